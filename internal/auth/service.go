@@ -1,0 +1,600 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/audit"
+	"github.com/caravan-crm/caravan/internal/clock"
+	"github.com/caravan-crm/caravan/internal/money"
+	"github.com/caravan-crm/caravan/internal/ratelimit"
+	"github.com/caravan-crm/caravan/internal/store"
+)
+
+// Options configure a Service. Zero values take the defaults.
+type Options struct {
+	Clock      clock.Clock
+	Issuer     string // iss claim: the public URL
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+	Argon2     Argon2Params
+	// Login limits: attempts per client IP, failed attempts per account.
+	LoginPerIP, LoginPerAccount int
+	LoginWindow                 time.Duration
+}
+
+// Service is the auth domain: organizations, users, sessions, tokens and API keys.
+type Service struct {
+	db         *bun.DB
+	clock      clock.Clock
+	keys       *keyRing
+	issuer     string
+	accessTTL  time.Duration
+	refreshTTL time.Duration
+	argon      Argon2Params
+	loginIP    ratelimit.Limiter
+	loginAcct  ratelimit.Limiter
+	dummyHash  string // verified against for unknown e-mails, so both answers take as long
+}
+
+// NewService returns the auth service. Call Start before serving requests.
+func NewService(db *bun.DB, o Options) *Service {
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.AccessTTL == 0 {
+		o.AccessTTL = 15 * time.Minute
+	}
+	if o.RefreshTTL == 0 {
+		o.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if o.Argon2 == (Argon2Params{}) {
+		o.Argon2 = DefaultArgon2
+	}
+	if o.Issuer == "" {
+		o.Issuer = "caravan"
+	}
+	if o.LoginPerIP == 0 {
+		o.LoginPerIP = 100
+	}
+	if o.LoginPerAccount == 0 {
+		o.LoginPerAccount = 10
+	}
+	if o.LoginWindow == 0 {
+		o.LoginWindow = 15 * time.Minute
+	}
+	dummy, err := hashPassword("caravan-dummy-password", o.Argon2)
+	if err != nil {
+		panic(err)
+	}
+	return &Service{
+		db: db, clock: o.Clock, issuer: o.Issuer, accessTTL: o.AccessTTL, refreshTTL: o.RefreshTTL, argon: o.Argon2,
+		keys:      &keyRing{db: db, clock: o.Clock, accessTTL: o.AccessTTL},
+		loginIP:   ratelimit.Limiter{DB: db, Clock: o.Clock, Limit: o.LoginPerIP, Window: o.LoginWindow},
+		loginAcct: ratelimit.Limiter{DB: db, Clock: o.Clock, Limit: o.LoginPerAccount, Window: o.LoginWindow},
+		dummyHash: dummy,
+	}
+}
+
+// Start loads the signing keys, creating the first one if there is none.
+func (s *Service) Start(ctx context.Context) error { return s.keys.ensure(ctx) }
+
+// RotateSigningKey makes a new key sign from now on; tokens signed by the old one stay valid until
+// they expire.
+func (s *Service) RotateSigningKey(ctx context.Context) error { return s.keys.rotate(ctx) }
+
+// AccessTTL is the lifetime of access tokens.
+func (s *Service) AccessTTL() time.Duration { return s.accessTTL }
+
+// Tokens is what a login hands out.
+type Tokens struct {
+	AccessToken    string
+	ExpiresIn      int // seconds
+	RefreshToken   string
+	RefreshExpires time.Time
+}
+
+// --- organizations and first-run setup ---
+
+// NewOrg is an organization with its owner.
+type NewOrg struct {
+	OrgName      string
+	BaseCurrency string
+	Timezone     string
+	Name         string
+	Email        string
+	Password     string
+}
+
+func (in *NewOrg) validate() error {
+	f := apperr.Fields{}
+	in.OrgName = strings.TrimSpace(in.OrgName)
+	in.BaseCurrency = money.NormalizeCurrency(in.BaseCurrency)
+	in.Timezone = strings.TrimSpace(in.Timezone)
+	f.Check(in.OrgName == "", "org_name", "is required")
+	f.Check(utf8.RuneCountInString(in.OrgName) > 200, "org_name", "must be at most 200 characters")
+	f.Check(!money.ValidCurrency(in.BaseCurrency), "base_currency", "must be an ISO 4217 currency code such as CNY")
+	if in.Timezone == "" {
+		f.Add("timezone", "is required")
+	} else if _, err := time.LoadLocation(in.Timezone); err != nil || in.Timezone == "Local" {
+		f.Add("timezone", "must be an IANA time zone such as Asia/Shanghai")
+	}
+	checkPerson(f, &in.Name, &in.Email, in.Password)
+	return f.Err()
+}
+
+func checkPerson(f apperr.Fields, name, email *string, password string) {
+	*name = strings.TrimSpace(*name)
+	f.Check(*name == "", "name", "is required")
+	f.Check(utf8.RuneCountInString(*name) > 200, "name", "must be at most 200 characters")
+	e, ok := normalizeEmail(*email)
+	*email = e
+	f.Check(!ok, "email", "must be a valid email address")
+	if msg := checkPassword(password); msg != "" {
+		f.Add("password", msg)
+	}
+}
+
+func normalizeEmail(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > 254 {
+		return s, false
+	}
+	a, err := mail.ParseAddress(s)
+	return s, err == nil && a.Address == s && a.Name == ""
+}
+
+// SetupRequired reports whether no user exists yet: the first-run setup is open.
+func (s *Service) SetupRequired(ctx context.Context) (bool, error) {
+	n, err := s.db.NewSelect().Model((*User)(nil)).Limit(1).Count(ctx)
+	return n == 0, store.MapError(err)
+}
+
+// Setup creates the first organization and its owner, and signs the owner in. Once any user exists
+// it answers 409.
+func (s *Service) Setup(ctx context.Context, in NewOrg, c actor.Client) (*Org, *User, Tokens, error) {
+	if err := in.validate(); err != nil {
+		return nil, nil, Tokens{}, err
+	}
+	var org *Org
+	var user *User
+	var tok Tokens
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		if !store.IsSQLite(s.db) {
+			// Two setups racing must not both see an empty users table. (SQLite's immediate
+			// transactions are already serialised.)
+			if _, err := tx.ExecContext(ctx, "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+				return err
+			}
+		}
+		n, err := tx.NewSelect().Model((*User)(nil)).Limit(1).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Conflict("setup_done", "setup is already done; sign in instead")
+		}
+		org, user, err = s.createOrg(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, s.clock.Now(), actor.Actor{OrgID: org.ID, UserID: user.ID, IP: c.IP},
+			"org.setup", "organization", org.ID, map[string]string{"name": org.Name, "owner_email": user.Email}); err != nil {
+			return err
+		}
+		tok, err = s.newSession(ctx, tx, user, c)
+		return err
+	})
+	if err != nil {
+		return nil, nil, Tokens{}, err
+	}
+	return org, user, tok, nil
+}
+
+// CreateOrg creates another organization with its owner (the `caravan org create` command: one
+// hosted Caravan serves many sellers).
+func (s *Service) CreateOrg(ctx context.Context, in NewOrg) (*Org, *User, error) {
+	if err := in.validate(); err != nil {
+		return nil, nil, err
+	}
+	var org *Org
+	var user *User
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		org, user, err = s.createOrg(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.clock.Now(), actor.Actor{OrgID: org.ID, IP: "cli"},
+			"org.create", "organization", org.ID, map[string]string{"name": org.Name, "owner_email": user.Email})
+	})
+	return org, user, err
+}
+
+func (s *Service) createOrg(ctx context.Context, tx bun.Tx, in NewOrg) (*Org, *User, error) {
+	now := s.clock.Now()
+	org := &Org{ID: store.NewID(), Name: in.OrgName, BaseCurrency: in.BaseCurrency, Timezone: in.Timezone, CreatedAt: now}
+	if _, err := tx.NewInsert().Model(org).Exec(ctx); err != nil {
+		return nil, nil, err
+	}
+	user, err := s.insertUser(ctx, tx, org.ID, in.Email, in.Name, actor.RoleOwner, in.Password)
+	return org, user, err
+}
+
+func (s *Service) insertUser(ctx context.Context, db bun.IDB, orgID, email, name string, role actor.Role, password string) (*User, error) {
+	hash, err := hashPassword(password, s.argon)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	u := &User{ID: store.NewID(), OrgID: orgID, Email: email, Name: name, Role: role, Status: StatusActive,
+		PasswordHash: hash, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+	if _, err := db.NewInsert().Model(u).Exec(ctx); err != nil {
+		if store.IsUniqueViolation(err) {
+			return nil, &apperr.Error{Kind: apperr.KindConflict, Code: "email_taken",
+				Message: "a user with this email already exists", Fields: map[string]string{"email": "is already in use"}}
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// --- sessions ---
+
+var errInvalidCredentials = apperr.Unauthorized("invalid_credentials", "wrong email or password")
+
+// Login checks an e-mail and password. Unknown e-mails, wrong passwords and disabled users get the
+// same answer in about the same time. Attempts are limited per client IP and failures per account.
+func (s *Service) Login(ctx context.Context, email, password string, c actor.Client) (*User, Tokens, error) {
+	email, _ = normalizeEmail(email)
+	if ok, retry, err := s.loginIP.Hit(ctx, "login:ip:"+c.IP); err != nil {
+		return nil, Tokens{}, err
+	} else if !ok {
+		return nil, Tokens{}, apperr.RateLimited(retry)
+	}
+	acctKey := "login:account:" + email
+	if over, retry, err := s.loginAcct.Exceeded(ctx, acctKey); err != nil {
+		return nil, Tokens{}, err
+	} else if over {
+		return nil, Tokens{}, apperr.RateLimited(retry)
+	}
+	if len(password) > 4*maxPasswordRunes { // never hash megabytes
+		password = password[:4*maxPasswordRunes]
+	}
+
+	var u User
+	err := s.db.NewSelect().Model(&u).Where("u.email = ?", email).Scan(ctx)
+	if err != nil && !store.IsNoRows(err) {
+		return nil, Tokens{}, store.MapError(err)
+	}
+	hash := s.dummyHash
+	if err == nil {
+		hash = u.PasswordHash
+	}
+	match, verr := verifyPassword(password, hash)
+	if verr != nil {
+		return nil, Tokens{}, fmt.Errorf("auth: user %s: %w", u.ID, verr)
+	}
+	if err != nil || !match || u.Status != StatusActive {
+		if _, _, herr := s.loginAcct.Hit(ctx, acctKey); herr != nil {
+			return nil, Tokens{}, herr
+		}
+		if err == nil {
+			_ = audit.Record(ctx, s.db, s.clock.Now(), actor.Actor{OrgID: u.OrgID, UserID: u.ID, IP: c.IP},
+				"user.login_failed", "user", u.ID, map[string]string{"status": u.Status})
+		}
+		return nil, Tokens{}, errInvalidCredentials
+	}
+	if err := s.loginAcct.Reset(ctx, acctKey); err != nil {
+		return nil, Tokens{}, err
+	}
+
+	var tok Tokens
+	err = store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		now := s.clock.Now()
+		u.LastLoginAt = &now
+		if _, err := tx.NewUpdate().Model(&u).Column("last_login_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, actor.Actor{OrgID: u.OrgID, UserID: u.ID, IP: c.IP},
+			"user.login", "user", u.ID, map[string]string{"user_agent": c.UserAgent}); err != nil {
+			return err
+		}
+		var err error
+		tok, err = s.newSession(ctx, tx, &u, c)
+		return err
+	})
+	if err != nil {
+		return nil, Tokens{}, err
+	}
+	return &u, tok, nil
+}
+
+func (s *Service) newSession(ctx context.Context, tx bun.Tx, u *User, c actor.Client) (Tokens, error) {
+	now := s.clock.Now()
+	sess := &session{ID: store.NewID(), OrgID: u.OrgID, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL),
+		IP: c.IP, UserAgent: truncate(c.UserAgent, 500)}
+	if _, err := tx.NewInsert().Model(sess).Exec(ctx); err != nil {
+		return Tokens{}, err
+	}
+	return s.issue(ctx, tx, sess, u)
+}
+
+// issue creates a refresh token in the session and an access token bound to it.
+func (s *Service) issue(ctx context.Context, tx bun.Tx, sess *session, u *User) (Tokens, error) {
+	now := s.clock.Now()
+	raw, hash := randomToken("cvr_")
+	rt := &refreshToken{ID: store.NewID(), SessionID: sess.ID, TokenHash: hash, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL)}
+	if _, err := tx.NewInsert().Model(rt).Exec(ctx); err != nil {
+		return Tokens{}, err
+	}
+	access, err := s.keys.sign(accessClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    s.issuer,
+			Subject:   u.ID,
+			Audience:  jwt.ClaimStrings{Audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.accessTTL)),
+		},
+		OrgID:     u.OrgID,
+		SessionID: sess.ID,
+	})
+	if err != nil {
+		return Tokens{}, err
+	}
+	return Tokens{AccessToken: access, ExpiresIn: int(s.accessTTL.Seconds()), RefreshToken: raw, RefreshExpires: rt.ExpiresAt}, nil
+}
+
+var errRefreshInvalid = apperr.Unauthorized("invalid_refresh_token", "the session has ended; sign in again")
+
+// Refresh exchanges a refresh token for a new access token and a new refresh token. A refresh token
+// that was already exchanged is a sign of theft: the whole session (the token family) is revoked and
+// the event goes to the audit log.
+func (s *Service) Refresh(ctx context.Context, raw string, c actor.Client) (*User, Tokens, error) {
+	if raw == "" || len(raw) > 200 {
+		return nil, Tokens{}, errRefreshInvalid
+	}
+	var u User
+	var tok Tokens
+	reused := false
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		reused = false
+		now := s.clock.Now()
+		var rt refreshToken
+		if err := tx.NewSelect().Model(&rt).Where("token_hash = ?", hashToken(raw)).Scan(ctx); err != nil {
+			if store.IsNoRows(err) {
+				return errRefreshInvalid
+			}
+			return err
+		}
+		var sess session
+		if err := tx.NewSelect().Model(&sess).Where("s.id = ?", rt.SessionID).Scan(ctx); err != nil {
+			return err
+		}
+		if sess.RevokedAt != nil {
+			return errRefreshInvalid
+		}
+		// Claim the token in one statement, so of two concurrent uses exactly one wins.
+		res, err := tx.NewUpdate().Model((*refreshToken)(nil)).Set("used_at = ?", now).
+			Where("id = ? AND used_at IS NULL", rt.ID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			reused = true
+			if err := s.revokeSession(ctx, tx, sess.ID, "refresh_token_reused"); err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, now, actor.Actor{OrgID: sess.OrgID, UserID: sess.UserID, IP: c.IP},
+				"session.refresh_reused", "session", sess.ID, map[string]string{"user_agent": c.UserAgent})
+		}
+		if !now.Before(rt.ExpiresAt) || !now.Before(sess.ExpiresAt) {
+			return errRefreshInvalid
+		}
+		if err := tx.NewSelect().Model(&u).Where("u.id = ?", sess.UserID).Scan(ctx); err != nil {
+			return err
+		}
+		if u.Status != StatusActive {
+			return errRefreshInvalid
+		}
+		sess.ExpiresAt = now.Add(s.refreshTTL)
+		if _, err := tx.NewUpdate().Model(&sess).Column("expires_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		tok, err = s.issue(ctx, tx, &sess, &u)
+		return err
+	})
+	if err != nil {
+		return nil, Tokens{}, err
+	}
+	if reused {
+		return nil, Tokens{}, errRefreshInvalid
+	}
+	return &u, tok, nil
+}
+
+// Logout ends the session of a refresh token. Unknown tokens are ignored: the result is the same.
+func (s *Service) Logout(ctx context.Context, raw string, c actor.Client) error {
+	if raw == "" || len(raw) > 200 {
+		return nil
+	}
+	return store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		var rt refreshToken
+		if err := tx.NewSelect().Model(&rt).Where("token_hash = ?", hashToken(raw)).Scan(ctx); err != nil {
+			if store.IsNoRows(err) {
+				return nil
+			}
+			return err
+		}
+		var sess session
+		if err := tx.NewSelect().Model(&sess).Where("s.id = ?", rt.SessionID).Scan(ctx); err != nil {
+			return err
+		}
+		if err := s.revokeSession(ctx, tx, sess.ID, "logout"); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.clock.Now(), actor.Actor{OrgID: sess.OrgID, UserID: sess.UserID, IP: c.IP},
+			"user.logout", "session", sess.ID, nil)
+	})
+}
+
+func (s *Service) revokeSession(ctx context.Context, tx bun.IDB, id, reason string) error {
+	_, err := tx.NewUpdate().Model((*session)(nil)).
+		Set("revoked_at = ?", s.clock.Now()).Set("revoked_reason = ?", reason).
+		Where("id = ? AND revoked_at IS NULL", id).Exec(ctx)
+	return err
+}
+
+func (s *Service) revokeUserSessions(ctx context.Context, tx bun.IDB, userID, reason string) error {
+	_, err := tx.NewUpdate().Model((*session)(nil)).
+		Set("revoked_at = ?", s.clock.Now()).Set("revoked_reason = ?", reason).
+		Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
+	return err
+}
+
+// Authenticate turns a bearer access token into a principal. The token must verify, and its session
+// must still be open and its user active: logout, a password change or disabling the user end it.
+func (s *Service) Authenticate(ctx context.Context, bearer, ip string) (actor.Actor, error) {
+	claims, err := s.keys.parse(ctx, bearer, s.issuer)
+	if err != nil {
+		return actor.Actor{}, apperr.Unauthorized("invalid_token", "the access token is invalid or expired")
+	}
+	var u User
+	err = s.db.NewSelect().Model(&u).
+		Join("JOIN sessions AS s ON s.user_id = u.id").
+		Where("u.id = ? AND u.org_id = ? AND u.status = ?", claims.Subject, claims.OrgID, StatusActive).
+		Where("s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ?", claims.SessionID, s.clock.Now()).
+		Scan(ctx)
+	if err != nil {
+		if store.IsNoRows(err) {
+			return actor.Actor{}, apperr.Unauthorized("invalid_token", "the session has ended; sign in again")
+		}
+		return actor.Actor{}, store.MapError(err)
+	}
+	return actor.Actor{OrgID: u.OrgID, Role: u.Role, UserID: u.ID, SessionID: claims.SessionID, IP: ip}, nil
+}
+
+// AuthenticateAPIKey turns an X-API-Key into a principal.
+func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (actor.Actor, error) {
+	if !strings.HasPrefix(key, apiKeyPrefix) || len(key) > 200 {
+		return actor.Actor{}, apperr.Unauthorized("invalid_api_key", "the API key is invalid or revoked")
+	}
+	var k APIKey
+	err := s.db.NewSelect().Model(&k).Where("key_hash = ? AND revoked_at IS NULL", hashToken(key)).Scan(ctx)
+	if err != nil {
+		if store.IsNoRows(err) {
+			return actor.Actor{}, apperr.Unauthorized("invalid_api_key", "the API key is invalid or revoked")
+		}
+		return actor.Actor{}, store.MapError(err)
+	}
+	// Record use at most once a minute: a write per request would be a hot spot.
+	now := s.clock.Now()
+	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
+		if _, err := s.db.NewUpdate().Model((*APIKey)(nil)).Set("last_used_at = ?", now).Where("id = ?", k.ID).Exec(ctx); err != nil {
+			return actor.Actor{}, store.MapError(err)
+		}
+	}
+	return actor.Actor{OrgID: k.OrgID, Role: k.Role, APIKeyID: k.ID, IP: ip}, nil
+}
+
+// Me returns the principal's user and organization.
+func (s *Service) Me(ctx context.Context, p actor.Actor) (*User, *Org, error) {
+	var org Org
+	if err := s.db.NewSelect().Model(&org).Where("id = ?", p.OrgID).Scan(ctx); err != nil {
+		return nil, nil, store.MapError(err)
+	}
+	if p.UserID == "" {
+		return nil, &org, nil
+	}
+	u, err := s.user(ctx, s.db, p.OrgID, p.UserID)
+	return u, &org, err
+}
+
+// Org returns an organization by id.
+func (s *Service) Org(ctx context.Context, orgID string) (*Org, error) {
+	var org Org
+	if err := s.db.NewSelect().Model(&org).Where("id = ?", orgID).Scan(ctx); err != nil {
+		if store.IsNoRows(err) {
+			return nil, apperr.NotFound("organization")
+		}
+		return nil, store.MapError(err)
+	}
+	return &org, nil
+}
+
+// ChangePassword replaces the principal's password after checking the current one. Every session of
+// the user ends (their access tokens stop working); a new session is returned for the caller.
+func (s *Service) ChangePassword(ctx context.Context, p actor.Actor, current, next string, c actor.Client) (*User, Tokens, error) {
+	if p.UserID == "" {
+		return nil, Tokens{}, apperr.Forbidden("API keys have no password")
+	}
+	if msg := checkPassword(next); msg != "" {
+		return nil, Tokens{}, apperr.Validation(map[string]string{"new_password": msg})
+	}
+	u, err := s.user(ctx, s.db, p.OrgID, p.UserID)
+	if err != nil {
+		return nil, Tokens{}, err
+	}
+	if len(current) > 4*maxPasswordRunes {
+		current = current[:4*maxPasswordRunes]
+	}
+	ok, err := verifyPassword(current, u.PasswordHash)
+	if err != nil {
+		return nil, Tokens{}, err
+	}
+	if !ok {
+		return nil, Tokens{}, apperr.Validation(map[string]string{"current_password": "is not your current password"})
+	}
+	hash, err := hashPassword(next, s.argon)
+	if err != nil {
+		return nil, Tokens{}, err
+	}
+	var tok Tokens
+	err = store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		now := s.clock.Now()
+		u.PasswordHash, u.PasswordChangedAt, u.UpdatedAt = hash, now, now
+		if _, err := tx.NewUpdate().Model(u).Column("password_hash", "password_changed_at", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.revokeUserSessions(ctx, tx, u.ID, "password_changed"); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, actor.Actor{OrgID: u.OrgID, UserID: u.ID, IP: c.IP},
+			"user.password_changed", "user", u.ID, nil); err != nil {
+			return err
+		}
+		tok, err = s.newSession(ctx, tx, u, c)
+		return err
+	})
+	return u, tok, err
+}
+
+func (s *Service) user(ctx context.Context, db bun.IDB, orgID, id string) (*User, error) {
+	var u User
+	if err := db.NewSelect().Model(&u).Where("u.org_id = ? AND u.id = ?", orgID, id).Scan(ctx); err != nil {
+		if store.IsNoRows(err) {
+			return nil, apperr.NotFound("user")
+		}
+		return nil, store.MapError(err)
+	}
+	return &u, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

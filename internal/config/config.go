@@ -1,0 +1,195 @@
+// Package config loads Caravan's settings from CARAVAN_* environment variables, overridden by flags.
+// Any setting X may instead be read from the file named by X_FILE (for secrets kept by an orchestrator).
+// Secrets are never logged: String redacts them.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything the binary needs to start.
+type Config struct {
+	Addr        string // listen address, e.g. ":8080"
+	DatabaseURL string // sqlite:./data/caravan.db, sqlite:/abs/path.db or postgres://…
+	PublicURL   string // public base URL, used in short links, e.g. https://go.example.com
+	LogLevel    slog.Level
+	LogFormat   string // text | json
+
+	// TrustedProxies are the networks whose X-Forwarded-For is believed. Empty: the peer address counts.
+	TrustedProxies []netip.Prefix
+	// CORSOrigins may call the API from a browser on another origin. Empty: same origin only.
+	CORSOrigins []string
+
+	AccessTTL  time.Duration // lifetime of an access JWT
+	RefreshTTL time.Duration // lifetime of a refresh token (and its session when idle)
+	BodyLimit  int64         // bytes; larger JSON bodies get 413
+}
+
+// Defaults returns the settings used when nothing is configured.
+func Defaults() Config {
+	return Config{
+		Addr:        ":8080",
+		DatabaseURL: "sqlite:./data/caravan.db",
+		PublicURL:   "http://localhost:8080",
+		LogLevel:    slog.LevelInfo,
+		LogFormat:   "text",
+		AccessTTL:   15 * time.Minute,
+		RefreshTTL:  30 * 24 * time.Hour,
+		BodyLimit:   2 << 20,
+	}
+}
+
+// Load reads the environment (through getenv) and then the flags in args. It returns the remaining
+// arguments. extra, if not nil, registers a subcommand's own flags on the same set. Unknown flags are
+// an error; -h prints the usage to out.
+func Load(name string, args []string, getenv func(string) string, out io.Writer, extra func(*flag.FlagSet)) (Config, []string, error) {
+	c := Defaults()
+	env := func(key string) (string, error) {
+		if v := getenv(key); v != "" {
+			return v, nil
+		}
+		if path := getenv(key + "_FILE"); path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return "", fmt.Errorf("%s_FILE: cannot read %s: %w", key, path, err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}
+		return "", nil
+	}
+
+	raw := map[string]*string{}
+	keys := []struct{ env, flag, def, usage string }{
+		{"CARAVAN_ADDR", "addr", c.Addr, "listen address"},
+		{"CARAVAN_DATABASE_URL", "database-url", c.DatabaseURL, "sqlite:PATH or postgres://… (secret)"},
+		{"CARAVAN_PUBLIC_URL", "public-url", c.PublicURL, "public base URL used in short links"},
+		{"CARAVAN_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
+		{"CARAVAN_LOG_FORMAT", "log-format", c.LogFormat, "text or json"},
+		{"CARAVAN_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is trusted"},
+		{"CARAVAN_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed to call the API from a browser"},
+		{"CARAVAN_ACCESS_TTL", "access-ttl", c.AccessTTL.String(), "access token lifetime"},
+		{"CARAVAN_REFRESH_TTL", "refresh-ttl", c.RefreshTTL.String(), "refresh token lifetime"},
+		{"CARAVAN_BODY_LIMIT", "body-limit", fmt.Sprint(c.BodyLimit), "largest JSON body in bytes"},
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	for _, k := range keys {
+		v, err := env(k.env)
+		if err != nil {
+			return c, nil, err
+		}
+		if v == "" {
+			v = k.def
+		}
+		raw[k.flag] = fs.String(k.flag, v, k.usage+" ($"+k.env+")")
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+
+	c.Addr = *raw["addr"]
+	c.DatabaseURL = *raw["database-url"]
+	c.PublicURL = strings.TrimRight(*raw["public-url"], "/")
+	c.LogFormat = *raw["log-format"]
+	var err error
+	if err = c.LogLevel.UnmarshalText([]byte(*raw["log-level"])); err != nil {
+		return c, nil, fmt.Errorf("log level %q is not one of debug, info, warn, error", *raw["log-level"])
+	}
+	if c.TrustedProxies, err = parsePrefixes(*raw["trusted-proxies"]); err != nil {
+		return c, nil, err
+	}
+	c.CORSOrigins = splitList(*raw["cors-origins"])
+	if c.AccessTTL, err = time.ParseDuration(*raw["access-ttl"]); err != nil {
+		return c, nil, fmt.Errorf("access TTL %q is not a duration such as 15m", *raw["access-ttl"])
+	}
+	if c.RefreshTTL, err = time.ParseDuration(*raw["refresh-ttl"]); err != nil {
+		return c, nil, fmt.Errorf("refresh TTL %q is not a duration such as 720h", *raw["refresh-ttl"])
+	}
+	if _, err = fmt.Sscan(*raw["body-limit"], &c.BodyLimit); err != nil {
+		return c, nil, fmt.Errorf("body limit %q is not a number of bytes", *raw["body-limit"])
+	}
+	return c, fs.Args(), c.Validate()
+}
+
+// Validate checks the settings and says, in one sentence, what is wrong.
+func (c Config) Validate() error {
+	switch {
+	case c.Addr == "":
+		return errors.New("the listen address (CARAVAN_ADDR) is empty")
+	case !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return errors.New("the database URL (CARAVAN_DATABASE_URL) must start with sqlite: or postgres://")
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return fmt.Errorf("log format %q is not text or json", c.LogFormat)
+	case c.AccessTTL < time.Minute || c.AccessTTL > 24*time.Hour:
+		return fmt.Errorf("access TTL %s must be between 1m and 24h", c.AccessTTL)
+	case c.RefreshTTL < c.AccessTTL:
+		return fmt.Errorf("refresh TTL %s must not be shorter than the access TTL %s", c.RefreshTTL, c.AccessTTL)
+	case c.BodyLimit < 1024:
+		return fmt.Errorf("body limit %d is below 1024 bytes", c.BodyLimit)
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("the public URL (CARAVAN_PUBLIC_URL) %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	return nil
+}
+
+// String describes the configuration for logs, with the database password redacted.
+func (c Config) String() string {
+	return fmt.Sprintf("addr=%s database=%s public_url=%s log=%s/%s trusted_proxies=%v",
+		c.Addr, RedactURL(c.DatabaseURL), c.PublicURL, c.LogLevel, c.LogFormat, c.TrustedProxies)
+}
+
+// RedactURL hides the password of a database URL.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range splitList(s) {
+		if !strings.Contains(p, "/") {
+			a, err := netip.ParseAddr(p)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q is not an IP address or CIDR", p)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		pf, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is not an IP address or CIDR", p)
+		}
+		out = append(out, pf.Masked())
+	}
+	return out, nil
+}

@@ -1,0 +1,133 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+	"github.com/labstack/echo/v4"
+)
+
+var pathParam = regexp.MustCompile(`:([A-Za-z_]+)`)
+
+// openAPIPath turns echo's /users/:id into OpenAPI's /users/{id}.
+func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
+
+// OpenAPI builds the OpenAPI 3.1 document from the route table, with JSON Schemas reflected from the
+// request and answer types the handlers use, so the document cannot drift from the code.
+func (s *Server) OpenAPI() map[string]any {
+	r := &jsonschema.Reflector{DoNotReference: false, AllowAdditionalProperties: false, ExpandedStruct: false}
+	components := map[string]any{}
+	schemaOf := func(v any) map[string]any {
+		sc := r.Reflect(v)
+		b, _ := json.Marshal(sc)
+		b = []byte(strings.ReplaceAll(string(b), "#/$defs/", "#/components/schemas/"))
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		if defs, ok := m["$defs"].(map[string]any); ok {
+			for k, d := range defs {
+				components[k] = d
+			}
+		}
+		delete(m, "$defs")
+		delete(m, "$schema")
+		delete(m, "$id")
+		return m
+	}
+	errorResponse := map[string]any{
+		"description": "error",
+		"content":     map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorBody"}}},
+	}
+	schemaOf(ErrorBody{})
+
+	paths := map[string]map[string]any{}
+	for _, rt := range s.routes {
+		op := map[string]any{
+			"summary":     rt.Summary,
+			"tags":        []string{rt.Tag},
+			"operationId": operationID(rt),
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, q := range rt.Query {
+			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Description, "schema": map[string]any{"type": "string"}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if rt.Body != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": schemaOf(rt.Body)}}}
+		}
+		ok := map[string]any{"description": http.StatusText(rt.Status)}
+		if rt.Resp != nil {
+			ok["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(rt.Resp)}}
+		}
+		op["responses"] = map[string]any{strconv.Itoa(rt.Status): ok, "default": errorResponse}
+		if rt.Roles != nil {
+			roles := make([]string, len(rt.Roles))
+			for i, role := range rt.Roles {
+				roles[i] = string(role)
+			}
+			op["x-roles"] = roles
+			op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"apiKey": []string{}}}
+		}
+		p := openAPIPath(rt.Path)
+		if paths[p] == nil {
+			paths[p] = map[string]any{}
+		}
+		paths[p][strings.ToLower(rt.Method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":       "Caravan API",
+			"version":     s.deps.Version,
+			"description": "Caravan: a CRM for sellers who sell abroad through creators. Money is integer minor units with an ISO 4217 code; rates are basis points.",
+		},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas": components,
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+				"apiKey": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key"},
+			},
+		},
+	}
+}
+
+func operationID(rt route) string {
+	parts := []string{strings.ToLower(rt.Method)}
+	for _, seg := range strings.Split(rt.Path, "/") {
+		switch {
+		case seg == "" || seg == "api" || seg == "v1":
+		case strings.HasPrefix(seg, ":"):
+			parts = append(parts, "by_"+seg[1:])
+		default:
+			parts = append(parts, strings.NewReplacer("-", "_", ".", "_").Replace(seg))
+		}
+	}
+	return strings.Join(parts, "_")
+}
+
+func (s *Server) openAPI(c echo.Context) error {
+	s.openAPIOnce.Do(func() { s.openAPIDoc, _ = json.Marshal(s.OpenAPI()) })
+	return c.JSONBlob(http.StatusOK, s.openAPIDoc)
+}
+
+// sortedPaths is used by tests and tools to list the document's operations.
+func sortedPaths(doc map[string]any) []string {
+	var out []string
+	for p, ops := range doc["paths"].(map[string]map[string]any) {
+		for m := range ops {
+			out = append(out, strings.ToUpper(m)+" "+p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

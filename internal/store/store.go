@@ -1,0 +1,196 @@
+// Package store opens the database (embedded SQLite by default, PostgreSQL in production), applies the
+// embedded migrations, runs transactions with bounded retries and maps driver errors to apperr values.
+// Domain packages keep their own queries; dialect differences live here or in one small place per package.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/caravan-crm/caravan/internal/apperr"
+)
+
+// Open connects to the database named by url: "sqlite:PATH" (relative to the working directory, created
+// with its folder if missing) or "postgres://…". The connection is checked before Open returns.
+func Open(ctx context.Context, url string) (*bun.DB, error) {
+	var db *bun.DB
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		dsn, err := sqliteDSN(strings.TrimPrefix(url, "sqlite:"))
+		if err != nil {
+			return nil, err
+		}
+		sqldb, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		// One writer at a time is SQLite's rule; readers run beside it in WAL mode. A few connections
+		// are enough and keep the per-connection page caches small.
+		sqldb.SetMaxOpenConns(max(4, runtime.NumCPU()))
+		sqldb.SetMaxIdleConns(max(4, runtime.NumCPU()))
+		sqldb.SetConnMaxIdleTime(0)
+		db = bun.NewDB(sqldb, sqlitedialect.New())
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		sqldb, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		sqldb.SetMaxOpenConns(4 * runtime.NumCPU())
+		sqldb.SetMaxIdleConns(4 * runtime.NumCPU())
+		sqldb.SetConnMaxLifetime(30 * time.Minute)
+		db = bun.NewDB(sqldb, pgdialect.New())
+	default:
+		return nil, errors.New("store: the database URL must start with sqlite: or postgres://")
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: cannot reach the database: %w", err)
+	}
+	return db, nil
+}
+
+// sqliteDSN builds the modernc DSN. Every pooled connection runs these pragmas when it opens:
+//   - journal_mode(WAL): readers never block the writer and the writer never blocks readers.
+//   - busy_timeout(10000): a writer waits up to 10 s for the lock instead of failing with SQLITE_BUSY.
+//   - foreign_keys(1): SQLite leaves them off unless asked, per connection.
+//   - synchronous(NORMAL): durable at every checkpoint and safe against corruption in WAL mode; a power
+//     cut may lose the last transactions, a process crash (kill -9) loses nothing.
+//   - _txlock=immediate: BEGIN takes the write lock at once, so two transactions that read and then write
+//     wait on busy_timeout instead of deadlocking into SQLITE_BUSY when the second upgrades its lock.
+func sqliteDSN(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("store: the sqlite: URL has no file path")
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return "", fmt.Errorf("store: create the folder of %s: %w", path, err)
+		}
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode(), nil
+}
+
+// IsSQLite reports whether db is the embedded SQLite database.
+func IsSQLite(db bun.IDB) bool { return db.Dialect().Name() == dialect.SQLite }
+
+// maxAttempts bounds RunInTx's retries of serialization failures, deadlocks and busy errors.
+const maxAttempts = 5
+
+// RunInTx runs fn in a transaction. Serialization failures and deadlocks (PostgreSQL) and busy
+// errors (SQLite) are retried a bounded number of times with backoff; past that the caller gets an
+// apperr Unavailable (503). fn must therefore be safe to run again.
+func RunInTx(ctx context.Context, db *bun.DB, fn func(ctx context.Context, tx bun.Tx) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = db.RunInTx(ctx, nil, fn)
+		if err == nil || !isRetryable(err) {
+			return MapError(err)
+		}
+		if attempt == maxAttempts {
+			return apperr.Unavailable("the database is busy, try again", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
+		}
+	}
+}
+
+func isRetryable(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code() & 0xff
+		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// IsUniqueViolation reports whether err comes from a unique or primary key constraint.
+func IsUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKeyViolation reports whether err comes from a foreign key constraint.
+func IsForeignKeyViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23503"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// MapError turns driver errors that callers act on into apperr values: sql.ErrNoRows stays as is
+// (callers know what was not found), a dead connection becomes Unavailable.
+func MapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := apperr.As(err); ok {
+		return err
+	}
+	if isRetryable(err) {
+		return apperr.Unavailable("the database is busy, try again", err)
+	}
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded) || isConnError(err) {
+		return apperr.Unavailable("the database is unavailable, try again", err)
+	}
+	return err
+}
+
+func isConnError(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	return pgconn.SafeToRetry(err)
+}
+
+// Ping checks that the database answers, for /readyz.
+func Ping(ctx context.Context, db *bun.DB) error {
+	var one int
+	return db.NewSelect().ColumnExpr("1").Scan(ctx, &one)
+}
+
+// IsNoRows reports whether err says a query found no row.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,120 @@
+// Package web holds what every domain handler needs from HTTP: strict JSON binding into request
+// types, the principal of the request, paging parameters and the client's address. Only handler.go
+// files and the httpapi package import it (and echo).
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/labstack/echo/v4"
+
+	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/page"
+)
+
+// Bind decodes the JSON body into dst strictly: the content type must be JSON (415), and unknown
+// fields, duplicate keys, keys in another case, trailing data and type mismatches are a 400. Bind
+// into request types only, never into database models.
+func Bind(c echo.Context, dst any) error {
+	r := c.Request()
+	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != echo.MIMEApplicationJSON {
+			return &apperr.Error{Kind: apperr.KindUnsupported, Code: "unsupported_media_type", Message: "the body must be application/json"}
+		}
+	} else if r.ContentLength != 0 {
+		return &apperr.Error{Kind: apperr.KindUnsupported, Code: "unsupported_media_type", Message: "the body must be application/json"}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *echo.HTTPError
+		if errors.As(err, &tooLarge) && tooLarge.Code == http.StatusRequestEntityTooLarge {
+			return tooLarge
+		}
+		if strings.Contains(err.Error(), "too large") {
+			return &apperr.Error{Kind: apperr.KindTooLarge, Code: "body_too_large", Message: "the request body is too large"}
+		}
+		return apperr.BadRequest("malformed_body", "the request body could not be read")
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return apperr.BadRequest("empty_body", "the request body is empty; send a JSON object")
+	}
+	if err := json.Unmarshal(body, dst, json.RejectUnknownMembers(true)); err != nil {
+		return apperr.BadRequest("malformed_json", describe(err))
+	}
+	return nil
+}
+
+// describe turns a decoding error into one sentence without echoing the client's data back at length.
+func describe(err error) string {
+	var se *json.SemanticError
+	if errors.As(err, &se) {
+		ptr := string(se.JSONPointer)
+		if ptr == "" {
+			ptr = "/"
+		}
+		if errors.Is(err, json.ErrUnknownName) {
+			return "unknown field at " + ptr
+		}
+		if se.JSONKind != 0 && se.GoType != nil {
+			return "wrong type at " + ptr + ": got " + se.JSONKind.String()
+		}
+		return "invalid value at " + ptr
+	}
+	var syn *jsontext.SyntacticError
+	if errors.As(err, &syn) {
+		if errors.Is(err, jsontext.ErrDuplicateName) {
+			return "duplicate field " + string(syn.JSONPointer)
+		}
+		return "malformed JSON near byte " + itoa(syn.ByteOffset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "malformed JSON: unexpected end of input"
+	}
+	return "malformed JSON"
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// Actor returns who the request acts as. Routes that require authentication never reach a handler
+// without one; an anonymous call here is a programming error reported as 401.
+func Actor(c echo.Context) (actor.Actor, error) {
+	a, ok := actor.From(c.Request().Context())
+	if !ok {
+		return actor.Actor{}, apperr.Unauthorized("unauthenticated", "sign in first")
+	}
+	return a, nil
+}
+
+// Page reads the limit and cursor query parameters.
+func Page(c echo.Context) (page.Request, error) {
+	return page.Parse(c.QueryParam("limit"), c.QueryParam("cursor"))
+}
+
+// Client describes the caller for sessions and the audit log. The IP comes from echo's IPExtractor,
+// which trusts X-Forwarded-For only from configured proxies.
+func Client(c echo.Context) actor.Client {
+	return actor.Client{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
+}
+
+// NoContent answers 204.
+func NoContent(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
