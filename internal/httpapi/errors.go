@@ -76,6 +76,10 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			}
 		case errors.As(err, &he) && he.Code < 500:
 			status = he.Code
+			if status == http.StatusMethodNotAllowed && c.Path() == "/*" {
+				// Only the web UI's catch-all matched: there is no such route at all.
+				status = http.StatusNotFound
+			}
 			body.Code = statusCode[status]
 			if body.Code == "" {
 				body.Code = "bad_request"

@@ -55,7 +55,6 @@ func New(d Deps) *Server {
 
 	e.Pre(requestID)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			d.Log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
 			return fmt.Errorf("panic: %w", err)

@@ -1,0 +1,88 @@
+import { Button, Result } from 'antd'
+import { lazy, Suspense, type ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router'
+import { errorMessage } from './api/errors'
+import { isAdmin, useAccessToken, useMe, useSessionRestore, useSetupStatus } from './auth/session'
+import { FullPageSpin } from './components/FullPageSpin'
+import { AppLayout, SECTIONS } from './layout/AppLayout'
+import { ComingSoon, Forbidden, NotFound } from './pages/Placeholders'
+
+const SetupPage = lazy(() => import('./pages/SetupPage'))
+const LoginPage = lazy(() => import('./pages/LoginPage'))
+const DashboardPage = lazy(() => import('./pages/DashboardPage'))
+const UsersPage = lazy(() => import('./pages/settings/UsersPage'))
+const ApiKeysPage = lazy(() => import('./pages/settings/ApiKeysPage'))
+
+/** Signed-in routes only; anyone else goes to /login and comes back afterwards. */
+function RequireAuth({ children }: { children: ReactNode }) {
+  const token = useAccessToken()
+  const location = useLocation()
+  if (!token) return <Navigate to="/login" replace state={{ from: location }} />
+  return children
+}
+
+function RequireAdmin() {
+  const me = useMe()
+  if (me.isPending) return <FullPageSpin />
+  if (!isAdmin(me.data?.user.role)) return <Forbidden />
+  return <Outlet />
+}
+
+export default function App() {
+  const { t } = useTranslation()
+  const setup = useSetupStatus()
+  // Restore the session (refresh cookie → access token) once setup is known to be done.
+  const restore = useSessionRestore(setup.data?.setup_required === false)
+
+  if (setup.isPending) return <FullPageSpin />
+  if (setup.isError) {
+    return (
+      <Result
+        status="error"
+        title={t('common.errorTitle')}
+        subTitle={errorMessage(setup.error, t)}
+        extra={<Button onClick={() => void setup.refetch()}>{t('common.retry')}</Button>}
+      />
+    )
+  }
+
+  if (setup.data.setup_required) {
+    return (
+      <Suspense fallback={<FullPageSpin />}>
+        <Routes>
+          <Route path="*" element={<SetupPage />} />
+        </Routes>
+      </Suspense>
+    )
+  }
+
+  if (restore.isPending) return <FullPageSpin />
+
+  return (
+    <Suspense fallback={<FullPageSpin />}>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route
+          element={
+            <RequireAuth>
+              <AppLayout />
+            </RequireAuth>
+          }
+        >
+          <Route index element={<Navigate to="/dashboard" replace />} />
+          <Route path="dashboard" element={<DashboardPage />} />
+          {SECTIONS.filter((s) => s.key !== 'dashboard').map((s) => (
+            <Route key={s.key} path={s.path.slice(1) + '/*'} element={<ComingSoon section={s.key} />} />
+          ))}
+          <Route path="settings" element={<RequireAdmin />}>
+            <Route index element={<Navigate to="users" replace />} />
+            <Route path="users" element={<UsersPage />} />
+            <Route path="api-keys" element={<ApiKeysPage />} />
+          </Route>
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  )
+}

@@ -1,0 +1,195 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ApiClient, ApiError, REFRESH_PATH, parseError } from './client'
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  })
+}
+
+const unauthorized = () => json(401, { error: { code: 'unauthenticated', message: 'token expired', request_id: 'r1' } })
+
+type Call = { url: string; init: RequestInit; headers: Record<string, string> }
+
+/** A fetch stub that answers through `handler` and records every call. */
+function stubFetch(handler: (url: string, init: RequestInit, calls: Call[]) => Response | Promise<Response>) {
+  const calls: Call[] = []
+  const fn = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = String(input)
+    const call = { url, init, headers: (init.headers ?? {}) as Record<string, string> }
+    calls.push(call)
+    return handler(url, init, calls)
+  })
+  return { fn: fn as unknown as typeof fetch, calls }
+}
+
+afterEach(() => vi.restoreAllMocks())
+
+describe('ApiClient', () => {
+  it('sends the bearer token kept in memory', async () => {
+    const { fn, calls } = stubFetch(() => json(200, { ok: true }))
+    const client = new ApiClient({ fetch: fn })
+    client.setToken('tok-1')
+    await expect(client.get('/api/v1/me')).resolves.toEqual({ ok: true })
+    expect(calls).toHaveLength(1)
+    expect(calls[0].headers.Authorization).toBe('Bearer tok-1')
+    expect(calls[0].init.credentials).toBe('same-origin')
+  })
+
+  it('never writes the access token to localStorage', async () => {
+    const { fn } = stubFetch(() => json(200, {}))
+    const client = new ApiClient({ fetch: fn })
+    const setItem = vi.spyOn(Storage.prototype, 'setItem')
+    client.setToken('secret-token')
+    await client.get('/api/v1/me')
+    expect(setItem).not.toHaveBeenCalled()
+    expect(JSON.stringify({ ...localStorage })).not.toContain('secret-token')
+  })
+
+  it('on 401 refreshes once with the cookie and CSRF header, then retries with the new token', async () => {
+    const { fn, calls } = stubFetch((url, _init, all) => {
+      if (url === REFRESH_PATH) return json(200, { access_token: 'new', token_type: 'Bearer', expires_in: 900 })
+      const auth = all[all.length - 1].headers.Authorization
+      return auth === 'Bearer new' ? json(200, { user: { id: 'u1' } }) : unauthorized()
+    })
+    const client = new ApiClient({ fetch: fn })
+    client.setToken('old')
+    await expect(client.get('/api/v1/me')).resolves.toEqual({ user: { id: 'u1' } })
+
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/me', REFRESH_PATH, '/api/v1/me'])
+    const refresh = calls[1]
+    expect(refresh.init.method).toBe('POST')
+    expect(refresh.init.credentials).toBe('same-origin')
+    expect(refresh.headers['X-Requested-With']).toBe('caravan')
+    expect(refresh.headers.Authorization).toBeUndefined()
+    expect(calls[2].headers.Authorization).toBe('Bearer new')
+    expect(client.getToken()).toBe('new')
+  })
+
+  it('shares one refresh between concurrent 401s', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const { fn, calls } = stubFetch(async (url, init) => {
+      if (url === REFRESH_PATH) {
+        await gate // hold the refresh open until every request has seen its 401
+        return json(200, { access_token: 'fresh' })
+      }
+      const auth = (init.headers as Record<string, string>).Authorization
+      return auth === 'Bearer fresh' ? json(200, { url }) : unauthorized()
+    })
+    const client = new ApiClient({ fetch: fn })
+    client.setToken('stale')
+    const pending = ['/a', '/b', '/c'].map((p) => client.get<{ url: string }>(p))
+    await vi.waitFor(() => expect(calls.filter((c) => c.url === REFRESH_PATH)).toHaveLength(1))
+    await new Promise((r) => setTimeout(r, 10))
+    release()
+    const results = await Promise.all(pending)
+
+    expect(results.map((r) => r.url)).toEqual(['/a', '/b', '/c'])
+    expect(calls.filter((c) => c.url === REFRESH_PATH)).toHaveLength(1)
+    expect(calls.filter((c) => c.url !== REFRESH_PATH)).toHaveLength(6)
+  })
+
+  it('does not refresh again when the token changed while the request was in flight', async () => {
+    const { fn, calls } = stubFetch((url, init) => {
+      if (url === REFRESH_PATH) return json(200, { access_token: 'unexpected' })
+      const auth = (init.headers as Record<string, string>).Authorization
+      return auth === 'Bearer newer' ? json(200, {}) : unauthorized()
+    })
+    const client = new ApiClient({ fetch: fn })
+    client.setToken('old')
+    const p = client.get('/x')
+    client.setToken('newer') // e.g. another request's refresh finished first
+    await p
+    expect(calls.map((c) => c.url)).toEqual(['/x', '/x'])
+  })
+
+  it('clears the token and raises the 401 when the refresh fails', async () => {
+    const { fn, calls } = stubFetch(() => unauthorized())
+    const client = new ApiClient({ fetch: fn })
+    client.setToken('old')
+    const seen: (string | null)[] = []
+    client.subscribe((t) => seen.push(t))
+    const err = await client.get('/api/v1/me').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    expect((err as ApiError).status).toBe(401)
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/me', REFRESH_PATH])
+    expect(client.getToken()).toBeNull()
+    expect(seen).toEqual([null])
+  })
+
+  it('does not refresh when asked not to (login: 401 means bad credentials)', async () => {
+    const { fn, calls } = stubFetch(() =>
+      json(401, { error: { code: 'invalid_credentials', message: 'invalid email or password', request_id: 'r' } }),
+    )
+    const client = new ApiClient({ fetch: fn })
+    const err = (await client
+      .post('/api/v1/auth/login', { email: 'a@b.c', password: 'x' }, { retryOn401: false, cookie: true })
+      .catch((e: unknown) => e)) as ApiError
+    expect(err.code).toBe('invalid_credentials')
+    expect(calls).toHaveLength(1)
+    expect(calls[0].headers['X-Requested-With']).toBe('caravan')
+    expect(calls[0].headers['Content-Type']).toBe('application/json')
+    expect(calls[0].init.body).toBe(JSON.stringify({ email: 'a@b.c', password: 'x' }))
+  })
+
+  it('returns undefined for 204 and builds query strings', async () => {
+    const { fn, calls } = stubFetch(() => new Response(null, { status: 204 }))
+    const client = new ApiClient({ fetch: fn })
+    await expect(client.delete('/api/v1/api-keys/k1')).resolves.toBeUndefined()
+    await client.get('/api/v1/users', { query: { limit: 100, cursor: undefined, q: 'a b' } })
+    expect(calls[1].url).toBe('/api/v1/users?limit=100&q=a+b')
+  })
+
+  it('turns a network failure into an ApiError with code network', async () => {
+    const client = new ApiClient({
+      fetch: (async () => {
+        throw new TypeError('Failed to fetch')
+      }) as unknown as typeof fetch,
+    })
+    const err = (await client.get('/x').catch((e: unknown) => e)) as ApiError
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.status).toBe(0)
+    expect(err.code).toBe('network')
+  })
+})
+
+describe('parseError', () => {
+  it('reads the contract error shape', async () => {
+    const err = await parseError(
+      json(422, {
+        error: {
+          code: 'validation_failed',
+          message: 'invalid input',
+          fields: { email: 'must be a valid email', password: 'too short', bogus: 3 },
+          request_id: 'req-42',
+        },
+      }),
+    )
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.status).toBe(422)
+    expect(err.code).toBe('validation_failed')
+    expect(err.message).toBe('invalid input')
+    expect(err.fields).toEqual({ email: 'must be a valid email', password: 'too short' })
+    expect(err.requestId).toBe('req-42')
+  })
+
+  it('reads Retry-After seconds on 429', async () => {
+    const err = await parseError(
+      json(429, { error: { code: 'rate_limited', message: 'too many requests', request_id: 'x' } }, { 'Retry-After': '37' }),
+    )
+    expect(err.code).toBe('rate_limited')
+    expect(err.retryAfter).toBe(37)
+  })
+
+  it('falls back to a code from the status when the body is not JSON', async () => {
+    const err = await parseError(
+      new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'X-Request-Id': 'rid' } }),
+    )
+    expect(err.code).toBe('internal')
+    expect(err.message).toBe('Bad Gateway')
+    expect(err.fields).toEqual({})
+    expect(err.requestId).toBe('rid')
+  })
+})

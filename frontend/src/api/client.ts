@@ -1,0 +1,258 @@
+// A small fetch wrapper for the Caravan API.
+//
+// The access token lives in memory only (never in localStorage), so an XSS cannot lift a
+// long-lived credential; the refresh token is an HttpOnly cookie scoped to /api/v1/auth.
+// On 401 the client refreshes once — concurrent 401s share that one refresh — and retries.
+
+export const REFRESH_PATH = '/api/v1/auth/refresh'
+
+/** Header the server requires on cookie-authenticated writes (CSRF defence). */
+export const CSRF_HEADER = { 'X-Requested-With': 'caravan' } as const
+
+/** An error answered by the server in the contract's shape, or a network failure (status 0). */
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly fields: Record<string, string>
+  readonly requestId?: string
+  /** Seconds from the Retry-After header, when present. */
+  readonly retryAfter?: number
+
+  constructor(init: {
+    status: number
+    code: string
+    message: string
+    fields?: Record<string, string>
+    requestId?: string
+    retryAfter?: number
+  }) {
+    super(init.message)
+    this.name = 'ApiError'
+    this.status = init.status
+    this.code = init.code
+    this.fields = init.fields ?? {}
+    this.requestId = init.requestId
+    this.retryAfter = init.retryAfter
+  }
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined
+  const secs = Number(value)
+  if (Number.isFinite(secs) && secs >= 0) return Math.ceil(secs)
+  const date = Date.parse(value)
+  if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000))
+  return undefined
+}
+
+/** Turns a non-2xx response into an ApiError, tolerating bodies that are not in the contract's shape. */
+export async function parseError(res: Response): Promise<ApiError> {
+  let body: unknown = undefined
+  try {
+    const text = await res.text()
+    body = text ? JSON.parse(text) : undefined
+  } catch {
+    body = undefined
+  }
+  const err =
+    body && typeof body === 'object' && 'error' in body && body.error && typeof body.error === 'object'
+      ? (body.error as Record<string, unknown>)
+      : undefined
+  const fields: Record<string, string> = {}
+  if (err?.fields && typeof err.fields === 'object') {
+    for (const [k, v] of Object.entries(err.fields as Record<string, unknown>)) {
+      if (typeof v === 'string') fields[k] = v
+    }
+  }
+  return new ApiError({
+    status: res.status,
+    code: typeof err?.code === 'string' ? err.code : fallbackCode(res.status),
+    message: typeof err?.message === 'string' ? err.message : res.statusText || `HTTP ${res.status}`,
+    fields,
+    requestId:
+      (typeof err?.request_id === 'string' ? err.request_id : undefined) ??
+      res.headers.get('X-Request-Id') ??
+      undefined,
+    retryAfter: parseRetryAfter(res.headers.get('Retry-After')),
+  })
+}
+
+function fallbackCode(status: number): string {
+  switch (status) {
+    case 401:
+      return 'unauthenticated'
+    case 403:
+      return 'forbidden'
+    case 404:
+      return 'not_found'
+    case 409:
+      return 'conflict'
+    case 422:
+      return 'validation_failed'
+    case 429:
+      return 'rate_limited'
+    default:
+      return status >= 500 ? 'internal' : 'bad_request'
+  }
+}
+
+export interface RequestOptions {
+  /** Query string parameters; undefined values are skipped. */
+  query?: Record<string, string | number | undefined | null>
+  /** Send the refresh cookie and the CSRF header (auth endpoints). */
+  cookie?: boolean
+  /** Retry once after refreshing on 401 (default true). */
+  retryOn401?: boolean
+  signal?: AbortSignal
+}
+
+export interface ApiClientOptions {
+  baseUrl?: string
+  fetch?: typeof fetch
+}
+
+type Listener = (token: string | null) => void
+
+export class ApiClient {
+  private token: string | null = null
+  private refreshing: Promise<boolean> | null = null
+  private readonly listeners = new Set<Listener>()
+  private readonly baseUrl: string
+  private readonly fetchImpl?: typeof fetch
+
+  constructor(opts: ApiClientOptions = {}) {
+    this.baseUrl = opts.baseUrl ?? ''
+    this.fetchImpl = opts.fetch
+  }
+
+  getToken(): string | null {
+    return this.token
+  }
+
+  setToken(token: string | null): void {
+    if (token === this.token) return
+    this.token = token
+    for (const l of this.listeners) l(token)
+  }
+
+  /** Subscribes to token changes (login, refresh, logout, expired session). */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
+  private doFetch(input: string, init: RequestInit): Promise<Response> {
+    const f = this.fetchImpl ?? globalThis.fetch
+    return f(input, init)
+  }
+
+  /**
+   * Exchanges the refresh cookie for a new access token. Concurrent callers share one request,
+   * because the server rotates the refresh token and treats a reused one as theft.
+   * Resolves to true when a new token was obtained; on failure the in-memory token is cleared.
+   */
+  refresh(): Promise<boolean> {
+    if (!this.refreshing) {
+      this.refreshing = (async () => {
+        try {
+          const res = await this.doFetch(this.baseUrl + REFRESH_PATH, {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { Accept: 'application/json', ...CSRF_HEADER },
+          })
+          if (!res.ok) {
+            this.setToken(null)
+            return false
+          }
+          const body = (await res.json()) as { access_token?: string }
+          if (!body.access_token) {
+            this.setToken(null)
+            return false
+          }
+          this.setToken(body.access_token)
+          return true
+        } catch {
+          // Network failure: keep whatever token we had, the caller sees the original error.
+          return false
+        } finally {
+          this.refreshing = null
+        }
+      })()
+    }
+    return this.refreshing
+  }
+
+  private url(path: string, query?: RequestOptions['query']): string {
+    let url = this.baseUrl + path
+    if (query) {
+      const qs = new URLSearchParams()
+      for (const [k, v] of Object.entries(query)) {
+        if (v !== undefined && v !== null && v !== '') qs.set(k, String(v))
+      }
+      const s = qs.toString()
+      if (s) url += (url.includes('?') ? '&' : '?') + s
+    }
+    return url
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    const send = (token: string | null) => {
+      const headers: Record<string, string> = { Accept: 'application/json' }
+      if (body !== undefined) headers['Content-Type'] = 'application/json'
+      if (token) headers.Authorization = `Bearer ${token}`
+      if (opts.cookie) Object.assign(headers, CSRF_HEADER)
+      return this.doFetch(this.url(path, opts.query), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+        signal: opts.signal,
+      })
+    }
+
+    const sentWith = this.token
+    let res: Response
+    try {
+      res = await send(sentWith)
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') throw e
+      throw new ApiError({ status: 0, code: 'network', message: e instanceof Error ? e.message : String(e) })
+    }
+
+    if (res.status === 401 && opts.retryOn401 !== false) {
+      // Another request may already have refreshed while this one was in flight.
+      const ok = this.token && this.token !== sentWith ? true : await this.refresh()
+      if (ok) {
+        try {
+          res = await send(this.token)
+        } catch (e) {
+          throw new ApiError({ status: 0, code: 'network', message: e instanceof Error ? e.message : String(e) })
+        }
+      }
+      if (res.status === 401) this.setToken(null)
+    }
+
+    if (!res.ok) throw await parseError(res)
+    if (res.status === 204) return undefined as T
+    const text = await res.text()
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+
+  get<T>(path: string, opts?: RequestOptions) {
+    return this.request<T>('GET', path, undefined, opts)
+  }
+  post<T>(path: string, body?: unknown, opts?: RequestOptions) {
+    return this.request<T>('POST', path, body, opts)
+  }
+  patch<T>(path: string, body?: unknown, opts?: RequestOptions) {
+    return this.request<T>('PATCH', path, body, opts)
+  }
+  delete<T = void>(path: string, opts?: RequestOptions) {
+    return this.request<T>('DELETE', path, undefined, opts)
+  }
+}
+
+/** The application's one client. */
+export const api = new ApiClient()

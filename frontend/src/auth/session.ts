@@ -1,0 +1,54 @@
+// Session state: the in-memory token (from the API client) plus the server-side facts the UI
+// gates on — whether setup is still required, whether the silent refresh on start succeeded,
+// and who the current user is.
+import { useQuery } from '@tanstack/react-query'
+import { useSyncExternalStore } from 'react'
+import { api } from '../api/client'
+import { getMe, getSetupStatus } from '../api/endpoints'
+import type { Role } from '../api/types'
+
+export const queryKeys = {
+  setup: ['setup'] as const,
+  restore: ['session-restore'] as const,
+  me: ['me'] as const,
+  users: ['users'] as const,
+  apiKeys: ['api-keys'] as const,
+}
+
+/** The current access token; re-renders when it changes (login, refresh, logout, expiry). */
+export function useAccessToken(): string | null {
+  return useSyncExternalStore(
+    (cb) => api.subscribe(cb),
+    () => api.getToken(),
+  )
+}
+
+export function useSetupStatus() {
+  return useQuery({ queryKey: queryKeys.setup, queryFn: getSetupStatus, staleTime: Infinity })
+}
+
+/**
+ * Tries once, on start, to turn the refresh cookie into an access token so a reload keeps
+ * the user signed in. Shared by key, so it runs once even when several components ask.
+ */
+export function useSessionRestore(enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.restore,
+    queryFn: () => api.refresh(),
+    enabled,
+    staleTime: Infinity,
+    gcTime: Infinity,
+    retry: false,
+  })
+}
+
+export function useMe() {
+  const token = useAccessToken()
+  return useQuery({ queryKey: queryKeys.me, queryFn: getMe, enabled: token !== null, staleTime: 60_000 })
+}
+
+export const ADMIN_ROLES: readonly Role[] = ['owner', 'admin']
+
+export function isAdmin(role: Role | undefined): boolean {
+  return role !== undefined && ADMIN_ROLES.includes(role)
+}

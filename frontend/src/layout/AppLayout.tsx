@@ -1,0 +1,159 @@
+import {
+  ApiOutlined,
+  BarChartOutlined,
+  DashboardOutlined,
+  DollarOutlined,
+  FlagOutlined,
+  LinkOutlined,
+  LogoutOutlined,
+  SettingOutlined,
+  ShoppingCartOutlined,
+  TeamOutlined,
+  UserOutlined,
+  WalletOutlined,
+  WarningOutlined,
+} from '@ant-design/icons'
+import { useQueryClient } from '@tanstack/react-query'
+import { App as AntApp, Button, Flex, Layout, Menu, Space, Tag, Typography, theme, type MenuProps } from 'antd'
+import { Suspense, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { Link, Outlet, useLocation, useNavigate } from 'react-router'
+import { logout } from '../api/endpoints'
+import { isAdmin, queryKeys, useMe } from '../auth/session'
+import { FullPageSpin } from '../components/FullPageSpin'
+import { LanguageSelect } from '../components/LanguageSelect'
+
+/** The sections of the product, in menu order; `path` is also the menu key. */
+export const SECTIONS = [
+  { key: 'dashboard', path: '/dashboard', icon: <DashboardOutlined /> },
+  { key: 'creators', path: '/creators', icon: <TeamOutlined /> },
+  { key: 'platforms', path: '/platforms', icon: <WarningOutlined /> },
+  { key: 'campaigns', path: '/campaigns', icon: <FlagOutlined /> },
+  { key: 'links', path: '/links', icon: <LinkOutlined /> },
+  { key: 'orders', path: '/orders', icon: <ShoppingCartOutlined /> },
+  { key: 'commissions', path: '/commissions', icon: <DollarOutlined /> },
+  { key: 'payouts', path: '/payouts', icon: <WalletOutlined /> },
+  { key: 'reports', path: '/reports', icon: <BarChartOutlined /> },
+] as const
+
+export const SETTINGS_SECTIONS = [
+  { key: 'users', path: '/settings/users', icon: <UserOutlined /> },
+  { key: 'apiKeys', path: '/settings/api-keys', icon: <ApiOutlined /> },
+] as const
+
+export function AppLayout() {
+  const { t } = useTranslation()
+  const me = useMe()
+  const location = useLocation()
+  const navigate = useNavigate()
+  const queryClient = useQueryClient()
+  const { message } = AntApp.useApp()
+  const { token } = theme.useToken()
+  const [collapsed, setCollapsed] = useState(false)
+  const [loggingOut, setLoggingOut] = useState(false)
+
+  const role = me.data?.user.role
+  const items: MenuProps['items'] = [
+    ...SECTIONS.map((s) => ({
+      key: s.path,
+      icon: s.icon,
+      label: (
+        <Link to={s.path} data-testid={`nav-${s.key}`}>
+          {t(`nav.${s.key}`)}
+        </Link>
+      ),
+    })),
+    ...(isAdmin(role)
+      ? [
+          {
+            key: '/settings',
+            icon: <SettingOutlined />,
+            label: <span data-testid="nav-settings">{t('nav.settings')}</span>,
+            children: SETTINGS_SECTIONS.map((s) => ({
+              key: s.path,
+              icon: s.icon,
+              label: (
+                <Link to={s.path} data-testid={`nav-${s.key}`}>
+                  {t(`nav.${s.key}`)}
+                </Link>
+              ),
+            })),
+          },
+        ]
+      : []),
+  ]
+  const selected = [...SECTIONS, ...SETTINGS_SECTIONS].find(
+    (s) => location.pathname === s.path || location.pathname.startsWith(s.path + '/'),
+  )
+
+  const onLogout = async () => {
+    setLoggingOut(true)
+    try {
+      await logout()
+    } catch {
+      // The token is already forgotten locally; a failed revoke is not the user's problem.
+    } finally {
+      setLoggingOut(false)
+      // Keep what is known about setup and the (finished) start-up refresh; drop the rest.
+      queryClient.removeQueries({
+        predicate: (q) => q.queryKey[0] !== queryKeys.setup[0] && q.queryKey[0] !== queryKeys.restore[0],
+      })
+      message.success(t('header.loggedOut'))
+      navigate('/login', { replace: true })
+    }
+  }
+
+  return (
+    <Layout style={{ minHeight: '100vh' }} data-testid="app-layout">
+      <Layout.Sider breakpoint="lg" collapsible collapsed={collapsed} onCollapse={setCollapsed} width={220}>
+        <Flex align="center" justify="center" style={{ height: 64 }}>
+          <Typography.Text strong style={{ color: '#fff', fontSize: collapsed ? 14 : 20 }}>
+            {collapsed ? t('app.name').slice(0, 1) : t('app.name')}
+          </Typography.Text>
+        </Flex>
+        <Menu
+          theme="dark"
+          mode="inline"
+          items={items}
+          selectedKeys={selected ? [selected.path] : []}
+          defaultOpenKeys={location.pathname.startsWith('/settings') ? ['/settings'] : []}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          style={{
+            background: token.colorBgContainer,
+            padding: '0 24px',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'space-between',
+            gap: 16,
+          }}
+        >
+          <Typography.Text strong style={{ fontSize: 16 }} ellipsis data-testid="header-org-name">
+            {me.data?.org.name}
+          </Typography.Text>
+          <Space size="middle" wrap={false}>
+            <LanguageSelect />
+            {me.data && (
+              <Space size={4} data-testid="header-user">
+                <UserOutlined />
+                <Typography.Text>{me.data.user.name}</Typography.Text>
+                <Tag data-testid="header-role">{t(`roles.${me.data.user.role}`)}</Tag>
+              </Space>
+            )}
+            <Button icon={<LogoutOutlined />} onClick={onLogout} loading={loggingOut} data-testid="logout-button">
+              {t('header.logout')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ margin: 24 }}>
+          <Suspense fallback={<FullPageSpin />}>
+            <Outlet />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  )
+}
+

@@ -1,0 +1,43 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { App as AntApp, ConfigProvider } from 'antd'
+import enUS from 'antd/locale/en_US'
+import zhCN from 'antd/locale/zh_CN'
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { useTranslation } from 'react-i18next'
+import { BrowserRouter } from 'react-router'
+import { ApiError } from './api/client'
+import App from './App'
+import './i18n'
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A 4xx will not change on retry; network and 5xx errors get two more tries.
+      retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+})
+
+function Root() {
+  const { i18n } = useTranslation()
+  return (
+    // autoInsertSpace off: antd would otherwise render "登录" as "登 录" in buttons.
+    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} button={{ autoInsertSpace: false }}>
+      <AntApp>
+        <App />
+      </AntApp>
+    </ConfigProvider>
+  )
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <Root />
+      </BrowserRouter>
+    </QueryClientProvider>
+  </StrictMode>,
+)
