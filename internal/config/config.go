@@ -95,8 +95,22 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return c, nil, err
+	// Flags may come before or after the positional arguments (caravan migrate up --database-url …).
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return c, nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			positional = append(positional, args[1:]...)
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
 	}
 
 	c.Addr = *raw["addr"]
@@ -120,7 +134,7 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 	if _, err = fmt.Sscan(*raw["body-limit"], &c.BodyLimit); err != nil {
 		return c, nil, fmt.Errorf("body limit %q is not a number of bytes", *raw["body-limit"])
 	}
-	return c, fs.Args(), c.Validate()
+	return c, positional, c.Validate()
 }
 
 // Validate checks the settings and says, in one sentence, what is wrong.

@@ -330,13 +330,13 @@ func TestPasswordsOfAnyShapeGetAClearAnswer(t *testing.T) {
 	e := apitest.New(t, storetest.SQLite(t))
 	owner := e.Setup("Ningbo Export", "li@example.com")
 	cases := map[string]int{
-		"":                           422,
-		"       ":                    422,
-		"short":                      422,
-		strings.Repeat("x", 1000):    422,
-		"密码是长城长城长城":                  201,
+		"":                         422,
+		"       ":                  422,
+		"short":                    422,
+		strings.Repeat("x", 1000):  422,
+		"密码是长城长城长城":                201,
 		"pässwörd with ümlauts 🐫🐫": 201,
-		strings.Repeat("密", 256):     201,
+		strings.Repeat("密", 256):   201,
 	}
 	i := 0
 	for pw, want := range cases {

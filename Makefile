@@ -1,0 +1,63 @@
+# Caravan. `make run` builds the UI and the binary and starts the server on SQLite; `make test` runs
+# every test (Go on SQLite, and on PostgreSQL when CARAVAN_TEST_POSTGRES is set; the UI's type check
+# and unit tests; the end-to-end test in headless Chromium).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO      ?= go
+BIN     := bin/caravan
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/caravan-crm/caravan/internal/app.Version=$(VERSION)
+UI_DEPS := frontend/node_modules/.package-lock.json
+UI_SRC  := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+
+.PHONY: run build ui test test-go test-ui e2e lint bench fuzz clean
+
+run: build
+	./$(BIN) serve
+
+build: ui
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/caravan
+
+# npm ci only when the lock file changed since the last install.
+$(UI_DEPS): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+ui: frontend/dist/index.html
+
+frontend/dist/index.html: $(UI_DEPS) $(UI_SRC)
+	cd frontend && npm run build
+
+test: lint test-go test-ui e2e
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+test-ui: $(UI_DEPS)
+	cd frontend && npm run typecheck && npm test
+
+e2e: build
+	frontend/e2e/ensure-chromium.sh
+	cd frontend && CARAVAN_BIN=$(CURDIR)/$(BIN) npm run e2e
+
+lint: $(UI_DEPS)
+	@out=$$(gofmt -l cmd internal migrations frontend/embed.go); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd frontend && npm run typecheck
+
+# Benchmarks: each compares against a baseline run in the same process; see BENCHMARKS.md.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./... | tee bench.out
+
+# A short run of every fuzz target (go test -fuzz takes one target at a time).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin frontend/dist/assets frontend/dist/index.html

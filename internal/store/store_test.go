@@ -1,0 +1,211 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/clock"
+	"github.com/caravan-crm/caravan/internal/ratelimit"
+	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/store/storetest"
+)
+
+func TestBothDialectsHaveTheSameMigrationIDs(t *testing.T) {
+	lite, err := store.MigrationIDs("sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := store.MigrationIDs("postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) == 0 || !slices.Equal(lite, pg) {
+		t.Fatalf("sqlite %v\npostgres %v", lite, pg)
+	}
+	// Every migration can be undone: each .up.sql has its .down.sql, in both folders.
+	for _, d := range []string{"sqlite", "postgres"} {
+		ups, _ := filepath.Glob(filepath.Join("..", "..", "migrations", d, "*.up.sql"))
+		for _, up := range ups {
+			down := up[:len(up)-len(".up.sql")] + ".down.sql"
+			if _, err := os.Stat(down); err != nil {
+				t.Errorf("%s has no down migration", up)
+			}
+		}
+	}
+}
+
+func TestMigrationsGoDownAndUpAgain(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		again, err := store.Migrate(ctx, db)
+		if err != nil || len(again) != 0 {
+			t.Fatalf("second migrate applied %v (%v)", again, err)
+		}
+		undone, err := store.Rollback(ctx, db)
+		if err != nil || len(undone) == 0 {
+			t.Fatalf("rollback: %v %v", undone, err)
+		}
+		status, err := store.MigrationStatus(ctx, db)
+		if err != nil || len(status) == 0 {
+			t.Fatal(status, err)
+		}
+		redone, err := store.Migrate(ctx, db)
+		if err != nil || !slices.Equal(redone, undone) {
+			t.Fatalf("migrate after rollback applied %v, want %v (%v)", redone, undone, err)
+		}
+	})
+}
+
+func TestReplicasStartingTogetherMigrateOnce(t *testing.T) {
+	for name, url := range storetest.URLs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			const replicas = 4
+			var wg sync.WaitGroup
+			applied := make([][]string, replicas)
+			errs := make([]error, replicas)
+			for i := range replicas {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					db, err := store.Open(ctx, url)
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					defer db.Close()
+					applied[i], errs[i] = store.Migrate(ctx, db)
+				}()
+			}
+			wg.Wait()
+			total := 0
+			for i := range replicas {
+				if errs[i] != nil {
+					t.Fatalf("replica %d: %v", i, errs[i])
+				}
+				total += len(applied[i])
+			}
+			want, _ := store.MigrationIDs("sqlite")
+			if total != len(want) {
+				t.Fatalf("migrations applied %d times in all, want %d (once each): %v", total, len(want), applied)
+			}
+		})
+	}
+}
+
+func TestUniqueViolationIsRecognisedOnBothDialects(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		_, err := db.ExecContext(ctx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)", "k", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.ExecContext(ctx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)", "k", time.Now())
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("not recognised as a unique violation: %v", err)
+		}
+		_, err = db.ExecContext(ctx, "INSERT INTO users (id, org_id, email, name, role, status, password_hash, password_changed_at, created_at, updated_at) VALUES ('u', 'no-such-org', 'e', 'n', 'viewer', 'active', 'h', ?, ?, ?)", time.Now(), time.Now(), time.Now())
+		if !store.IsForeignKeyViolation(err) {
+			t.Fatalf("foreign keys must be enforced (SQLite needs the pragma on every connection): %v", err)
+		}
+	})
+}
+
+func TestRunInTxRollsBackOnError(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := store.RunInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO rate_limits (key, window_start, count) VALUES ('half', ?, 1)", time.Now()); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("err = %v", err)
+		}
+		n, _ := db.NewSelect().Table("rate_limits").Where("key = 'half'").Count(ctx)
+		if n != 0 {
+			t.Fatal("a failed transaction left a row behind")
+		}
+	})
+}
+
+func TestConcurrentWritersNeverSeeBusyErrors(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		lim := ratelimit.Limiter{DB: db, Clock: clock.System{}, Limit: 1000, Window: time.Hour}
+		var wg sync.WaitGroup
+		errs := make(chan error, 400)
+		for w := 0; w < 20; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 20; i++ {
+					// A read-then-write transaction is the case that deadlocks into SQLITE_BUSY without
+					// immediate transactions.
+					err := store.RunInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+						n, err := tx.NewSelect().Table("rate_limits").Count(ctx)
+						if err != nil {
+							return err
+						}
+						_, err = tx.ExecContext(ctx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, ?)", store.NewID(), time.Now(), n)
+						return err
+					})
+					if err != nil {
+						errs <- err
+					}
+					if _, _, err := lim.Hit(ctx, "shared"); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("a writer failed: %v (kind %v)", err, apperr.KindOf(err))
+		}
+		ok, _, _ := lim.Hit(ctx, "shared")
+		if !ok {
+			t.Fatal("the limit counted more hits than were made")
+		}
+		var count int
+		_ = db.NewRaw("SELECT count FROM rate_limits WHERE key = 'shared'").Scan(ctx, &count)
+		if count != 401 {
+			t.Fatalf("shared counter %d, want 401: concurrent hits were lost", count)
+		}
+	})
+}
+
+func TestOpenRefusesUnknownURLsAndCreatesTheSQLiteFolder(t *testing.T) {
+	ctx := context.Background()
+	if _, err := store.Open(ctx, "mysql://x"); err == nil {
+		t.Fatal("mysql URL accepted")
+	}
+	dir := filepath.Join(t.TempDir(), "nested", "data")
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.NewRaw("PRAGMA journal_mode").Scan(ctx, &mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode %q (%v), want wal", mode, err)
+	}
+	var fk, timeout int
+	_ = db.NewRaw("PRAGMA foreign_keys").Scan(ctx, &fk)
+	_ = db.NewRaw("PRAGMA busy_timeout").Scan(ctx, &timeout)
+	if fk != 1 || timeout < 1000 {
+		t.Fatalf("foreign_keys=%d busy_timeout=%d", fk, timeout)
+	}
+}
