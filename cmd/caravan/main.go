@@ -33,6 +33,7 @@ Usage:
   caravan org create --name N --owner-email E [--owner-name N] [--base-currency CNY] [--timezone Asia/Shanghai]
   caravan user create --org ORG_ID --email E --name N [--role manager]
   caravan keys rotate                     start signing access tokens with a new key
+  caravan import creators --org ORG_ID [--dry-run] FILE   import creators from .xlsx or .csv
   caravan version
 
 Passwords are read from standard input, or asked for when it is a terminal.
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCmd(ctx, args, stdin, stdout, stderr)
 	case "keys":
 		return keysCmd(ctx, args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "caravan", app.Version)
 		return nil

@@ -16,7 +16,9 @@ import (
 
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/config"
+	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/httpapi"
+	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
@@ -39,6 +41,9 @@ type App struct {
 	DB     *bun.DB
 	Auth   *auth.Service
 	HTTP   *httpapi.Server
+
+	Creators  *creator.Service
+	Platforms *platform.Service
 }
 
 // Open connects to the database, applies pending migrations and builds the services.
@@ -63,7 +68,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, fmt.Errorf("app: load signing keys: %w", err)
 	}
-	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Log: log, DB: db, Auth: a.Auth, Version: Version})
+	a.Creators = creator.NewService(db, nil)
+	a.Platforms = platform.NewService(db, nil, nil)
+	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Log: log, DB: db, Auth: a.Auth, Version: Version,
+		Creators: a.Creators, Platforms: a.Platforms})
 	return a, nil
 }
 

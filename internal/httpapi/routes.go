@@ -8,7 +8,9 @@ import (
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/auth"
+	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/web"
 )
 
@@ -37,6 +39,7 @@ var (
 	everyone = actor.Roles
 	admins   = []actor.Role{actor.RoleOwner, actor.RoleAdmin}
 	auditors = []actor.Role{actor.RoleOwner, actor.RoleAdmin, actor.RoleFinance}
+	sellers  = []actor.Role{actor.RoleOwner, actor.RoleAdmin, actor.RoleManager}
 )
 
 var pageParams = []param{{"limit", "page size, 1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
@@ -44,6 +47,9 @@ var pageParams = []param{{"limit", "page size, 1 to 500 (default 50)"}, {"cursor
 // table is every route Caravan serves. One line each: read this to know the whole surface.
 func (s *Server) table() []route {
 	a := &auth.Handler{Svc: s.deps.Auth, SecureCookie: s.secureCookies()}
+	cr := &creator.Handler{Svc: s.deps.Creators}
+	pf := &platform.Handler{Svc: s.deps.Platforms}
+	creatorFilters := append(creatorFilterParams(), pageParams...)
 	return []route{
 		{Method: http.MethodGet, Path: "/healthz", Handler: s.healthz, Roles: public, Tag: "system", Summary: "The process is alive", Resp: Health{}, Status: 200},
 		{Method: http.MethodGet, Path: "/readyz", Handler: s.readyz, Roles: public, Tag: "system", Summary: "The database answers", Resp: Health{}, Status: 200},
@@ -66,9 +72,47 @@ func (s *Server) table() []route {
 		{Method: http.MethodPost, Path: "/api/v1/api-keys", Handler: a.CreateAPIKey, Roles: admins, Tag: "api-keys", Summary: "Create an API key (the key is shown once)", Body: auth.CreateAPIKeyRequest{}, Resp: auth.CreatedAPIKey{}, Status: 201},
 		{Method: http.MethodDelete, Path: "/api/v1/api-keys/:id", Handler: a.RevokeAPIKey, Roles: admins, Tag: "api-keys", Summary: "Revoke an API key", Status: 204},
 
+		// creators
+		{Method: http.MethodGet, Path: "/api/v1/creators", Handler: cr.List, Roles: everyone, Tag: "creators", Summary: "List creators with filters, search and keyset paging", Resp: page.List[creator.Creator]{}, Status: 200, Query: creatorFilters},
+		{Method: http.MethodPost, Path: "/api/v1/creators", Handler: cr.Create, Roles: sellers, Tag: "creators", Summary: "Add a creator with accounts", Body: creator.NewCreator{}, Resp: creator.Creator{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/creators/:id", Handler: cr.Get, Roles: everyone, Tag: "creators", Summary: "One creator with accounts, followers and 30-day growth", Resp: creator.Creator{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/creators/:id", Handler: cr.Update, Roles: sellers, Tag: "creators", Summary: "Change a creator (partial; null clears)", Body: creator.Change{}, Resp: creator.Creator{}, Status: 200},
+		{Method: http.MethodDelete, Path: "/api/v1/creators/:id", Handler: cr.Delete, Roles: sellers, Tag: "creators", Summary: "Soft-delete a creator (handles stay reserved)", Status: 204},
+		{Method: http.MethodPost, Path: "/api/v1/creators/:id/restore", Handler: cr.Restore, Roles: sellers, Tag: "creators", Summary: "Restore a deleted creator", Resp: creator.Creator{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/creators/:id/accounts", Handler: cr.AddAccount, Roles: sellers, Tag: "creators", Summary: "Add a platform account (handle or profile URL); 409 if another creator has it", Body: creator.NewAccount{}, Resp: creator.Account{}, Status: 201},
+		{Method: http.MethodPatch, Path: "/api/v1/accounts/:id", Handler: cr.UpdateAccount, Roles: sellers, Tag: "creators", Summary: "Change an account", Body: creator.AccountChange{}, Resp: creator.Account{}, Status: 200},
+		{Method: http.MethodDelete, Path: "/api/v1/accounts/:id", Handler: cr.DeleteAccount, Roles: sellers, Tag: "creators", Summary: "Remove an account and its history", Status: 204},
+		{Method: http.MethodPost, Path: "/api/v1/accounts/:id/snapshots", Handler: cr.AddSnapshot, Roles: sellers, Tag: "creators", Summary: "Record followers on a day (201; 200 when it replaces that day's snapshot)", Body: creator.NewSnapshot{}, Resp: creator.History{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/accounts/:id/snapshots", Handler: cr.History, Roles: everyone, Tag: "creators", Summary: "An account's follower history, newest first", Resp: creator.History{}, Status: 200, Query: []param{{"days", "only the last days days (default: all)"}}},
+		{Method: http.MethodGet, Path: "/api/v1/creators/:id/timeline", Handler: cr.Timeline, Roles: everyone, Tag: "creators", Summary: "A creator's timeline, newest first", Resp: page.List[creator.Event]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/creators/:id/notes", Handler: cr.AddNote, Roles: sellers, Tag: "creators", Summary: "Put a note on a creator's timeline", Body: creator.NewNote{}, Resp: creator.Event{}, Status: 201},
+		{Method: http.MethodPost, Path: "/api/v1/creators/import", Handler: cr.Import, Roles: sellers, Tag: "creators", Summary: "Import creators from .xlsx or .csv (multipart file; one row per account; English or Chinese headers); 422 with row errors and nothing written", Resp: creator.ImportAnswer{}, Status: 200, MaxBody: 21 << 20,
+			Query: []param{{"dry_run", "true: check and count, write nothing"}}},
+		{Method: http.MethodGet, Path: "/api/v1/creators/export.xlsx", Handler: cr.Export, Roles: everyone, Tag: "creators", Summary: "The filtered list as an .xlsx workbook, one row per account", Status: 200,
+			Query: append(creatorFilterParams(), param{"lang", "en or zh (default: Accept-Language)"})},
+		{Method: http.MethodGet, Path: "/api/v1/agencies", Handler: cr.ListAgencies, Roles: everyone, Tag: "creators", Summary: "List MCN agencies by name", Resp: page.List[creator.Agency]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/agencies", Handler: cr.CreateAgency, Roles: sellers, Tag: "creators", Summary: "Add an MCN agency", Body: creator.NewAgency{}, Resp: creator.Agency{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/agencies/:id", Handler: cr.GetAgency, Roles: everyone, Tag: "creators", Summary: "One agency", Resp: creator.Agency{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/agencies/:id", Handler: cr.UpdateAgency, Roles: sellers, Tag: "creators", Summary: "Change an agency", Body: creator.AgencyChange{}, Resp: creator.Agency{}, Status: 200},
+		{Method: http.MethodDelete, Path: "/api/v1/agencies/:id", Handler: cr.DeleteAgency, Roles: sellers, Tag: "creators", Summary: "Delete an agency no creator belongs to", Status: 204},
+
+		// platforms
+		{Method: http.MethodGet, Path: "/api/v1/platforms", Handler: pf.List, Roles: everyone, Tag: "platforms", Summary: "Every platform with the organization's risk marks", Resp: platform.ListAnswer{}, Status: 200},
+		{Method: http.MethodPut, Path: "/api/v1/platforms/:platform/risk", Handler: pf.SetRisk, Roles: sellers, Tag: "platforms", Summary: "Mark a platform at risk or banned in a country (level ok clears)", Body: platform.RiskInput{}, Resp: platform.Mark{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/insights/platform-exposure", Handler: pf.Exposure, Roles: everyone, Tag: "platforms", Summary: "Per platform: creators, accounts, GMV and commission; per mark: who depends on it, with and without an alternative", Resp: platform.Exposure{}, Status: 200,
+			Query: []param{{"days", "revenue window in days (default 90)"}, {"limit", "creators listed per group of a mark (default 200)"}}},
+
 		{Method: http.MethodGet, Path: "/api/v1/audit-log", Handler: s.auditLog, Roles: auditors, Tag: "audit", Summary: "The organization's audit log, newest first", Resp: page.List[audit.Entry]{}, Status: 200,
 			Query: append([]param{{"action", "only this action, e.g. user.login"}, {"target_id", "only entries about this object"}}, pageParams...)},
 	}
+}
+
+func creatorFilterParams() []param {
+	out := make([]param, len(creator.FilterParams))
+	for i, p := range creator.FilterParams {
+		out[i] = param{p[0], p[1]}
+	}
+	return out
 }
 
 func (s *Server) secureCookies() bool {

@@ -23,6 +23,8 @@ import (
 	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/config"
+	"github.com/caravan-crm/caravan/internal/creator"
+	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
@@ -33,6 +35,9 @@ type Deps struct {
 	DB      *bun.DB
 	Auth    *auth.Service
 	Version string
+
+	Creators  *creator.Service
+	Platforms *platform.Service
 }
 
 // Server is the configured echo instance and its routes.

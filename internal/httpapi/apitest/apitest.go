@@ -22,7 +22,9 @@ import (
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/config"
+	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/httpapi"
+	"github.com/caravan-crm/caravan/internal/platform"
 )
 
 // FastArgon2 keeps tests quick; production uses auth.DefaultArgon2.
@@ -30,7 +32,7 @@ var FastArgon2 = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
 // Env is a server on a database, with a controllable clock.
 type Env struct {
-	T      *testing.T
+	T      testing.TB
 	DB     *bun.DB
 	Clock  *clock.Manual
 	Auth   *auth.Service
@@ -43,7 +45,7 @@ type Env struct {
 type Option func(*config.Config, *auth.Options)
 
 // New builds the real router on db (already migrated).
-func New(t *testing.T, db *bun.DB, opts ...Option) *Env {
+func New(t testing.TB, db *bun.DB, opts ...Option) *Env {
 	t.Helper()
 	cfg := config.Defaults()
 	clk := clock.NewManual(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
@@ -58,7 +60,8 @@ func New(t *testing.T, db *bun.DB, opts ...Option) *Env {
 	}
 	logs := &SafeBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv := httpapi.New(httpapi.Deps{Config: cfg, Log: log, DB: db, Auth: svc, Version: "test"})
+	srv := httpapi.New(httpapi.Deps{Config: cfg, Log: log, DB: db, Auth: svc, Version: "test",
+		Creators: creator.NewService(db, clk), Platforms: platform.NewService(db, clk, nil)})
 	return &Env{T: t, DB: db, Clock: clk, Auth: svc, Server: srv, Config: cfg, Log: logs}
 }
 
@@ -82,7 +85,7 @@ type Response struct {
 }
 
 // JSON decodes the body into v, failing the test if it is not JSON.
-func (r *Response) JSON(t *testing.T, v any) {
+func (r *Response) JSON(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("response is not JSON (%v): %s", err, r.Body)
@@ -90,7 +93,7 @@ func (r *Response) JSON(t *testing.T, v any) {
 }
 
 // Map decodes the body as a JSON object.
-func (r *Response) Map(t *testing.T) map[string]any {
+func (r *Response) Map(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	r.JSON(t, &m)
@@ -98,7 +101,7 @@ func (r *Response) Map(t *testing.T) map[string]any {
 }
 
 // ErrorCode returns error.code of an error answer, failing if the shape is wrong.
-func (r *Response) ErrorCode(t *testing.T) string {
+func (r *Response) ErrorCode(t testing.TB) string {
 	t.Helper()
 	var e httpapi.ErrorBody
 	r.JSON(t, &e)

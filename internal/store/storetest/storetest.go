@@ -33,7 +33,7 @@ func EachDialect(t *testing.T, fn func(t *testing.T, db *bun.DB)) {
 
 // URLs returns a database URL per available dialect, each for a fresh empty (unmigrated) database,
 // for tests that start the whole binary.
-func URLs(t *testing.T) map[string]string {
+func URLs(t testing.TB) map[string]string {
 	t.Helper()
 	out := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "caravan.db")}
 	if os.Getenv(EnvPostgres) != "" {
@@ -43,21 +43,21 @@ func URLs(t *testing.T) map[string]string {
 }
 
 // SQLite returns a migrated database in t.TempDir().
-func SQLite(t *testing.T) *bun.DB {
+func SQLite(t testing.TB) *bun.DB {
 	t.Helper()
 	return open(t, "sqlite:"+filepath.Join(t.TempDir(), "caravan.db"))
 }
 
 // Postgres returns a migrated database in a new schema; the test is skipped when
 // CARAVAN_TEST_POSTGRES is unset.
-func Postgres(t *testing.T) *bun.DB {
+func Postgres(t testing.TB) *bun.DB {
 	t.Helper()
 	return open(t, PostgresURL(t))
 }
 
 // PostgresURL creates an empty schema for this test, dropped when it ends, and returns a URL whose
 // connections use it.
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
@@ -91,7 +91,7 @@ func PostgresURL(t *testing.T) string {
 	return u.String()
 }
 
-func open(t *testing.T, dsn string) *bun.DB {
+func open(t testing.TB, dsn string) *bun.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)

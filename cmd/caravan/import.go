@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/caravan-crm/caravan/internal/actor"
+)
+
+// importCmd runs `caravan import creators FILE`: the same rules as the HTTP import (all or nothing,
+// every problem by row and column), with a progress bar while the creators are written.
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = "usage: caravan import creators --org ORG_ID [--dry-run] FILE"
+	if len(args) == 0 || args[0] != "creators" {
+		return errors.New(usage)
+	}
+	var orgID string
+	var dryRun bool
+	cfg, rest, err := load("import creators", args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&orgID, "org", "", "organization id (required)")
+		fs.BoolVar(&dryRun, "dry-run", false, "check the file and count what would change; write nothing")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || orgID == "" {
+		return errors.New(usage)
+	}
+	f, err := os.Open(rest[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.Auth.Org(ctx, orgID); err != nil {
+		return err
+	}
+	var bar *progressbar.ProgressBar
+	progress := func(done, total int) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("creators"),
+				progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		}
+		_ = bar.Set(done)
+	}
+	start := time.Now()
+	p := actor.Actor{OrgID: orgID, Role: actor.RoleOwner, IP: "cli"}
+	res, err := a.Creators.Import(ctx, p, f, st.Size(), rest[0], dryRun, progress)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range res.Errors {
+		fmt.Fprintf(stderr, "row %d, column %s: %s\n", e.Row, e.Column, e.Message)
+	}
+	if len(res.Errors) > 0 {
+		return fmt.Errorf("%d problems in %s; nothing was imported", len(res.Errors), rest[0])
+	}
+	verb := "imported"
+	if dryRun {
+		verb = "checked (dry run, nothing written)"
+	}
+	fmt.Fprintf(stdout, "%s %d rows in %s: %d creators created, %d updated, %d unchanged\n",
+		verb, res.Rows, time.Since(start).Round(time.Millisecond), res.Created, res.Updated, res.Skipped)
+	return nil
+}

@@ -1,0 +1,216 @@
+package creator
+
+import (
+	"context"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/audit"
+	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/store"
+)
+
+// NewAgency is an MCN agency to add.
+type NewAgency struct {
+	Name         string  `json:"name"`
+	Country      string  `json:"country"`
+	ContactEmail *string `json:"contact_email,omitempty"`
+	ShareBps     *int64  `json:"share_bps,omitempty"`
+}
+
+// AgencyChange is a partial update of an agency.
+type AgencyChange struct {
+	Name         *string          `json:"name,omitempty"`
+	Country      *string          `json:"country,omitempty"`
+	ContactEmail Nullable[string] `json:"contact_email"`
+	ShareBps     *int64           `json:"share_bps,omitempty"`
+}
+
+var errAgencyNameTaken = &apperr.Error{Kind: apperr.KindConflict, Code: "agency_name_taken",
+	Message: "an agency with this name already exists", Fields: map[string]string{"name": "is already in use"}}
+
+// CreateAgency adds an agency.
+func (s *Service) CreateAgency(ctx context.Context, p actor.Actor, in NewAgency) (*Agency, error) {
+	f := apperr.Fields{}
+	checkName(f, "name", &in.Name)
+	checkCountry(f, "country", &in.Country)
+	email := checkEmail(f, "contact_email", in.ContactEmail)
+	checkRate(f, "share_bps", in.ShareBps)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	ag := &Agency{ID: store.NewID(), OrgID: p.OrgID, Name: in.Name, NameKey: agencyKey(in.Name), Country: in.Country,
+		ContactEmail: email, CreatedAt: now, UpdatedAt: now}
+	if in.ShareBps != nil {
+		ag.ShareBps = *in.ShareBps
+	}
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(ag).Exec(ctx); err != nil {
+			if store.IsUniqueViolation(err) {
+				return errAgencyNameTaken
+			}
+			return err
+		}
+		return audit.Record(ctx, tx, now, p, "agency.create", "agency", ag.ID, map[string]any{"name": ag.Name, "share_bps": ag.ShareBps})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ag, nil
+}
+
+func agencyKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
+
+// ListAgencies returns the organization's agencies by name, each with its number of creators.
+func (s *Service) ListAgencies(ctx context.Context, p actor.Actor, req page.Request) (page.List[Agency], error) {
+	var rows []Agency
+	q := s.db.NewSelect().Model(&rows).Where("ag.org_id = ?", p.OrgID)
+	total, err := q.Count(ctx)
+	if err != nil {
+		return page.List[Agency]{}, store.MapError(err)
+	}
+	switch len(req.After) {
+	case 0:
+	case 2:
+		q = q.Where("(ag.name_key > ? OR (ag.name_key = ? AND ag.id > ?))", req.After[0], req.After[0], req.After[1])
+	default:
+		return page.List[Agency]{}, apperr.BadRequest("invalid_parameter", "cursor is not one this server issued")
+	}
+	if err := q.Order("ag.name_key", "ag.id").Limit(req.Fetch()).Scan(ctx); err != nil {
+		return page.List[Agency]{}, store.MapError(err)
+	}
+	if err := s.countCreators(ctx, p.OrgID, rows); err != nil {
+		return page.List[Agency]{}, err
+	}
+	return page.Finish(rows, req, int64(total), func(a Agency) []string { return []string{a.NameKey, a.ID} }), nil
+}
+
+func (s *Service) countCreators(ctx context.Context, orgID string, ags []Agency) error {
+	if len(ags) == 0 {
+		return nil
+	}
+	ids := make([]string, len(ags))
+	for i := range ags {
+		ids[i] = ags[i].ID
+	}
+	var counts []struct {
+		AgencyID string `bun:"agency_id"`
+		N        int64  `bun:"n"`
+	}
+	if err := s.db.NewSelect().Table("creators").ColumnExpr("agency_id, COUNT(*) AS n").
+		Where("org_id = ? AND agency_id IN (?) AND deleted_at IS NULL", orgID, bun.In(ids)).Group("agency_id").Scan(ctx, &counts); err != nil {
+		return store.MapError(err)
+	}
+	for _, c := range counts {
+		for i := range ags {
+			if ags[i].ID == c.AgencyID {
+				ags[i].Creators = c.N
+			}
+		}
+	}
+	return nil
+}
+
+// GetAgency returns one agency of the organization.
+func (s *Service) GetAgency(ctx context.Context, p actor.Actor, id string) (*Agency, error) {
+	ag, err := s.agency(ctx, s.db, p.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	list := []Agency{*ag}
+	if err := s.countCreators(ctx, p.OrgID, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+func (s *Service) agency(ctx context.Context, db bun.IDB, orgID, id string) (*Agency, error) {
+	var ag Agency
+	if err := db.NewSelect().Model(&ag).Where("ag.org_id = ? AND ag.id = ?", orgID, id).Scan(ctx); err != nil {
+		if store.IsNoRows(err) {
+			return nil, apperr.NotFound("agency")
+		}
+		return nil, store.MapError(err)
+	}
+	return &ag, nil
+}
+
+// UpdateAgency changes an agency.
+func (s *Service) UpdateAgency(ctx context.Context, p actor.Actor, id string, ch AgencyChange) (*Agency, error) {
+	f := apperr.Fields{}
+	if ch.Name != nil {
+		checkName(f, "name", ch.Name)
+	}
+	if ch.Country != nil {
+		checkCountry(f, "country", ch.Country)
+	}
+	email := checkEmail(f, "contact_email", ch.ContactEmail.Value)
+	checkRate(f, "share_bps", ch.ShareBps)
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		ag, err := s.agency(ctx, tx, p.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		changed := map[string]any{}
+		if ch.Name != nil && *ch.Name != ag.Name {
+			ag.Name, ag.NameKey, changed["name"] = *ch.Name, agencyKey(*ch.Name), *ch.Name
+		}
+		if ch.Country != nil && *ch.Country != ag.Country {
+			ag.Country, changed["country"] = *ch.Country, *ch.Country
+		}
+		if ch.ContactEmail.Set && !equalPtr(email, ag.ContactEmail) {
+			ag.ContactEmail, changed["contact_email"] = email, email
+		}
+		if ch.ShareBps != nil && *ch.ShareBps != ag.ShareBps {
+			ag.ShareBps, changed["share_bps"] = *ch.ShareBps, *ch.ShareBps
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		ag.UpdatedAt = s.now()
+		if _, err := tx.NewUpdate().Model(ag).Column("name", "name_key", "country", "contact_email", "share_bps", "updated_at").
+			Where("ag.org_id = ? AND ag.id = ?", p.OrgID, ag.ID).Exec(ctx); err != nil {
+			if store.IsUniqueViolation(err) {
+				return errAgencyNameTaken
+			}
+			return err
+		}
+		return audit.Record(ctx, tx, ag.UpdatedAt, p, "agency.update", "agency", ag.ID, changed)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetAgency(ctx, p, id)
+}
+
+// DeleteAgency removes an agency that no creator belongs to any more. Deleted creators let go of it
+// (their agency is cleared), so a creator in the bin never blocks the clean-up.
+func (s *Service) DeleteAgency(ctx context.Context, p actor.Actor, id string) error {
+	return store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		ag, err := s.agency(ctx, tx, p.OrgID, id)
+		if err != nil {
+			return err
+		}
+		n, err := tx.NewSelect().Table("creators").Where("org_id = ? AND agency_id = ? AND deleted_at IS NULL", p.OrgID, id).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Conflict("agency_in_use", "creators still belong to this agency; move them to another agency or none first")
+		}
+		if _, err := tx.NewUpdate().Table("creators").Set("agency_id = NULL").Where("org_id = ? AND agency_id = ?", p.OrgID, id).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*Agency)(nil)).Where("org_id = ? AND id = ?", p.OrgID, id).Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), p, "agency.delete", "agency", id, map[string]string{"name": ag.Name})
+	})
+}

@@ -1,0 +1,269 @@
+package creator
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/platform"
+	"github.com/caravan-crm/caravan/internal/store"
+)
+
+// Sorts of the creator list.
+const (
+	SortName      = "name"
+	SortFollowers = "-followers"
+	SortCreated   = "-created_at"
+	SortGMV       = "-gmv_90d"
+)
+
+// Filter narrows and orders the creator list (and the export).
+type Filter struct {
+	Q            string
+	Statuses     []string
+	Countries    []string
+	Platforms    []string
+	Tiers        []string
+	AgencyID     string
+	OwnerID      string
+	Tags         []string // all of them
+	MinFollowers *int64
+	MaxFollowers *int64
+	Deleted      bool // only deleted creators (the bin) instead of live ones
+	Sort         string
+}
+
+// FilterParams documents the query parameters ParseFilter reads.
+var FilterParams = [][2]string{
+	{"q", "name (any script, any case), email, or any handle (prefix; @ and profile URLs accepted)"},
+	{"status", "pipeline status; several separated by commas"},
+	{"country", "ISO 3166-1 alpha-2 code; several separated by commas"},
+	{"platform", "has an account on this platform; several separated by commas"},
+	{"tier", "nano, micro, mid, macro or mega; several separated by commas"},
+	{"agency_id", "belongs to this agency"},
+	{"owner_id", "managed by this user"},
+	{"tag", "has this tag; repeat for several (all must match)"},
+	{"min_followers", "largest account has at least this many followers"},
+	{"max_followers", "largest account has at most this many followers"},
+	{"deleted", "true: only deleted creators"},
+	{"sort", "name, -followers, -created_at or -gmv_90d (default -created_at)"},
+}
+
+func splitList(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func badParam(msg string) error { return apperr.BadRequest("invalid_parameter", msg) }
+
+// ParseFilter reads the list's query parameters; unknown values are a 400.
+func ParseFilter(v url.Values) (Filter, error) {
+	f := Filter{Q: strings.TrimSpace(v.Get("q")), AgencyID: v.Get("agency_id"), OwnerID: v.Get("owner_id"), Sort: v.Get("sort")}
+	if len(f.Q) > 200 {
+		return f, badParam("q must be at most 200 characters")
+	}
+	f.Statuses = splitList(v["status"])
+	for _, s := range f.Statuses {
+		if !slices.Contains(Statuses, s) {
+			return f, badParam("status must be among " + strings.Join(Statuses, ", "))
+		}
+	}
+	for _, c := range splitList(v["country"]) {
+		c = platform.NormalizeCountry(c)
+		if !platform.ValidCountry(c) {
+			return f, badParam("country must be ISO 3166-1 alpha-2 codes such as US")
+		}
+		f.Countries = append(f.Countries, c)
+	}
+	f.Platforms = splitList(v["platform"])
+	for _, p := range f.Platforms {
+		if !platform.Valid(p) {
+			return f, badParam("platform must be among " + platform.Keys())
+		}
+	}
+	f.Tiers = splitList(v["tier"])
+	for _, t := range f.Tiers {
+		if _, ok := tierBounds[t]; !ok {
+			return f, badParam("tier must be among nano, micro, mid, macro, mega")
+		}
+	}
+	for _, t := range v["tag"] {
+		if t = strings.ToLower(strings.Join(strings.Fields(t), " ")); t != "" {
+			f.Tags = append(f.Tags, t)
+		}
+	}
+	for name, dst := range map[string]**int64{"min_followers": &f.MinFollowers, "max_followers": &f.MaxFollowers} {
+		if s := v.Get(name); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 0 {
+				return f, badParam(name + " must be a whole number of at least 0")
+			}
+			*dst = &n
+		}
+	}
+	switch v.Get("deleted") {
+	case "", "false":
+	case "true":
+		f.Deleted = true
+	default:
+		return f, badParam("deleted must be true or false")
+	}
+	switch f.Sort {
+	case "":
+		f.Sort = SortCreated
+	case SortName, SortFollowers, SortCreated, SortGMV:
+	default:
+		return f, badParam("sort must be name, -followers, -created_at or -gmv_90d")
+	}
+	return f, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// apply adds the filter's conditions to a query on creators AS c. Conditions on accounts and tags
+// are IN subqueries on their indexes, not joins, so a creator is never counted twice.
+func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
+	q = q.Where("c.org_id = ?", orgID)
+	if f.Deleted {
+		q = q.Where("c.deleted_at IS NOT NULL")
+	} else {
+		q = q.Where("c.deleted_at IS NULL")
+	}
+	if f.Q != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
+		_, h := platform.NormalizeHandle(f.Q)
+		if h == "" {
+			h = strings.ToLower(f.Q)
+		}
+		// handle >= h AND handle < h+U+10FFFF is a prefix match that uses the (org_id, handle) index on
+		// both dialects (both compare these columns by code point).
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`c.name_key LIKE ? ESCAPE '\'`, like).
+				WhereOr(`c.email LIKE ? ESCAPE '\'`, like).
+				WhereOr("c.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?)",
+					orgID, h, h+"\U0010FFFF")
+		})
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("c.status IN (?)", bun.In(f.Statuses))
+	}
+	if len(f.Countries) > 0 {
+		q = q.Where("c.country IN (?)", bun.In(f.Countries))
+	}
+	if len(f.Platforms) > 0 {
+		q = q.Where("c.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND platform IN (?))", orgID, bun.In(f.Platforms))
+	}
+	if len(f.Tiers) > 0 {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			for _, t := range f.Tiers {
+				b := tierBounds[t]
+				if b[1] == 0 {
+					q = q.WhereOr("c.max_followers >= ?", b[0])
+				} else {
+					q = q.WhereOr("(c.max_followers >= ? AND c.max_followers < ?)", b[0], b[1])
+				}
+			}
+			return q
+		})
+	}
+	if f.AgencyID != "" {
+		q = q.Where("c.agency_id = ?", f.AgencyID)
+	}
+	if f.OwnerID != "" {
+		q = q.Where("c.owner_id = ?", f.OwnerID)
+	}
+	for _, t := range f.Tags {
+		q = q.Where("c.id IN (SELECT creator_id FROM creator_tags WHERE org_id = ? AND tag = ?)", orgID, t)
+	}
+	if f.MinFollowers != nil {
+		q = q.Where("c.max_followers >= ?", *f.MinFollowers)
+	}
+	if f.MaxFollowers != nil {
+		q = q.Where("c.max_followers <= ?", *f.MaxFollowers)
+	}
+	return q
+}
+
+// order adds the sort and, after a cursor, the keyset condition: every sort ends with the id, so
+// the order is total and a page starts exactly after the previous one whatever was added meanwhile.
+func (f Filter) order(q *bun.SelectQuery, after []string) (*bun.SelectQuery, error) {
+	if len(after) != 0 && len(after) != 2 {
+		return nil, badParam("cursor is not one this server issued")
+	}
+	switch f.Sort {
+	case SortName:
+		if after != nil {
+			q = q.Where("(c.name_key > ? OR (c.name_key = ? AND c.id > ?))", after[0], after[0], after[1])
+		}
+		return q.Order("c.name_key", "c.id"), nil
+	case SortCreated:
+		if after != nil {
+			t, err := time.Parse(time.RFC3339Nano, after[0])
+			if err != nil {
+				return nil, badParam("cursor is not one this server issued")
+			}
+			q = q.Where("(c.created_at < ? OR (c.created_at = ? AND c.id < ?))", t, t, after[1])
+		}
+		return q.OrderExpr("c.created_at DESC, c.id DESC"), nil
+	}
+	col := "c.max_followers"
+	if f.Sort == SortGMV {
+		col = "c.gmv_90d_minor"
+	}
+	if after != nil {
+		n, err := strconv.ParseInt(after[0], 10, 64)
+		if err != nil {
+			return nil, badParam("cursor is not one this server issued")
+		}
+		q = q.Where("("+col+" < ? OR ("+col+" = ? AND c.id < ?))", n, n, after[1])
+	}
+	return q.OrderExpr(col + " DESC, c.id DESC"), nil
+}
+
+func (f Filter) cursorKey(c Creator) []string {
+	switch f.Sort {
+	case SortName:
+		return []string{c.NameKey, c.ID}
+	case SortCreated:
+		return []string{c.CreatedAt.UTC().Format(time.RFC3339Nano), c.ID}
+	case SortGMV:
+		return []string{strconv.FormatInt(c.GMV90dMinor, 10), c.ID}
+	}
+	return []string{strconv.FormatInt(c.MaxFollowers, 10), c.ID}
+}
+
+// List returns a page of the organization's creators matching f, with their accounts.
+func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Request) (page.List[Creator], error) {
+	total, err := f.apply(s.db.NewSelect().Model((*Creator)(nil)), p.OrgID).Count(ctx)
+	if err != nil {
+		return page.List[Creator]{}, store.MapError(err)
+	}
+	var rows []Creator
+	q, err := f.order(f.apply(s.db.NewSelect().Model(&rows), p.OrgID), req.After)
+	if err != nil {
+		return page.List[Creator]{}, err
+	}
+	if err := q.Limit(req.Fetch()).Scan(ctx); err != nil {
+		return page.List[Creator]{}, store.MapError(err)
+	}
+	l := page.Finish(rows, req, int64(total), f.cursorKey)
+	if err := s.hydrate(ctx, s.db, p.OrgID, l.Items); err != nil {
+		return page.List[Creator]{}, err
+	}
+	return l, nil
+}

@@ -1,0 +1,380 @@
+package creator
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/web"
+)
+
+// Handler serves the creator, account and agency routes.
+type Handler struct {
+	Svc *Service
+}
+
+func (h *Handler) List(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	req, err := web.Page(c)
+	if err != nil {
+		return err
+	}
+	f, err := ParseFilter(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	l, err := h.Svc.List(c.Request().Context(), p, f, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, l)
+}
+
+func (h *Handler) Create(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	var req NewCreator
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	cr, err := h.Svc.Create(c.Request().Context(), p, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, cr)
+}
+
+func (h *Handler) Get(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	cr, err := h.Svc.Get(c.Request().Context(), p, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cr)
+}
+
+func (h *Handler) Update(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	var req Change
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	cr, err := h.Svc.Update(c.Request().Context(), p, c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cr)
+}
+
+func (h *Handler) Delete(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Svc.Delete(c.Request().Context(), p, c.Param("id")); err != nil {
+		return err
+	}
+	return web.NoContent(c)
+}
+
+func (h *Handler) Restore(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	cr, err := h.Svc.Restore(c.Request().Context(), p, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cr)
+}
+
+func (h *Handler) AddAccount(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	var req NewAccount
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	a, err := h.Svc.AddAccount(c.Request().Context(), p, c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
+}
+
+func (h *Handler) UpdateAccount(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	var req AccountChange
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	a, err := h.Svc.UpdateAccount(c.Request().Context(), p, c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+func (h *Handler) DeleteAccount(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Svc.DeleteAccount(c.Request().Context(), p, c.Param("id")); err != nil {
+		return err
+	}
+	return web.NoContent(c)
+}
+
+// AddSnapshot answers 201 for a new day and 200 when it replaced the day's snapshot.
+func (h *Handler) AddSnapshot(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	var req NewSnapshot
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	hist, created, err := h.Svc.AddSnapshot(c.Request().Context(), p, c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, hist)
+}
+
+func (h *Handler) History(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	days := 0
+	if s := c.QueryParam("days"); s != "" {
+		if days, err = strconv.Atoi(s); err != nil || days < 1 || days > 3660 {
+			return apperr.BadRequest("invalid_parameter", "days must be a whole number from 1 to 3660")
+		}
+	}
+	hist, err := h.Svc.History(c.Request().Context(), p, c.Param("id"), days)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, hist)
+}
+
+func (h *Handler) Timeline(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	req, err := web.Page(c)
+	if err != nil {
+		return err
+	}
+	l, err := h.Svc.Timeline(c.Request().Context(), p, c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, l)
+}
+
+func (h *Handler) AddNote(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	var req NewNote
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	e, err := h.Svc.AddNote(c.Request().Context(), p, c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, e)
+}
+
+// --- agencies ---
+
+func (h *Handler) ListAgencies(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	req, err := web.Page(c)
+	if err != nil {
+		return err
+	}
+	l, err := h.Svc.ListAgencies(c.Request().Context(), p, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, l)
+}
+
+func (h *Handler) CreateAgency(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	var req NewAgency
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	ag, err := h.Svc.CreateAgency(c.Request().Context(), p, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, ag)
+}
+
+func (h *Handler) GetAgency(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	ag, err := h.Svc.GetAgency(c.Request().Context(), p, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ag)
+}
+
+func (h *Handler) UpdateAgency(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	var req AgencyChange
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	ag, err := h.Svc.UpdateAgency(c.Request().Context(), p, c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ag)
+}
+
+func (h *Handler) DeleteAgency(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Svc.DeleteAgency(c.Request().Context(), p, c.Param("id")); err != nil {
+		return err
+	}
+	return web.NoContent(c)
+}
+
+// --- import and export ---
+
+// maxImportBytes bounds an uploaded creator file (the route's body limit is a little larger).
+const maxImportBytes = 20 << 20
+
+// ImportAnswer is the answer of an import; when a real import finds problems it also carries the
+// contract's error object, and nothing is written.
+type ImportAnswer struct {
+	ImportResult
+	Error *ImportError `json:"error,omitempty"`
+}
+
+// ImportError is the error object of a refused import.
+type ImportError struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
+}
+
+func (h *Handler) Import(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	dry := false
+	switch c.QueryParam("dry_run") {
+	case "", "false", "0":
+	case "true", "1":
+		dry = true
+	default:
+		return apperr.BadRequest("invalid_parameter", "dry_run must be true or false")
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return apperr.BadRequest("missing_file", "send the spreadsheet as multipart/form-data in a field named file")
+	}
+	if fh.Size > maxImportBytes {
+		return &apperr.Error{Kind: apperr.KindTooLarge, Code: "file_too_large", Message: "the file is larger than 20 MB"}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return apperr.BadRequest("missing_file", "the uploaded file could not be read")
+	}
+	defer f.Close()
+	res, err := h.Svc.Import(c.Request().Context(), p, f, fh.Size, fh.Filename, dry, nil)
+	if err != nil {
+		return err
+	}
+	ans := ImportAnswer{ImportResult: *res}
+	if len(res.Errors) > 0 && !dry {
+		ans.Error = &ImportError{Code: "import_failed", Message: "the file has problems; nothing was imported",
+			RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+		return c.JSON(http.StatusUnprocessableEntity, ans)
+	}
+	return c.JSON(http.StatusOK, ans)
+}
+
+func (h *Handler) Export(c echo.Context) error {
+	p, err := web.Actor(c)
+	if err != nil {
+		return err
+	}
+	f, err := ParseFilter(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	lang := ExportLang(c.QueryParam("lang"), c.Request().Header.Get("Accept-Language"))
+	name := "creators-" + h.Svc.now().Format("20060102") + ".xlsx"
+	return h.Svc.Export(c.Request().Context(), p, f, lang, &download{c: c, name: name})
+}
+
+// download sends the headers of an .xlsx attachment on the first write: the workbook streams to the
+// client, and an error before any byte is written still gets the error shape.
+type download struct {
+	c       echo.Context
+	name    string
+	started bool
+}
+
+func (d *download) Write(b []byte) (int, error) {
+	if !d.started {
+		d.started = true
+		h := d.c.Response().Header()
+		h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		h.Set(echo.HeaderContentDisposition, `attachment; filename="`+d.name+`"`)
+		d.c.Response().WriteHeader(http.StatusOK)
+	}
+	return d.c.Response().Write(b)
+}

@@ -1,0 +1,387 @@
+package creator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/audit"
+	"github.com/caravan-crm/caravan/internal/sheet"
+	"github.com/caravan-crm/caravan/internal/store"
+)
+
+// ImportColumns are the columns a creator import understands, with the English and Chinese headers
+// accepted for each. One row is one account; rows of the same creator (same name and country) merge.
+var ImportColumns = []sheet.Column{
+	{Key: "display_name", Aliases: []string{"Display Name", "Name", "Creator", "Creator Name", "显示名称", "名称", "达人", "达人名称", "达人昵称", "姓名"}, Required: true},
+	{Key: "country", Aliases: []string{"Country", "Country Code", "国家", "国家/地区", "国家代码"}, Required: true},
+	{Key: "platform", Aliases: []string{"Platform", "平台"}},
+	{Key: "handle", Aliases: []string{"Handle", "Account", "Username", "Profile URL", "Profile", "账号", "帐号", "账号/链接", "主页链接", "用户名"}, Required: true},
+	{Key: "followers", Aliases: []string{"Followers", "Follower Count", "粉丝数", "粉丝", "粉丝量"}},
+	{Key: "url", Aliases: []string{"URL", "Link", "链接"}},
+	{Key: "email", Aliases: []string{"Email", "E-mail", "邮箱", "电子邮箱", "电子邮件"}},
+	{Key: "phone", Aliases: []string{"Phone", "Mobile", "电话", "手机", "手机号"}},
+	{Key: "wechat", Aliases: []string{"WeChat", "微信", "微信号"}},
+	{Key: "whatsapp", Aliases: []string{"WhatsApp"}},
+	{Key: "languages", Aliases: []string{"Languages", "Language", "语言"}},
+	{Key: "status", Aliases: []string{"Status", "状态"}},
+	{Key: "tags", Aliases: []string{"Tags", "标签"}},
+	{Key: "agency", Aliases: []string{"Agency", "MCN", "机构", "MCN机构"}},
+	{Key: "payout_currency", Aliases: []string{"Payout Currency", "Currency", "结算币种", "币种"}},
+	{Key: "default_rate_bps", Aliases: []string{"Default Rate (bps)", "Rate (bps)", "默认佣金(基点)", "佣金(基点)"}},
+	{Key: "notes", Aliases: []string{"Notes", "备注"}},
+}
+
+// statusWords lets a file say the pipeline status in Chinese.
+var statusWords = map[string]string{
+	"潜在": StatusProspect, "已联系": StatusContacted, "洽谈中": StatusNegotiating, "合作中": StatusActive,
+	"暂停": StatusPaused, "已流失": StatusChurned, "已拉黑": StatusBlocked,
+}
+
+// ImportResult is the answer of an import, dry or not.
+type ImportResult struct {
+	DryRun  bool              `json:"dry_run"`
+	Rows    int               `json:"rows"`
+	Created int               `json:"created"`
+	Updated int               `json:"updated"`
+	Skipped int               `json:"skipped"`
+	Errors  []sheet.CellError `json:"errors"`
+}
+
+// importGroup is one creator of the file: its rows merged.
+type importGroup struct {
+	line     int // first row
+	creator  NewCreator
+	agency   string
+	accounts []NewAccount
+	lines    []int // row of each account
+	existing string
+}
+
+// ImportProgress is told how many creators of total have been written.
+type ImportProgress func(done, total int)
+
+// Import reads a spreadsheet of creators (one row per account) and upserts them by platform+handle:
+// a row whose account already exists updates that account's creator (non-empty cells overwrite,
+// tags are added, followers become today's snapshot); other rows create creators. Every problem is
+// reported by row and column; unless dryRun, nothing is written when there is any (all or nothing,
+// in one transaction).
+func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool, progress ImportProgress) (*ImportResult, error) {
+	t, err := sheet.Read(r, size, filename, sheet.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	res := &ImportResult{DryRun: dryRun, Rows: len(t.Rows), Errors: []sheet.CellError{}}
+	m, herrs := sheet.MapHeaders(t.Headers, ImportColumns)
+	if len(herrs) > 0 {
+		res.Errors = append(res.Errors, herrs...)
+		return res, nil
+	}
+	agencies := map[string]string{}
+	var ags []Agency
+	if err := s.db.NewSelect().Model(&ags).Column("id", "name_key").Where("ag.org_id = ?", p.OrgID).Scan(ctx); err != nil {
+		return nil, store.MapError(err)
+	}
+	for _, a := range ags {
+		agencies[a.NameKey] = a.ID
+	}
+
+	groups, order := map[string]*importGroup{}, []*importGroup{}
+	seen := map[string]int{} // platform/handle → row
+	cellErr := func(line int, key, msg string) {
+		res.Errors = append(res.Errors, sheet.CellError{Row: line, Column: m.Header(key), Message: msg})
+	}
+	for _, row := range t.Rows {
+		get := func(k string) string { return m.Get(row, k) }
+		in := NewCreator{DisplayName: get("display_name"), Country: get("country"), Notes: get("notes"), Status: get("status")}
+		if v, ok := statusWords[in.Status]; ok {
+			in.Status = v
+		}
+		in.Status = strings.ToLower(in.Status)
+		opt := func(k string) *string {
+			if v := get(k); v != "" {
+				return &v
+			}
+			return nil
+		}
+		in.Email, in.Phone, in.WeChat, in.WhatsApp, in.PayoutCurrency = opt("email"), opt("phone"), opt("wechat"), opt("whatsapp"), opt("payout_currency")
+		in.Languages = splitCell(get("languages"))
+		in.Tags = splitCell(get("tags"))
+		acc := NewAccount{Platform: get("platform"), Handle: get("handle"), URL: opt("url")}
+		bad := false
+		for key, dst := range map[string]**int64{"followers": &acc.Followers, "default_rate_bps": &in.DefaultRateBps} {
+			if v := strings.ReplaceAll(get(key), ",", ""); v != "" {
+				n, err := strconv.ParseInt(strings.TrimSuffix(v, ".0"), 10, 64)
+				if err != nil {
+					cellErr(row.Line, key, "must be a whole number")
+					bad = true
+					continue
+				}
+				*dst = &n
+			}
+		}
+		in.Accounts = []NewAccount{acc}
+		agency := strings.ToLower(strings.Join(strings.Fields(get("agency")), " "))
+		f := in.validate()
+		if agency != "" && agencies[agency] == "" {
+			f.Add("agency", "is not an agency of your organization: add it first")
+		}
+		if in.Status == StatusProspect && get("status") == "" {
+			in.Status = "" // an empty cell leaves an existing creator's status alone
+		}
+		for field, msg := range f {
+			cellErr(row.Line, strings.TrimPrefix(field, "accounts[0]."), msg)
+			bad = true
+		}
+		if bad {
+			continue
+		}
+		acc = in.Accounts[0]
+		k := acc.Platform + "/" + acc.Handle
+		if first, dup := seen[k]; dup {
+			cellErr(row.Line, "handle", fmt.Sprintf("the %s account %q is already on row %d", acc.Platform, acc.Handle, first))
+			continue
+		}
+		seen[k] = row.Line
+		gk := in.Country + "\x00" + nameKey(in.DisplayName)
+		g := groups[gk]
+		if g == nil {
+			g = &importGroup{line: row.Line, creator: in, agency: agency}
+			groups[gk] = g
+			order = append(order, g)
+		} else {
+			mergeCreator(&g.creator, in)
+			if g.agency == "" {
+				g.agency = agency
+			}
+		}
+		g.accounts = append(g.accounts, acc)
+		g.lines = append(g.lines, row.Line)
+	}
+
+	// Which accounts exist already, and whose are they? One query per 500 handles.
+	type holder struct {
+		Platform  string  `bun:"platform"`
+		Handle    string  `bun:"handle"`
+		CreatorID string  `bun:"creator_id"`
+		Name      string  `bun:"display_name"`
+		Deleted   *string `bun:"deleted"`
+	}
+	existing := map[string]holder{}
+	handles := make([]string, 0, len(seen))
+	for k := range seen {
+		handles = append(handles, k[strings.Index(k, "/")+1:])
+	}
+	for i := 0; i < len(handles); i += 500 {
+		var hs []holder
+		if err := s.db.NewSelect().TableExpr("creator_accounts AS a").Join("JOIN creators AS c ON c.id = a.creator_id").
+			ColumnExpr("a.platform, a.handle, a.creator_id, c.display_name, CASE WHEN c.deleted_at IS NULL THEN NULL ELSE 'yes' END AS deleted").
+			Where("a.org_id = ? AND a.handle IN (?)", p.OrgID, bun.In(handles[i:min(i+500, len(handles))])).Scan(ctx, &hs); err != nil {
+			return nil, store.MapError(err)
+		}
+		for _, h := range hs {
+			existing[h.Platform+"/"+h.Handle] = h
+		}
+	}
+	for _, g := range order {
+		for i, a := range g.accounts {
+			h, ok := existing[a.Platform+"/"+a.Handle]
+			switch {
+			case !ok:
+			case h.Deleted != nil:
+				cellErr(g.lines[i], "handle", fmt.Sprintf("the %s account %q belongs to creator %q, which is deleted: restore it first", a.Platform, a.Handle, h.Name))
+			case g.existing != "" && g.existing != h.CreatorID:
+				cellErr(g.lines[i], "handle", fmt.Sprintf("the %s account %q belongs to creator %q, but this creator's other rows match another creator", a.Platform, a.Handle, h.Name))
+			default:
+				g.existing = h.CreatorID
+			}
+		}
+	}
+	if len(res.Errors) > 0 {
+		return res, nil
+	}
+
+	write := func(ctx context.Context, tx bun.Tx) error {
+		res.Created, res.Updated, res.Skipped = 0, 0, 0
+		for i, g := range order {
+			if g.agency != "" {
+				id := agencies[g.agency]
+				g.creator.AgencyID = &id
+			}
+			changed, err := s.importGroup(ctx, tx, p, g)
+			if err != nil {
+				return err
+			}
+			switch {
+			case g.existing == "":
+				res.Created++
+			case changed:
+				res.Updated++
+			default:
+				res.Skipped++
+			}
+			if progress != nil {
+				progress(i+1, len(order))
+			}
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return audit.Record(ctx, tx, s.now(), p, "creator.import", "creator", "", map[string]any{"file": filename, "rows": res.Rows,
+			"created": res.Created, "updated": res.Updated, "skipped": res.Skipped})
+	}
+	// A dry run does the same writes and rolls them back, so it counts exactly what a real run would.
+	if err := store.RunInTx(ctx, s.db, write); err != nil && err != errDryRun {
+		return nil, err
+	}
+	return res, nil
+}
+
+var errDryRun = &apperr.Error{Kind: apperr.KindInternal, Code: "dry_run"}
+
+// importGroup writes one creator of the file and reports whether an existing one changed.
+func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *importGroup) (bool, error) {
+	if g.existing == "" {
+		in := g.creator
+		if in.Status == "" {
+			in.Status = StatusProspect
+		}
+		in.Accounts = g.accounts
+		_, err := s.insert(ctx, tx, p, in, false)
+		return true, err
+	}
+	c, err := s.liveCreator(ctx, tx, p.OrgID, g.existing)
+	if err != nil {
+		return false, err
+	}
+	in := g.creator
+	ch := Change{}
+	set := func(v *string) Nullable[string] { return Nullable[string]{Set: v != nil, Value: v} }
+	ch.Email, ch.Phone, ch.WeChat, ch.WhatsApp, ch.PayoutCurrency = set(in.Email), set(in.Phone), set(in.WeChat), set(in.WhatsApp), set(in.PayoutCurrency)
+	ch.AgencyID = set(in.AgencyID)
+	ch.DefaultRateBps = Nullable[int64]{Set: in.DefaultRateBps != nil, Value: in.DefaultRateBps}
+	if in.Status != "" {
+		ch.Status = &in.Status
+	}
+	if in.Notes != "" {
+		ch.Notes = &in.Notes
+	}
+	if len(in.Languages) > 0 {
+		var langs []string
+		_ = json.Unmarshal([]byte(c.LanguagesJSON), &langs)
+		for _, l := range in.Languages {
+			if !contains(langs, l) {
+				langs = append(langs, l)
+			}
+		}
+		ch.Languages = &langs
+	}
+	if len(in.Tags) > 0 {
+		var tags []string
+		if err := tx.NewSelect().Model((*tag)(nil)).Column("tag").Where("creator_id = ?", c.ID).Scan(ctx, &tags); err != nil {
+			return false, err
+		}
+		for _, t := range in.Tags {
+			if !contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+		ch.Tags = &tags
+	}
+	changed, err := s.update(ctx, tx, p, c.ID, ch, false)
+	if err != nil {
+		return false, err
+	}
+	for _, in := range g.accounts {
+		var a Account
+		err := tx.NewSelect().Model(&a).Where("a.org_id = ? AND a.platform = ? AND a.handle = ?", p.OrgID, in.Platform, in.Handle).Scan(ctx)
+		if store.IsNoRows(err) {
+			if _, err := s.insertAccount(ctx, tx, p, c, in, "", false); err != nil {
+				return false, err
+			}
+			changed = true
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		moved := false
+		if in.URL != nil && !equalPtr(in.URL, a.URL) {
+			a.URL, moved = in.URL, true
+		}
+		if in.Followers != nil && *in.Followers != a.Followers {
+			a.Followers, moved = *in.Followers, true
+			if err := s.upsertSnapshot(ctx, tx, &a, NewSnapshot{CapturedOn: s.now().Format(time.DateOnly), Followers: a.Followers,
+				AvgViews: a.AvgViews, EngagementBps: a.EngagementBps}); err != nil {
+				return false, err
+			}
+		}
+		if !moved {
+			continue
+		}
+		a.UpdatedAt = s.now()
+		if _, err := tx.NewUpdate().Model(&a).Column("url", "followers", "updated_at").Where("a.id = ?", a.ID).Exec(ctx); err != nil {
+			return false, err
+		}
+		if err := refreshMaxFollowers(ctx, tx, c.ID); err != nil {
+			return false, err
+		}
+		changed = true
+	}
+	if changed {
+		return true, s.event(ctx, tx, p, c.ID, EventImported, nil)
+	}
+	return false, nil
+}
+
+// splitCell splits a list cell on commas, semicolons, Chinese commas and enumeration marks.
+func splitCell(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '，' || r == '；' || r == '、' || r == '|' })
+}
+
+// mergeCreator fills the empty fields of dst from a later row of the same creator; tags and
+// languages add up.
+func mergeCreator(dst *NewCreator, src NewCreator) {
+	for _, pair := range [][2]**string{{&dst.Email, &src.Email}, {&dst.Phone, &src.Phone}, {&dst.WeChat, &src.WeChat},
+		{&dst.WhatsApp, &src.WhatsApp}, {&dst.PayoutCurrency, &src.PayoutCurrency}} {
+		if *pair[0] == nil {
+			*pair[0] = *pair[1]
+		}
+	}
+	if dst.DefaultRateBps == nil {
+		dst.DefaultRateBps = src.DefaultRateBps
+	}
+	if dst.Status == "" {
+		dst.Status = src.Status
+	}
+	if dst.Notes == "" {
+		dst.Notes = src.Notes
+	}
+	for _, t := range src.Tags {
+		if !contains(dst.Tags, t) {
+			dst.Tags = append(dst.Tags, t)
+		}
+	}
+	for _, l := range src.Languages {
+		if !contains(dst.Languages, l) {
+			dst.Languages = append(dst.Languages, l)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

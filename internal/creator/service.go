@@ -1,0 +1,609 @@
+package creator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/audit"
+	"github.com/caravan-crm/caravan/internal/clock"
+	"github.com/caravan-crm/caravan/internal/money"
+	"github.com/caravan-crm/caravan/internal/platform"
+	"github.com/caravan-crm/caravan/internal/store"
+)
+
+// Service is the creator domain: creators, accounts, snapshots, agencies and the timeline.
+type Service struct {
+	db    *bun.DB
+	clock clock.Clock
+}
+
+// NewService returns the creator service; a nil clock is the system clock.
+func NewService(db *bun.DB, clk clock.Clock) *Service {
+	if clk == nil {
+		clk = clock.System{}
+	}
+	return &Service{db: db, clock: clk}
+}
+
+// now is the clock's time at the database's precision, so an answer shows what a later read returns.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// NewCreator is a creator to add, with any number of accounts.
+type NewCreator struct {
+	DisplayName    string       `json:"display_name"`
+	Country        string       `json:"country"`
+	Email          *string      `json:"email,omitempty"`
+	Phone          *string      `json:"phone,omitempty"`
+	WeChat         *string      `json:"wechat,omitempty"`
+	WhatsApp       *string      `json:"whatsapp,omitempty"`
+	Languages      []string     `json:"languages,omitempty"`
+	Status         string       `json:"status,omitempty"`
+	AgencyID       *string      `json:"agency_id,omitempty"`
+	OwnerID        *string      `json:"owner_id,omitempty"`
+	Tags           []string     `json:"tags,omitempty"`
+	PayoutCurrency *string      `json:"payout_currency,omitempty"`
+	DefaultRateBps *int64       `json:"default_rate_bps,omitempty"`
+	Notes          string       `json:"notes,omitempty"`
+	Accounts       []NewAccount `json:"accounts,omitempty"`
+}
+
+// Change is a partial update of a creator: absent fields are left alone; Nullable fields may be
+// cleared with null.
+type Change struct {
+	DisplayName    *string          `json:"display_name,omitempty"`
+	Country        *string          `json:"country,omitempty"`
+	Email          Nullable[string] `json:"email"`
+	Phone          Nullable[string] `json:"phone"`
+	WeChat         Nullable[string] `json:"wechat"`
+	WhatsApp       Nullable[string] `json:"whatsapp"`
+	Languages      *[]string        `json:"languages,omitempty"`
+	Status         *string          `json:"status,omitempty"`
+	AgencyID       Nullable[string] `json:"agency_id"`
+	OwnerID        Nullable[string] `json:"owner_id"`
+	Tags           *[]string        `json:"tags,omitempty"`
+	PayoutCurrency Nullable[string] `json:"payout_currency"`
+	DefaultRateBps Nullable[int64]  `json:"default_rate_bps"`
+	Notes          *string          `json:"notes,omitempty"`
+}
+
+// --- validation ---
+
+var (
+	languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})*$`)
+	phonePattern    = regexp.MustCompile(`^\+?[0-9 ()./-]{4,40}$`)
+)
+
+const (
+	maxTags      = 30
+	maxLanguages = 20
+)
+
+func checkName(f apperr.Fields, field string, v *string) {
+	*v = strings.TrimSpace(*v)
+	f.Check(*v == "" || utf8.RuneCountInString(*v) > 200, field, "must be 1 to 200 characters")
+}
+
+func checkCountry(f apperr.Fields, field string, v *string) {
+	*v = platform.NormalizeCountry(*v)
+	f.Check(!platform.ValidCountry(*v), field, "must be an ISO 3166-1 alpha-2 country code such as US or CN")
+}
+
+// cleanOptional trims an optional text; empty becomes nil.
+func cleanOptional(v *string) *string {
+	if v == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*v)
+	if t == "" {
+		return nil
+	}
+	return &t
+}
+
+func checkEmail(f apperr.Fields, field string, v *string) *string {
+	v = cleanOptional(v)
+	if v == nil {
+		return nil
+	}
+	e := strings.ToLower(*v)
+	a, err := mail.ParseAddress(e)
+	f.Check(err != nil || a.Address != e || len(e) > 254, field, "must be a valid email address")
+	return &e
+}
+
+func checkContacts(f apperr.Fields, email, phone, wechat, whatsapp **string) {
+	*email = checkEmail(f, "email", *email)
+	*phone = cleanOptional(*phone)
+	f.Check(*phone != nil && !phonePattern.MatchString(**phone), "phone", "must be a phone number: digits, spaces, + ( ) - . /")
+	*whatsapp = cleanOptional(*whatsapp)
+	f.Check(*whatsapp != nil && !phonePattern.MatchString(**whatsapp), "whatsapp", "must be a phone number: digits, spaces, + ( ) - . /")
+	*wechat = cleanOptional(*wechat)
+	f.Check(*wechat != nil && utf8.RuneCountInString(**wechat) > 100, "wechat", "must be at most 100 characters")
+}
+
+func checkStatus(f apperr.Fields, v string) {
+	f.Check(!slices.Contains(Statuses, v), "status", "must be one of "+strings.Join(Statuses, ", "))
+}
+
+func cleanLanguages(f apperr.Fields, in []string) []string {
+	out := []string{}
+	for _, l := range in {
+		l = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(l), "_", "-"))
+		if !languagePattern.MatchString(l) {
+			f.Add("languages", "must be ISO 639-1 codes or language tags such as en, zh, pt-br")
+			continue
+		}
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	f.Check(len(out) > maxLanguages, "languages", fmt.Sprintf("at most %d languages", maxLanguages))
+	return out
+}
+
+func cleanTags(f apperr.Fields, in []string) []string {
+	out := []string{}
+	for _, t := range in {
+		t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+		if t == "" || utf8.RuneCountInString(t) > 50 {
+			f.Add("tags", "each tag must be 1 to 50 characters")
+			continue
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	f.Check(len(out) > maxTags, "tags", fmt.Sprintf("at most %d tags", maxTags))
+	return out
+}
+
+func checkCurrency(f apperr.Fields, v *string) *string {
+	v = cleanOptional(v)
+	if v == nil {
+		return nil
+	}
+	c := money.NormalizeCurrency(*v)
+	f.Check(!money.ValidCurrency(c), "payout_currency", "must be an ISO 4217 currency code such as USD")
+	return &c
+}
+
+func checkRate(f apperr.Fields, field string, v *int64) {
+	f.Check(v != nil && (*v < 0 || *v > 10_000), field, "must be basis points from 0 to 10000")
+}
+
+func checkNotes(f apperr.Fields, v string) {
+	f.Check(utf8.RuneCountInString(v) > 10_000, "notes", "must be at most 10000 characters")
+}
+
+// checkRefs verifies that the agency and owner belong to the organization. They are fields of the
+// body, so a stranger's id is a validation error rather than a 404.
+func checkRefs(ctx context.Context, db bun.IDB, orgID string, agencyID, ownerID *string, f apperr.Fields) error {
+	if agencyID != nil {
+		n, err := db.NewSelect().Table("agencies").Where("org_id = ? AND id = ?", orgID, *agencyID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		f.Check(n == 0, "agency_id", "must be an agency of your organization")
+	}
+	if ownerID != nil {
+		n, err := db.NewSelect().Table("users").Where("org_id = ? AND id = ?", orgID, *ownerID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		f.Check(n == 0, "owner_id", "must be a user of your organization")
+	}
+	return nil
+}
+
+func (in *NewCreator) validate() apperr.Fields {
+	f := apperr.Fields{}
+	checkName(f, "display_name", &in.DisplayName)
+	checkCountry(f, "country", &in.Country)
+	checkContacts(f, &in.Email, &in.Phone, &in.WeChat, &in.WhatsApp)
+	if in.Status == "" {
+		in.Status = StatusProspect
+	}
+	checkStatus(f, in.Status)
+	in.Languages = cleanLanguages(f, in.Languages)
+	in.Tags = cleanTags(f, in.Tags)
+	in.AgencyID, in.OwnerID = cleanOptional(in.AgencyID), cleanOptional(in.OwnerID)
+	in.PayoutCurrency = checkCurrency(f, in.PayoutCurrency)
+	checkRate(f, "default_rate_bps", in.DefaultRateBps)
+	in.Notes = strings.TrimSpace(in.Notes)
+	checkNotes(f, in.Notes)
+	seen := map[string]int{}
+	for i := range in.Accounts {
+		prefix := fmt.Sprintf("accounts[%d].", i)
+		in.Accounts[i].validate(f, prefix)
+		k := in.Accounts[i].Platform + "/" + in.Accounts[i].Handle
+		if j, dup := seen[k]; dup && in.Accounts[i].Handle != "" {
+			f.Add(prefix+"handle", fmt.Sprintf("repeats accounts[%d]", j))
+		}
+		seen[k] = i
+	}
+	return f
+}
+
+// --- creators ---
+
+// Create adds a creator and its accounts.
+func (s *Service) Create(ctx context.Context, p actor.Actor, in NewCreator) (*Creator, error) {
+	f := in.validate()
+	var id string
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkRefs(ctx, tx, p.OrgID, in.AgencyID, in.OwnerID, f); err != nil {
+			return err
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		c, err := s.insert(ctx, tx, p, in, true)
+		if err != nil {
+			return err
+		}
+		id = c.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, id)
+}
+
+// insert writes a validated creator with its tags, accounts, first snapshots, timeline and audit.
+func (s *Service) insert(ctx context.Context, tx bun.Tx, p actor.Actor, in NewCreator, audited bool) (*Creator, error) {
+	now := s.now()
+	langs, _ := json.Marshal(in.Languages)
+	c := &Creator{
+		ID: store.NewID(), OrgID: p.OrgID, DisplayName: in.DisplayName, NameKey: nameKey(in.DisplayName), Country: in.Country,
+		Email: in.Email, Phone: in.Phone, WeChat: in.WeChat, WhatsApp: in.WhatsApp, LanguagesJSON: string(langs),
+		Status: in.Status, AgencyID: in.AgencyID, OwnerID: in.OwnerID, PayoutCurrency: in.PayoutCurrency,
+		DefaultRateBps: in.DefaultRateBps, Notes: in.Notes, CreatedAt: now, UpdatedAt: now,
+	}
+	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := setTags(ctx, tx, p.OrgID, c.ID, in.Tags); err != nil {
+		return nil, err
+	}
+	if err := s.event(ctx, tx, p, c.ID, EventCreated, map[string]any{"display_name": c.DisplayName, "status": c.Status}); err != nil {
+		return nil, err
+	}
+	if audited {
+		if err := audit.Record(ctx, tx, now, p, "creator.create", "creator", c.ID, map[string]any{"display_name": c.DisplayName}); err != nil {
+			return nil, err
+		}
+	}
+	for i := range in.Accounts {
+		if _, err := s.insertAccount(ctx, tx, p, c, in.Accounts[i], fmt.Sprintf("accounts[%d].", i), audited); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func nameKey(name string) string { return strings.ToLower(name) }
+
+func setTags(ctx context.Context, tx bun.IDB, orgID, creatorID string, tags []string) error {
+	if _, err := tx.NewDelete().Model((*tag)(nil)).Where("creator_id = ?", creatorID).Exec(ctx); err != nil {
+		return err
+	}
+	if len(tags) == 0 {
+		return nil
+	}
+	rows := make([]tag, len(tags))
+	for i, t := range tags {
+		rows[i] = tag{OrgID: orgID, CreatorID: creatorID, Tag: t}
+	}
+	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+	return err
+}
+
+// Get returns one creator of the organization with its accounts, deleted or not.
+func (s *Service) Get(ctx context.Context, p actor.Actor, id string) (*Creator, error) {
+	c, err := s.creator(ctx, s.db, p.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	list := []Creator{*c}
+	if err := s.hydrate(ctx, s.db, p.OrgID, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+func (s *Service) creator(ctx context.Context, db bun.IDB, orgID, id string) (*Creator, error) {
+	var c Creator
+	if err := db.NewSelect().Model(&c).Where("c.org_id = ? AND c.id = ?", orgID, id).Scan(ctx); err != nil {
+		if store.IsNoRows(err) {
+			return nil, apperr.NotFound("creator")
+		}
+		return nil, store.MapError(err)
+	}
+	return &c, nil
+}
+
+// liveCreator is creator for writes: a deleted creator must be restored before it changes.
+func (s *Service) liveCreator(ctx context.Context, db bun.IDB, orgID, id string) (*Creator, error) {
+	c, err := s.creator(ctx, db, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.DeletedAt != nil {
+		return nil, apperr.Conflict("creator_deleted", fmt.Sprintf("creator %q is deleted; restore it first", c.DisplayName))
+	}
+	return c, nil
+}
+
+// growthWindow is how far from exactly 30 days ago a snapshot may be to count for growth_30d.
+const growthWindow = 7
+
+// hydrate fills in the derived fields of creators: languages, tier, tags, accounts with growth. It
+// costs three queries whatever the number of creators.
+func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Creator) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(cs))
+	idx := make(map[string]int, len(cs))
+	for i := range cs {
+		ids[i] = cs[i].ID
+		idx[cs[i].ID] = i
+		cs[i].Tier = TierOf(cs[i].MaxFollowers)
+		cs[i].Languages = []string{}
+		_ = json.Unmarshal([]byte(cs[i].LanguagesJSON), &cs[i].Languages)
+		cs[i].Tags = []string{}
+		cs[i].Accounts = []Account{}
+	}
+	var tags []tag
+	if err := db.NewSelect().Model(&tags).Where("org_id = ? AND creator_id IN (?)", orgID, bun.In(ids)).Order("tag").Scan(ctx); err != nil {
+		return store.MapError(err)
+	}
+	for _, t := range tags {
+		cs[idx[t.CreatorID]].Tags = append(cs[idx[t.CreatorID]].Tags, t.Tag)
+	}
+	var accts []Account
+	if err := db.NewSelect().Model(&accts).Where("a.org_id = ? AND a.creator_id IN (?)", orgID, bun.In(ids)).
+		Order("a.followers DESC", "a.id").Scan(ctx); err != nil {
+		return store.MapError(err)
+	}
+	if err := s.fillGrowth(ctx, db, orgID, accts); err != nil {
+		return err
+	}
+	for _, a := range accts {
+		cs[idx[a.CreatorID]].Accounts = append(cs[idx[a.CreatorID]].Accounts, a)
+	}
+	return nil
+}
+
+// fillGrowth sets growth_30d: followers now minus the snapshot nearest to 30 days before today
+// (within growthWindow days either side, the earlier one on a tie).
+func (s *Service) fillGrowth(ctx context.Context, db bun.IDB, orgID string, accts []Account) error {
+	if len(accts) == 0 {
+		return nil
+	}
+	ids := make([]string, len(accts))
+	for i := range accts {
+		ids[i] = accts[i].ID
+	}
+	target := s.now().AddDate(0, 0, -30)
+	from, to := target.AddDate(0, 0, -growthWindow).Format(time.DateOnly), target.AddDate(0, 0, growthWindow).Format(time.DateOnly)
+	var snaps []Snapshot
+	if err := db.NewSelect().Model(&snaps).Column("account_id", "captured_on", "followers").
+		Where("s.org_id = ? AND s.account_id IN (?) AND s.captured_on >= ? AND s.captured_on <= ?", orgID, bun.In(ids), from, to).
+		Order("s.captured_on").Scan(ctx); err != nil {
+		return store.MapError(err)
+	}
+	day := target.Format(time.DateOnly)
+	best := map[string]Snapshot{}
+	dist := func(d string) time.Duration {
+		t, _ := time.Parse(time.DateOnly, d)
+		t0, _ := time.Parse(time.DateOnly, day)
+		return max(t.Sub(t0), t0.Sub(t))
+	}
+	for _, sn := range snaps {
+		if b, ok := best[sn.AccountID]; !ok || dist(sn.CapturedOn) < dist(b.CapturedOn) {
+			best[sn.AccountID] = sn
+		}
+	}
+	for i := range accts {
+		if b, ok := best[accts[i].ID]; ok {
+			g := accts[i].Followers - b.Followers
+			accts[i].Growth30d = &g
+		}
+	}
+	return nil
+}
+
+// Update changes a creator partially. A status change goes to the timeline.
+func (s *Service) Update(ctx context.Context, p actor.Actor, id string, ch Change) (*Creator, error) {
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		_, err := s.update(ctx, tx, p, id, ch, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, id)
+}
+
+// update applies ch to a live creator in tx and reports whether anything changed. The audit entry
+// is left to the caller when audited is false (an import records one for the whole file).
+func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id string, ch Change, audited bool) (bool, error) {
+	f := apperr.Fields{}
+	if ch.DisplayName != nil {
+		checkName(f, "display_name", ch.DisplayName)
+	}
+	if ch.Country != nil {
+		checkCountry(f, "country", ch.Country)
+	}
+	if ch.Status != nil {
+		checkStatus(f, *ch.Status)
+	}
+	var langs, tags []string
+	if ch.Languages != nil {
+		langs = cleanLanguages(f, *ch.Languages)
+	}
+	if ch.Tags != nil {
+		tags = cleanTags(f, *ch.Tags)
+	}
+	email, phone, wechat, whatsapp := ch.Email.Value, ch.Phone.Value, ch.WeChat.Value, ch.WhatsApp.Value
+	checkContacts(f, &email, &phone, &wechat, &whatsapp)
+	currency := checkCurrency(f, ch.PayoutCurrency.Value)
+	checkRate(f, "default_rate_bps", ch.DefaultRateBps.Value)
+	if ch.Notes != nil {
+		*ch.Notes = strings.TrimSpace(*ch.Notes)
+		checkNotes(f, *ch.Notes)
+	}
+	agencyID, ownerID := cleanOptional(ch.AgencyID.Value), cleanOptional(ch.OwnerID.Value)
+	changed := map[string]any{}
+	err := func() error {
+		c, err := s.liveCreator(ctx, tx, p.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if err := checkRefs(ctx, tx, p.OrgID, agencyID, ownerID, f); err != nil {
+			return err
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		setStr := func(field string, dst *string, v *string) {
+			if v != nil && *v != *dst {
+				*dst, changed[field] = *v, *v
+			}
+		}
+		setOpt := func(field string, n bool, dst **string, v *string) {
+			if n && !equalPtr(*dst, v) {
+				*dst, changed[field] = v, v
+			}
+		}
+		oldStatus := c.Status
+		oldAgency := c.AgencyID
+		setStr("display_name", &c.DisplayName, ch.DisplayName)
+		setStr("country", &c.Country, ch.Country)
+		setStr("status", &c.Status, ch.Status)
+		setStr("notes", &c.Notes, ch.Notes)
+		setOpt("email", ch.Email.Set, &c.Email, email)
+		setOpt("phone", ch.Phone.Set, &c.Phone, phone)
+		setOpt("wechat", ch.WeChat.Set, &c.WeChat, wechat)
+		setOpt("whatsapp", ch.WhatsApp.Set, &c.WhatsApp, whatsapp)
+		setOpt("agency_id", ch.AgencyID.Set, &c.AgencyID, agencyID)
+		setOpt("owner_id", ch.OwnerID.Set, &c.OwnerID, ownerID)
+		setOpt("payout_currency", ch.PayoutCurrency.Set, &c.PayoutCurrency, currency)
+		if ch.DefaultRateBps.Set && !equalPtr(c.DefaultRateBps, ch.DefaultRateBps.Value) {
+			c.DefaultRateBps, changed["default_rate_bps"] = ch.DefaultRateBps.Value, ch.DefaultRateBps.Value
+		}
+		if ch.Languages != nil {
+			b, _ := json.Marshal(langs)
+			if string(b) != c.LanguagesJSON {
+				c.LanguagesJSON, changed["languages"] = string(b), langs
+			}
+		}
+		if ch.Tags != nil {
+			var old []string
+			if err := tx.NewSelect().Model((*tag)(nil)).Column("tag").Where("creator_id = ?", c.ID).Order("tag").Scan(ctx, &old); err != nil {
+				return err
+			}
+			sorted := slices.Clone(tags)
+			slices.Sort(sorted)
+			if !slices.Equal(old, sorted) {
+				if err := setTags(ctx, tx, p.OrgID, c.ID, tags); err != nil {
+					return err
+				}
+				changed["tags"] = tags
+			}
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		c.NameKey = nameKey(c.DisplayName)
+		c.UpdatedAt = s.now()
+		if _, err := tx.NewUpdate().Model(c).ExcludeColumn("id", "org_id", "max_followers", "gmv_90d_minor", "created_at", "deleted_at").
+			Where("c.org_id = ? AND c.id = ?", p.OrgID, c.ID).Exec(ctx); err != nil {
+			return err
+		}
+		if c.Status != oldStatus {
+			if err := s.event(ctx, tx, p, c.ID, EventStatusChanged, map[string]string{"from": oldStatus, "to": c.Status}); err != nil {
+				return err
+			}
+		}
+		if !equalPtr(oldAgency, c.AgencyID) {
+			if err := s.event(ctx, tx, p, c.ID, EventAgencyChanged, map[string]*string{"from": oldAgency, "to": c.AgencyID}); err != nil {
+				return err
+			}
+		}
+		if !audited {
+			return nil
+		}
+		return audit.Record(ctx, tx, c.UpdatedAt, p, "creator.update", "creator", c.ID, changed)
+	}()
+	return len(changed) > 0, err
+}
+
+func equalPtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// Delete hides a creator from lists (a soft delete). Its accounts keep their handles reserved, so a
+// restore always succeeds and a handle cannot silently move to another creator.
+func (s *Service) Delete(ctx context.Context, p actor.Actor, id string) error {
+	return store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		c, err := s.creator(ctx, tx, p.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if c.DeletedAt != nil {
+			return nil
+		}
+		now := s.now()
+		if _, err := tx.NewUpdate().Model((*Creator)(nil)).Set("deleted_at = ?", now).Set("updated_at = ?", now).
+			Where("org_id = ? AND id = ?", p.OrgID, id).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, p, id, EventDeleted, nil); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, p, "creator.delete", "creator", id, map[string]string{"display_name": c.DisplayName})
+	})
+}
+
+// Restore undoes Delete.
+func (s *Service) Restore(ctx context.Context, p actor.Actor, id string) (*Creator, error) {
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		c, err := s.creator(ctx, tx, p.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if c.DeletedAt == nil {
+			return nil
+		}
+		now := s.now()
+		if _, err := tx.NewUpdate().Model((*Creator)(nil)).Set("deleted_at = NULL").Set("updated_at = ?", now).
+			Where("org_id = ? AND id = ?", p.OrgID, id).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, p, id, EventRestored, nil); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, p, "creator.restore", "creator", id, map[string]string{"display_name": c.DisplayName})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, id)
+}
