@@ -367,9 +367,12 @@ func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Cr
 		cs[i].Accounts = []Account{}
 	}
 	var tags []tag
-	if err := db.NewSelect().Model(&tags).Where("org_id = ? AND creator_id IN (?)", orgID, bun.In(ids)).Order("tag").Scan(ctx); err != nil {
+	// Sorted here: an ORDER BY would tempt SQLite into the (org_id, tag) index and a walk over every
+	// tag of the organization.
+	if err := db.NewSelect().Model(&tags).Where("org_id = ? AND creator_id IN (?)", orgID, bun.In(ids)).Scan(ctx); err != nil {
 		return store.MapError(err)
 	}
+	slices.SortFunc(tags, func(a, b tag) int { return strings.Compare(a.Tag, b.Tag) })
 	for _, t := range tags {
 		cs[idx[t.CreatorID]].Tags = append(cs[idx[t.CreatorID]].Tags, t.Tag)
 	}

@@ -59,6 +59,9 @@ CREATE INDEX creators_owner_idx ON creators (org_id, owner_id);
 --bun:split
 CREATE INDEX creators_country_idx ON creators (org_id, country);
 --bun:split
+-- The list's total counts live (or deleted) creators from this index alone.
+CREATE INDEX creators_live_idx ON creators (org_id, deleted_at);
+--bun:split
 -- Tags in their own table: filtering by tag is an index lookup on both dialects.
 CREATE TABLE creator_tags (
     org_id     TEXT NOT NULL REFERENCES organizations (id),
@@ -68,6 +71,9 @@ CREATE TABLE creator_tags (
 );
 --bun:split
 CREATE INDEX creator_tags_tag_idx ON creator_tags (org_id, tag, creator_id);
+--bun:split
+-- The tags of a page of creators, covered by one index (same reason as creator_accounts_creator_idx).
+CREATE INDEX creator_tags_creator_idx ON creator_tags (creator_id, org_id, tag);
 --bun:split
 -- A creator's accounts on the platforms. platform+handle is unique in an organization, whatever the
 -- state of the creator that holds it (a soft-deleted creator keeps its handles reserved).
@@ -91,7 +97,9 @@ CREATE UNIQUE INDEX creator_accounts_handle_key ON creator_accounts (org_id, pla
 -- Search by handle on any platform: a range scan on this index.
 CREATE INDEX creator_accounts_search_idx ON creator_accounts (org_id, handle);
 --bun:split
-CREATE INDEX creator_accounts_creator_idx ON creator_accounts (creator_id);
+-- A page of creators fetches its accounts by creator: (creator_id, org_id) serves that lookup whole,
+-- where an org_id-first index would make the planner walk every account of the organization.
+CREATE INDEX creator_accounts_creator_idx ON creator_accounts (creator_id, org_id);
 --bun:split
 -- Follower history: at most one snapshot per account and day (captured_on is an ISO date, YYYY-MM-DD).
 CREATE TABLE account_snapshots (
