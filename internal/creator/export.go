@@ -49,6 +49,14 @@ func (s *Service) Export(ctx context.Context, p actor.Actor, f Filter, lang stri
 	if err != nil {
 		return err
 	}
+	if err := s.exportRows(ctx, p, f, agencies, sw); err != nil {
+		_ = sw.Abort() // removes the writer's temporary files
+		return err
+	}
+	return sw.Close()
+}
+
+func (s *Service) exportRows(ctx context.Context, p actor.Actor, f Filter, agencies map[string]string, sw *sheet.Writer) error {
 	req := page.Request{Limit: page.MaxLimit}
 	for {
 		l, err := s.List(ctx, p, f, req)
@@ -87,7 +95,7 @@ func (s *Service) Export(ctx context.Context, p actor.Actor, f Filter, lang stri
 			return err
 		}
 	}
-	return sw.Close()
+	return nil
 }
 
 // sheetText keeps phone numbers and ids as text, so Excel neither drops leading zeros nor rounds them.
