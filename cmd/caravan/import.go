@@ -60,7 +60,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	start := time.Now()
 	p := actor.Actor{OrgID: orgID, Role: actor.RoleOwner, IP: "cli"}
-	res, err := a.Creators.Import(ctx, p, f, st.Size(), rest[0], dryRun, progress)
+	res, err := a.Deps.Creators.Import(ctx, p, f, st.Size(), rest[0], dryRun, progress)
 	if bar != nil {
 		_ = bar.Finish()
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/caravan-crm/caravan/internal/auth"
+	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/config"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/httpapi"
@@ -41,9 +42,19 @@ type App struct {
 	DB     *bun.DB
 	Auth   *auth.Service
 	HTTP   *httpapi.Server
+	// Deps holds every domain service the server uses.
+	Deps httpapi.Deps
+}
 
-	Creators  *creator.Service
-	Platforms *platform.Service
+// NewDeps builds the domain services on db: the one place a new package is wired in. Tests build
+// their server through it too, with their own clock and auth settings.
+func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Service, clk clock.Clock) httpapi.Deps {
+	return httpapi.Deps{
+		Config: cfg, Log: log, DB: db, Version: Version,
+		Auth:      authSvc,
+		Creators:  creator.NewService(db, clk),
+		Platforms: platform.NewService(db, clk, nil),
+	}
 }
 
 // Open connects to the database, applies pending migrations and builds the services.
@@ -60,6 +71,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if len(applied) > 0 {
 		log.Info("migrations applied", "migrations", applied)
 	}
+	if err := store.Optimize(ctx, db); err != nil {
+		log.Warn("refreshing the query planner's statistics failed", "err", err)
+	}
 	a := &App{Config: cfg, Log: log, DB: db}
 	a.Auth = auth.NewService(db, auth.Options{
 		Issuer: cfg.PublicURL, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
@@ -68,10 +82,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, fmt.Errorf("app: load signing keys: %w", err)
 	}
-	a.Creators = creator.NewService(db, nil)
-	a.Platforms = platform.NewService(db, nil, nil)
-	a.HTTP = httpapi.New(httpapi.Deps{Config: cfg, Log: log, DB: db, Auth: a.Auth, Version: Version,
-		Creators: a.Creators, Platforms: a.Platforms})
+	a.Deps = NewDeps(cfg, log, db, a.Auth, clock.System{})
+	a.HTTP = httpapi.New(a.Deps)
 	return a, nil
 }
 
@@ -85,10 +97,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("caravan listening", "addr", ln.Addr().String(), "config", a.Config.String(), "version", Version)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	optimize := time.NewTicker(6 * time.Hour)
+	defer optimize.Stop()
+wait:
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case <-optimize.C:
+			if err := store.Optimize(ctx, a.DB); err != nil {
+				a.Log.Warn("refreshing the query planner's statistics failed", "err", err)
+			}
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	a.Log.Info("shutting down: finishing requests in flight")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)

@@ -152,12 +152,17 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 		}
 		// handle >= h AND handle < h+U+10FFFF is a prefix match that uses the (org_id, handle) index on
 		// both dialects (both compare these columns by code point).
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where(`c.name_key LIKE ? ESCAPE '\'`, like).
-				WhereOr(`c.email LIKE ? ESCAPE '\'`, like).
-				WhereOr("c.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?)",
-					orgID, h, h+"\U0010FFFF")
-		})
+		byHandle := "c.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?)"
+		if strings.HasPrefix(f.Q, "@") || strings.Contains(f.Q, "/") {
+			// "@name" or a pasted profile URL can only be a handle: an index range, no scan of names.
+			q = q.Where(byHandle, orgID, h, h+"\U0010FFFF")
+		} else {
+			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				return q.Where(`c.name_key LIKE ? ESCAPE '\'`, like).
+					WhereOr(`c.email LIKE ? ESCAPE '\'`, like).
+					WhereOr(byHandle, orgID, h, h+"\U0010FFFF")
+			})
+		}
 	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("c.status IN (?)", bun.In(f.Statuses))

@@ -264,6 +264,12 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 	if err := store.RunInTx(ctx, s.db, write); err != nil && err != errDryRun {
 		return nil, err
 	}
+	if !dryRun && res.Created+res.Updated > 0 {
+		// A big import changes the shape of the tables: let the query planner see it.
+		if err := store.Optimize(ctx, s.db); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 

@@ -19,12 +19,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/app"
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/config"
-	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/httpapi"
-	"github.com/caravan-crm/caravan/internal/platform"
 )
 
 // FastArgon2 keeps tests quick; production uses auth.DefaultArgon2.
@@ -36,6 +35,7 @@ type Env struct {
 	DB     *bun.DB
 	Clock  *clock.Manual
 	Auth   *auth.Service
+	Deps   httpapi.Deps // the domain services behind the server
 	Server *httpapi.Server
 	Config config.Config
 	Log    *SafeBuffer // everything the server logged
@@ -60,9 +60,8 @@ func New(t testing.TB, db *bun.DB, opts ...Option) *Env {
 	}
 	logs := &SafeBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv := httpapi.New(httpapi.Deps{Config: cfg, Log: log, DB: db, Auth: svc, Version: "test",
-		Creators: creator.NewService(db, clk), Platforms: platform.NewService(db, clk, nil)})
-	return &Env{T: t, DB: db, Clock: clk, Auth: svc, Server: srv, Config: cfg, Log: logs}
+	deps := app.NewDeps(cfg, log, db, svc, clk)
+	return &Env{T: t, DB: db, Clock: clk, Auth: svc, Deps: deps, Server: httpapi.New(deps), Config: cfg, Log: logs}
 }
 
 // Request is one HTTP call.
