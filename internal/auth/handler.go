@@ -8,6 +8,7 @@ import (
 
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/web"
 )
 
@@ -177,15 +178,10 @@ func (h *Handler) Logout(c echo.Context) error {
 }
 
 func (h *Handler) Me(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	user, org, err := h.Svc.Me(c.Request().Context(), p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, MeResponse{User: user, Org: org})
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (MeResponse, error) {
+		user, org, err := h.Svc.Me(c.Request().Context(), a)
+		return MeResponse{User: user, Org: org}, err
+	})
 }
 
 func (h *Handler) ChangePassword(c echo.Context) error {
@@ -223,106 +219,55 @@ func (h *Handler) clearRefresh(c echo.Context) {
 // --- users ---
 
 func (h *Handler) ListUsers(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	req, err := web.Page(c)
-	if err != nil {
-		return err
-	}
-	l, err := h.Svc.ListUsers(c.Request().Context(), p, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (page.List[User], error) {
+		req, err := web.Page(c)
+		if err != nil {
+			return page.List[User]{}, err
+		}
+		return h.Svc.ListUsers(c.Request().Context(), a, req)
+	})
 }
 
 func (h *Handler) GetUser(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	u, err := h.Svc.GetUser(c.Request().Context(), p, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (*User, error) {
+		return h.Svc.GetUser(c.Request().Context(), a, c.Param("id"))
+	})
 }
 
 func (h *Handler) CreateUser(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req CreateUserRequest
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	u, err := h.Svc.CreateUser(c.Request().Context(), p, NewUser(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, u)
+	return web.RespondTo(c, http.StatusCreated, func(a actor.Actor, in CreateUserRequest) (*User, error) {
+		return h.Svc.CreateUser(c.Request().Context(), a, NewUser(in))
+	})
 }
 
 func (h *Handler) UpdateUser(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req UpdateUserRequest
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	u, err := h.Svc.UpdateUser(c.Request().Context(), p, c.Param("id"), UserChange(req))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in UpdateUserRequest) (*User, error) {
+		return h.Svc.UpdateUser(c.Request().Context(), a, c.Param("id"), UserChange(in))
+	})
 }
 
 // --- API keys ---
 
 func (h *Handler) ListAPIKeys(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	req, err := web.Page(c)
-	if err != nil {
-		return err
-	}
-	l, err := h.Svc.ListAPIKeys(c.Request().Context(), p, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (page.List[APIKey], error) {
+		req, err := web.Page(c)
+		if err != nil {
+			return page.List[APIKey]{}, err
+		}
+		return h.Svc.ListAPIKeys(c.Request().Context(), a, req)
+	})
 }
 
 func (h *Handler) CreateAPIKey(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req CreateAPIKeyRequest
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	k, raw, err := h.Svc.CreateAPIKey(c.Request().Context(), p, req.Name, req.Role)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, CreatedAPIKey{APIKey: *k, Key: raw})
+	return web.RespondTo(c, http.StatusCreated, func(a actor.Actor, in CreateAPIKeyRequest) (*CreatedAPIKey, error) {
+		k, raw, err := h.Svc.CreateAPIKey(c.Request().Context(), a, in.Name, in.Role)
+		if err != nil {
+			return nil, err
+		}
+		return &CreatedAPIKey{APIKey: *k, Key: raw}, nil
+	})
 }
 
 func (h *Handler) RevokeAPIKey(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	if err := h.Svc.RevokeAPIKey(c.Request().Context(), p, c.Param("id")); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return web.Done(c, func(a actor.Actor) error { return h.Svc.RevokeAPIKey(c.Request().Context(), a, c.Param("id")) })
 }

@@ -6,7 +6,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/apperr"
+	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/web"
 )
 
@@ -16,133 +18,61 @@ type Handler struct {
 }
 
 func (h *Handler) List(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	req, err := web.Page(c)
-	if err != nil {
-		return err
-	}
-	f, err := ParseFilter(c.QueryParams())
-	if err != nil {
-		return err
-	}
-	l, err := h.Svc.List(c.Request().Context(), p, f, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (page.List[Creator], error) {
+		req, err := web.Page(c)
+		if err != nil {
+			return page.List[Creator]{}, err
+		}
+		f, err := ParseFilter(c.QueryParams())
+		if err != nil {
+			return page.List[Creator]{}, err
+		}
+		return h.Svc.List(c.Request().Context(), a, f, req)
+	})
 }
 
 func (h *Handler) Create(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req NewCreator
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	cr, err := h.Svc.Create(c.Request().Context(), p, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, cr)
+	return web.RespondTo(c, http.StatusCreated, func(a actor.Actor, in NewCreator) (*Creator, error) {
+		return h.Svc.Create(c.Request().Context(), a, in)
+	})
 }
 
 func (h *Handler) Get(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	cr, err := h.Svc.Get(c.Request().Context(), p, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, cr)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (*Creator, error) {
+		return h.Svc.Get(c.Request().Context(), a, c.Param("id"))
+	})
 }
 
 func (h *Handler) Update(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req Change
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	cr, err := h.Svc.Update(c.Request().Context(), p, c.Param("id"), req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, cr)
+	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in Change) (*Creator, error) {
+		return h.Svc.Update(c.Request().Context(), a, c.Param("id"), in)
+	})
 }
 
 func (h *Handler) Delete(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	if err := h.Svc.Delete(c.Request().Context(), p, c.Param("id")); err != nil {
-		return err
-	}
-	return web.NoContent(c)
+	return web.Done(c, func(a actor.Actor) error { return h.Svc.Delete(c.Request().Context(), a, c.Param("id")) })
 }
 
 func (h *Handler) Restore(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	cr, err := h.Svc.Restore(c.Request().Context(), p, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, cr)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (*Creator, error) {
+		return h.Svc.Restore(c.Request().Context(), a, c.Param("id"))
+	})
 }
 
 func (h *Handler) AddAccount(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req NewAccount
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	a, err := h.Svc.AddAccount(c.Request().Context(), p, c.Param("id"), req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, a)
+	return web.RespondTo(c, http.StatusCreated, func(a actor.Actor, in NewAccount) (*Account, error) {
+		return h.Svc.AddAccount(c.Request().Context(), a, c.Param("id"), in)
+	})
 }
 
 func (h *Handler) UpdateAccount(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req AccountChange
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	a, err := h.Svc.UpdateAccount(c.Request().Context(), p, c.Param("id"), req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, a)
+	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in AccountChange) (*Account, error) {
+		return h.Svc.UpdateAccount(c.Request().Context(), a, c.Param("id"), in)
+	})
 }
 
 func (h *Handler) DeleteAccount(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	if err := h.Svc.DeleteAccount(c.Request().Context(), p, c.Param("id")); err != nil {
-		return err
-	}
-	return web.NoContent(c)
+	return web.Done(c, func(a actor.Actor) error { return h.Svc.DeleteAccount(c.Request().Context(), a, c.Param("id")) })
 }
 
 // AddSnapshot answers 201 for a new day and 200 when it replaced the day's snapshot.
@@ -167,126 +97,66 @@ func (h *Handler) AddSnapshot(c echo.Context) error {
 }
 
 func (h *Handler) History(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	days := 0
-	if s := c.QueryParam("days"); s != "" {
-		if days, err = strconv.Atoi(s); err != nil || days < 1 || days > 3660 {
-			return apperr.BadRequest("invalid_parameter", "days must be a whole number from 1 to 3660")
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (*History, error) {
+		days := 0
+		if s := c.QueryParam("days"); s != "" {
+			var err error
+			if days, err = strconv.Atoi(s); err != nil || days < 1 || days > 3660 {
+				return nil, apperr.BadRequest("invalid_parameter", "days must be a whole number from 1 to 3660")
+			}
 		}
-	}
-	hist, err := h.Svc.History(c.Request().Context(), p, c.Param("id"), days)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, hist)
+		return h.Svc.History(c.Request().Context(), a, c.Param("id"), days)
+	})
 }
 
 func (h *Handler) Timeline(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	req, err := web.Page(c)
-	if err != nil {
-		return err
-	}
-	l, err := h.Svc.Timeline(c.Request().Context(), p, c.Param("id"), req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (page.List[Event], error) {
+		req, err := web.Page(c)
+		if err != nil {
+			return page.List[Event]{}, err
+		}
+		return h.Svc.Timeline(c.Request().Context(), a, c.Param("id"), req)
+	})
 }
 
 func (h *Handler) AddNote(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req NewNote
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	e, err := h.Svc.AddNote(c.Request().Context(), p, c.Param("id"), req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, e)
+	return web.RespondTo(c, http.StatusCreated, func(a actor.Actor, in NewNote) (*Event, error) {
+		return h.Svc.AddNote(c.Request().Context(), a, c.Param("id"), in)
+	})
 }
 
 // --- agencies ---
 
 func (h *Handler) ListAgencies(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	req, err := web.Page(c)
-	if err != nil {
-		return err
-	}
-	l, err := h.Svc.ListAgencies(c.Request().Context(), p, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (page.List[Agency], error) {
+		req, err := web.Page(c)
+		if err != nil {
+			return page.List[Agency]{}, err
+		}
+		return h.Svc.ListAgencies(c.Request().Context(), a, req)
+	})
 }
 
 func (h *Handler) CreateAgency(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req NewAgency
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	ag, err := h.Svc.CreateAgency(c.Request().Context(), p, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, ag)
+	return web.RespondTo(c, http.StatusCreated, func(a actor.Actor, in NewAgency) (*Agency, error) {
+		return h.Svc.CreateAgency(c.Request().Context(), a, in)
+	})
 }
 
 func (h *Handler) GetAgency(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	ag, err := h.Svc.GetAgency(c.Request().Context(), p, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, ag)
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (*Agency, error) {
+		return h.Svc.GetAgency(c.Request().Context(), a, c.Param("id"))
+	})
 }
 
 func (h *Handler) UpdateAgency(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	var req AgencyChange
-	if err := web.Bind(c, &req); err != nil {
-		return err
-	}
-	ag, err := h.Svc.UpdateAgency(c.Request().Context(), p, c.Param("id"), req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, ag)
+	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in AgencyChange) (*Agency, error) {
+		return h.Svc.UpdateAgency(c.Request().Context(), a, c.Param("id"), in)
+	})
 }
 
 func (h *Handler) DeleteAgency(c echo.Context) error {
-	p, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	if err := h.Svc.DeleteAgency(c.Request().Context(), p, c.Param("id")); err != nil {
-		return err
-	}
-	return web.NoContent(c)
+	return web.Done(c, func(a actor.Actor) error { return h.Svc.DeleteAgency(c.Request().Context(), a, c.Param("id")) })
 }
 
 // --- import and export ---

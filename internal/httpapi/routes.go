@@ -11,7 +11,6 @@ import (
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/platform"
-	"github.com/caravan-crm/caravan/internal/web"
 )
 
 // route is one line of the route table: who may call it, and what it takes and answers (for the
@@ -102,7 +101,7 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/api/v1/insights/platform-exposure", Handler: pf.Exposure, Roles: everyone, Tag: "platforms", Summary: "Per platform: creators, accounts, GMV and commission; per mark: who depends on it, with and without an alternative", Resp: platform.Exposure{}, Status: 200,
 			Query: []param{{"days", "revenue window in days (default 90)"}, {"limit", "creators listed per group of a mark (default 200)"}}},
 
-		{Method: http.MethodGet, Path: "/api/v1/audit-log", Handler: s.auditLog, Roles: auditors, Tag: "audit", Summary: "The organization's audit log, newest first", Resp: page.List[audit.Entry]{}, Status: 200,
+		{Method: http.MethodGet, Path: "/api/v1/audit-log", Handler: (&audit.Handler{DB: s.deps.DB}).List, Roles: auditors, Tag: "audit", Summary: "The organization's audit log, newest first", Resp: page.List[audit.Entry]{}, Status: 200,
 			Query: append([]param{{"action", "only this action, e.g. user.login"}, {"target_id", "only entries about this object"}}, pageParams...)},
 	}
 }
@@ -117,20 +116,4 @@ func creatorFilterParams() []param {
 
 func (s *Server) secureCookies() bool {
 	return len(s.deps.Config.PublicURL) > 8 && s.deps.Config.PublicURL[:8] == "https://"
-}
-
-func (s *Server) auditLog(c echo.Context) error {
-	a, err := web.Actor(c)
-	if err != nil {
-		return err
-	}
-	req, err := web.Page(c)
-	if err != nil {
-		return err
-	}
-	l, err := audit.List(c.Request().Context(), s.deps.DB, a.OrgID, audit.Filter{Action: c.QueryParam("action"), TargetID: c.QueryParam("target_id")}, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
 }

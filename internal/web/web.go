@@ -118,3 +118,47 @@ func Client(c echo.Context) actor.Client {
 
 // NoContent answers 204.
 func NoContent(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+
+// Respond runs fn as the request's actor and answers status with its result: the whole of a handler
+// that takes no body.
+func Respond[Out any](c echo.Context, status int, fn func(a actor.Actor) (Out, error)) error {
+	a, err := Actor(c)
+	if err != nil {
+		return err
+	}
+	out, err := fn(a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, out)
+}
+
+// RespondTo binds the JSON body into In (strictly, see Bind), runs fn as the request's actor and
+// answers status with its result.
+func RespondTo[In, Out any](c echo.Context, status int, fn func(a actor.Actor, in In) (Out, error)) error {
+	a, err := Actor(c)
+	if err != nil {
+		return err
+	}
+	var in In
+	if err := Bind(c, &in); err != nil {
+		return err
+	}
+	out, err := fn(a, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, out)
+}
+
+// Done runs fn as the request's actor and answers 204.
+func Done(c echo.Context, fn func(a actor.Actor) error) error {
+	a, err := Actor(c)
+	if err != nil {
+		return err
+	}
+	if err := fn(a); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
