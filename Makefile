@@ -46,9 +46,12 @@ lint: $(UI_DEPS)
 	$(GO) vet ./...
 	cd frontend && npm run typecheck
 
-# Benchmarks: each compares against a baseline run in the same process; see BENCHMARKS.md.
+# Benchmarks: each compares against a baseline run in the same process; medians of 6 runs by benchstat.
+# See BENCHMARKS.md.
+BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./... | tee bench.out
+	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./... | tee bench.out
+	$(BENCHSTAT) bench.out
 
 # A short run of every fuzz target (go test -fuzz takes one target at a time).
 FUZZTIME ?= 20s

@@ -17,6 +17,8 @@ export class ApiError extends Error {
   readonly requestId?: string
   /** Seconds from the Retry-After header, when present. */
   readonly retryAfter?: number
+  /** The whole parsed body, for answers that carry more than the error (an import's row errors). */
+  readonly body?: unknown
 
   constructor(init: {
     status: number
@@ -25,6 +27,7 @@ export class ApiError extends Error {
     fields?: Record<string, string>
     requestId?: string
     retryAfter?: number
+    body?: unknown
   }) {
     super(init.message)
     this.name = 'ApiError'
@@ -33,6 +36,7 @@ export class ApiError extends Error {
     this.fields = init.fields ?? {}
     this.requestId = init.requestId
     this.retryAfter = init.retryAfter
+    this.body = init.body
   }
 }
 
@@ -74,6 +78,7 @@ export async function parseError(res: Response): Promise<ApiError> {
       res.headers.get('X-Request-Id') ??
       undefined,
     retryAfter: parseRetryAfter(res.headers.get('Retry-After')),
+    body,
   })
 }
 
@@ -97,13 +102,15 @@ function fallbackCode(status: number): string {
 }
 
 export interface RequestOptions {
-  /** Query string parameters; undefined values are skipped. */
-  query?: Record<string, string | number | undefined | null>
+  /** Query string parameters; undefined values are skipped; an array repeats the parameter. */
+  query?: Record<string, string | number | undefined | null | readonly string[]>
   /** Send the refresh cookie and the CSRF header (auth endpoints). */
   cookie?: boolean
   /** Retry once after refreshing on 401 (default true). */
   retryOn401?: boolean
   signal?: AbortSignal
+  /** Accept header (default application/json). */
+  accept?: string
 }
 
 export interface ApiClientOptions {
@@ -189,7 +196,8 @@ export class ApiClient {
     if (query) {
       const qs = new URLSearchParams()
       for (const [k, v] of Object.entries(query)) {
-        if (v !== undefined && v !== null && v !== '') qs.set(k, String(v))
+        if (Array.isArray(v)) for (const item of v) qs.append(k, item)
+        else if (v !== undefined && v !== null && v !== '') qs.set(k, String(v))
       }
       const s = qs.toString()
       if (s) url += (url.includes('?') ? '&' : '?') + s
@@ -198,15 +206,27 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, body, opts)
+    if (res.status === 204) return undefined as T
+    const text = await res.text()
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+
+  /**
+   * Sends a request with the token (refreshing once on 401) and returns the successful response;
+   * a FormData body goes as multipart, anything else as JSON.
+   */
+  private async send(method: string, path: string, body: unknown, opts: RequestOptions): Promise<Response> {
+    const isForm = typeof FormData !== 'undefined' && body instanceof FormData
     const send = (token: string | null) => {
-      const headers: Record<string, string> = { Accept: 'application/json' }
-      if (body !== undefined) headers['Content-Type'] = 'application/json'
+      const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' }
+      if (body !== undefined && !isForm) headers['Content-Type'] = 'application/json'
       if (token) headers.Authorization = `Bearer ${token}`
       if (opts.cookie) Object.assign(headers, CSRF_HEADER)
       return this.doFetch(this.url(path, opts.query), {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : isForm ? (body as FormData) : JSON.stringify(body),
         credentials: 'same-origin',
         signal: opts.signal,
       })
@@ -235,9 +255,15 @@ export class ApiClient {
     }
 
     if (!res.ok) throw await parseError(res)
-    if (res.status === 204) return undefined as T
-    const text = await res.text()
-    return (text ? JSON.parse(text) : undefined) as T
+    return res
+  }
+
+  /** A file answer (an export) as a Blob, with the file name the server suggests. */
+  async download(path: string, opts: RequestOptions = {}): Promise<{ blob: Blob; filename?: string }> {
+    const res = await this.send('GET', path, undefined, { accept: '*/*', ...opts })
+    const disposition = res.headers.get('Content-Disposition') ?? ''
+    const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)
+    return { blob: await res.blob(), filename: m ? decodeURIComponent(m[1]) : undefined }
   }
 
   get<T>(path: string, opts?: RequestOptions) {
@@ -248,6 +274,9 @@ export class ApiClient {
   }
   patch<T>(path: string, body?: unknown, opts?: RequestOptions) {
     return this.request<T>('PATCH', path, body, opts)
+  }
+  put<T>(path: string, body?: unknown, opts?: RequestOptions) {
+    return this.request<T>('PUT', path, body, opts)
   }
   delete<T = void>(path: string, opts?: RequestOptions) {
     return this.request<T>('DELETE', path, undefined, opts)

@@ -1,7 +1,22 @@
 // One function per API call the UI makes, so pages never spell URLs.
-import { api } from './client'
+import { api, type RequestOptions } from './client'
 import type {
+  Account,
+  AccountChange,
+  AccountHistory,
+  Agency,
+  AgencyInput,
   ApiKey,
+  Creator,
+  CreatorChange,
+  Exposure,
+  ImportResult,
+  NewAccount,
+  NewCreator,
+  PlatformEntry,
+  RiskLevel,
+  RiskMark,
+  TimelineEvent,
   CreateUserRequest,
   CreatedApiKey,
   LoginResponse,
@@ -53,3 +68,50 @@ export const listApiKeys = (cursor?: string) =>
   api.get<Page<ApiKey>>('/api/v1/api-keys', { query: { limit: 100, cursor } })
 export const createApiKey = (name: string) => api.post<CreatedApiKey>('/api/v1/api-keys', { name })
 export const revokeApiKey = (id: string) => api.delete(`/api/v1/api-keys/${encodeURIComponent(id)}`)
+
+// --- creators ---
+
+const enc = encodeURIComponent
+
+export const listCreators = (query: RequestOptions['query']) => api.get<Page<Creator>>('/api/v1/creators', { query })
+export const getCreator = (id: string) => api.get<Creator>(`/api/v1/creators/${enc(id)}`)
+export const createCreator = (req: NewCreator) => api.post<Creator>('/api/v1/creators', req)
+export const updateCreator = (id: string, req: CreatorChange) => api.patch<Creator>(`/api/v1/creators/${enc(id)}`, req)
+export const deleteCreator = (id: string) => api.delete(`/api/v1/creators/${enc(id)}`)
+export const restoreCreator = (id: string) => api.post<Creator>(`/api/v1/creators/${enc(id)}/restore`)
+
+export const addAccount = (creatorId: string, req: NewAccount) =>
+  api.post<Account>(`/api/v1/creators/${enc(creatorId)}/accounts`, req)
+export const updateAccount = (id: string, req: AccountChange) => api.patch<Account>(`/api/v1/accounts/${enc(id)}`, req)
+export const deleteAccount = (id: string) => api.delete(`/api/v1/accounts/${enc(id)}`)
+export const accountHistory = (id: string, days?: number) =>
+  api.get<AccountHistory>(`/api/v1/accounts/${enc(id)}/snapshots`, { query: { days } })
+export const recordFollowers = (id: string, req: { captured_on: string; followers: number }) =>
+  api.post<AccountHistory>(`/api/v1/accounts/${enc(id)}/snapshots`, req)
+
+export const creatorTimeline = (id: string, cursor?: string) =>
+  api.get<Page<TimelineEvent>>(`/api/v1/creators/${enc(id)}/timeline`, { query: { limit: 50, cursor } })
+export const addNote = (id: string, text: string) => api.post<TimelineEvent>(`/api/v1/creators/${enc(id)}/notes`, { text })
+
+export function importCreators(file: File, dryRun: boolean) {
+  const form = new FormData()
+  form.append('file', file)
+  return api.post<ImportResult>('/api/v1/creators/import', form, { query: { dry_run: String(dryRun) } })
+}
+
+export const exportCreators = (query: RequestOptions['query']) =>
+  api.download('/api/v1/creators/export.xlsx', { query })
+
+export const listAgencies = (cursor?: string) =>
+  api.get<Page<Agency>>('/api/v1/agencies', { query: { limit: 500, cursor } })
+export const createAgency = (req: AgencyInput) => api.post<Agency>('/api/v1/agencies', req)
+export const updateAgency = (id: string, req: Partial<AgencyInput>) => api.patch<Agency>(`/api/v1/agencies/${enc(id)}`, req)
+export const deleteAgency = (id: string) => api.delete(`/api/v1/agencies/${enc(id)}`)
+
+// --- platforms ---
+
+export const listPlatforms = () => api.get<{ items: PlatformEntry[] }>('/api/v1/platforms')
+export const setPlatformRisk = (platform: string, req: { country: string; level: RiskLevel; note?: string }) =>
+  api.put<RiskMark>(`/api/v1/platforms/${enc(platform)}/risk`, req)
+export const platformExposure = (days: number) =>
+  api.get<Exposure>('/api/v1/insights/platform-exposure', { query: { days } })

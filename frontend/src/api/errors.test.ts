@@ -26,3 +26,13 @@ describe('errorMessage', () => {
     expect(errorMessage(err('weird', 'stack trace', { status: 503 }), t)).toBe(t('errors.internal'))
   })
 })
+
+describe('fieldPath', () => {
+  it('turns server field keys into form name paths', async () => {
+    const { fieldPath } = await import('./errors')
+    expect(fieldPath('display_name')).toEqual(['display_name'])
+    expect(fieldPath('accounts[0].handle')).toEqual(['accounts', 0, 'handle'])
+    expect(fieldPath('accounts[12].platform')).toEqual(['accounts', 12, 'platform'])
+    expect(fieldPath('tags[3]')).toEqual(['tags', 3])
+  })
+})

@@ -53,3 +53,42 @@ export function applyFieldErrors(
   if (fields.length) form.setFields(fields)
   return unmatched
 }
+
+/** A server field key as a form name path: "accounts[0].handle" → ["accounts", 0, "handle"]. */
+export function fieldPath(key: string): (string | number)[] {
+  const out: (string | number)[] = []
+  for (const part of key.split('.')) {
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part)
+    if (!m) {
+      out.push(part)
+      continue
+    }
+    if (m[1]) out.push(m[1])
+    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]))
+  }
+  return out
+}
+
+/**
+ * Like applyFieldErrors for forms with nested fields (lists): a server key goes on the form item
+ * whose path it names when its first segment is one of topNames; `rename` maps server names to
+ * form names (default_rate_bps → default_rate_percent).
+ */
+export function applyNestedFieldErrors(
+  form: FormInstance,
+  err: unknown,
+  topNames: readonly string[],
+  rename: Record<string, string> = {},
+): Record<string, string> {
+  if (!(err instanceof ApiError)) return {}
+  const unmatched: Record<string, string> = {}
+  const fields: { name: (string | number)[]; errors: string[] }[] = []
+  for (const [key, msg] of Object.entries(err.fields)) {
+    const path = fieldPath(key)
+    if (typeof path[0] === 'string' && rename[path[0]]) path[0] = rename[path[0]]
+    if (typeof path[0] === 'string' && topNames.includes(path[0])) fields.push({ name: path, errors: [msg] })
+    else unmatched[key] = msg
+  }
+  if (fields.length) form.setFields(fields)
+  return unmatched
+}

@@ -84,3 +84,238 @@ export interface UpdateUserRequest {
   status?: UserStatus
   name?: string
 }
+
+// --- creators ---
+
+export const CREATOR_STATUSES = ['prospect', 'contacted', 'negotiating', 'active', 'paused', 'churned', 'blocked'] as const
+export type CreatorStatus = (typeof CREATOR_STATUSES)[number]
+
+export const ACCOUNT_STATUSES = ['active', 'dormant', 'banned', 'migrated'] as const
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number]
+
+export const TIERS = ['nano', 'micro', 'mid', 'macro', 'mega'] as const
+export type Tier = (typeof TIERS)[number]
+
+export const CREATOR_SORTS = ['-created_at', 'name', '-followers', '-gmv_90d'] as const
+export type CreatorSort = (typeof CREATOR_SORTS)[number]
+
+export interface Account {
+  id: string
+  creator_id: string
+  platform: string
+  handle: string
+  url: string | null
+  followers: number
+  avg_views: number | null
+  engagement_bps: number | null
+  status: AccountStatus
+  created_at: string
+  updated_at: string
+  /** Followers now minus about 30 days ago; null without a snapshot then. */
+  growth_30d: number | null
+}
+
+export interface Creator {
+  id: string
+  display_name: string
+  country: string
+  email: string | null
+  phone: string | null
+  wechat: string | null
+  whatsapp: string | null
+  status: CreatorStatus
+  agency_id: string | null
+  owner_id: string | null
+  payout_currency: string | null
+  default_rate_bps: number | null
+  notes: string
+  /** Followers of the largest account. */
+  followers: number
+  /** GMV of the last 90 days in the organization's base currency (minor units). */
+  gmv_90d_minor: number
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+  languages: string[]
+  tier: Tier
+  tags: string[]
+  accounts: Account[]
+}
+
+export interface NewAccount {
+  platform: string
+  handle: string
+  url?: string
+  followers?: number
+  status?: AccountStatus
+}
+
+export interface NewCreator {
+  display_name: string
+  country: string
+  email?: string
+  phone?: string
+  wechat?: string
+  whatsapp?: string
+  languages?: string[]
+  status?: CreatorStatus
+  agency_id?: string
+  tags?: string[]
+  payout_currency?: string
+  default_rate_bps?: number
+  notes?: string
+  accounts?: NewAccount[]
+}
+
+/** A partial update: absent fields stay, null clears the nullable ones. */
+export type CreatorChange = Partial<{
+  display_name: string
+  country: string
+  email: string | null
+  phone: string | null
+  wechat: string | null
+  whatsapp: string | null
+  languages: string[]
+  status: CreatorStatus
+  agency_id: string | null
+  tags: string[]
+  payout_currency: string | null
+  default_rate_bps: number | null
+  notes: string
+}>
+
+export type AccountChange = Partial<{
+  platform: string
+  handle: string
+  url: string | null
+  followers: number
+  status: AccountStatus
+}>
+
+export interface Snapshot {
+  account_id: string
+  captured_on: string
+  followers: number
+  avg_views: number | null
+  engagement_bps: number | null
+  created_at: string
+}
+
+export interface AccountHistory {
+  account: Account
+  snapshots: Snapshot[]
+}
+
+export interface TimelineEvent {
+  id: string
+  creator_id: string
+  kind: string
+  actor_id: string | null
+  actor_name: string | null
+  data: Record<string, unknown> | null
+  created_at: string
+}
+
+export interface Agency {
+  id: string
+  name: string
+  country: string
+  contact_email: string | null
+  share_bps: number
+  created_at: string
+  updated_at: string
+  creators: number
+}
+
+export interface AgencyInput {
+  name: string
+  country: string
+  contact_email?: string | null
+  share_bps?: number
+}
+
+export interface ImportCellError {
+  row: number
+  column: string
+  message: string
+}
+
+export interface ImportResult {
+  dry_run: boolean
+  rows: number
+  created: number
+  updated: number
+  skipped: number
+  errors: ImportCellError[]
+}
+
+// --- platforms ---
+
+export const RISK_LEVELS = ['ok', 'at_risk', 'banned'] as const
+export type RiskLevel = (typeof RISK_LEVELS)[number]
+
+export interface PlatformInfo {
+  platform: string
+  name: string
+  name_zh: string
+}
+
+export interface RiskMark {
+  platform: string
+  country: string
+  level: RiskLevel
+  note: string
+  updated_by: string | null
+  updated_at: string
+}
+
+export interface PlatformEntry extends PlatformInfo {
+  marks: RiskMark[]
+}
+
+export interface AccountRef {
+  account_id: string
+  platform: string
+  handle: string
+  followers: number
+  at_risk?: boolean
+}
+
+export interface Dependent {
+  creator_id: string
+  display_name: string
+  country: string
+  status: CreatorStatus
+  followers: number
+  accounts: AccountRef[]
+  alternatives: AccountRef[]
+}
+
+export interface PlatformExposure extends PlatformInfo {
+  creators: number
+  accounts: number
+  gmv_minor: number
+  commission_minor: number
+  creator_share_bps: number
+  gmv_share_bps: number
+  commission_share_bps: number
+}
+
+export interface MarkExposure extends RiskMark {
+  creators: number
+  with_alternative_count: number
+  without_alternative_count: number
+  with_alternative: Dependent[]
+  without_alternative: Dependent[]
+  truncated: boolean
+}
+
+export interface Exposure {
+  days: number
+  from: string
+  to: string
+  currency: string
+  totals: { creators: number; accounts: number; gmv_minor: number; commission_minor: number }
+  platforms: PlatformExposure[]
+  marks: MarkExposure[]
+}

@@ -13,6 +13,13 @@ export const queryKeys = {
   me: ['me'] as const,
   users: ['users'] as const,
   apiKeys: ['api-keys'] as const,
+  creators: ['creators'] as const,
+  creator: (id: string) => ['creator', id] as const,
+  timeline: (id: string) => ['creator-timeline', id] as const,
+  history: (accountId: string, days: number) => ['account-history', accountId, days] as const,
+  agencies: ['agencies'] as const,
+  platforms: ['platforms'] as const,
+  exposure: (days: number) => ['platform-exposure', days] as const,
 }
 
 /** The current access token; re-renders when it changes (login, refresh, logout, expiry). */
@@ -51,4 +58,16 @@ export const ADMIN_ROLES: readonly Role[] = ['owner', 'admin']
 
 export function isAdmin(role: Role | undefined): boolean {
   return role !== undefined && ADMIN_ROLES.includes(role)
+}
+
+/** Roles that may change creators, agencies and platform risk (viewer and finance only read). */
+export const SELLER_ROLES: readonly Role[] = ['owner', 'admin', 'manager']
+
+export function canWrite(role: Role | undefined): boolean {
+  return role !== undefined && SELLER_ROLES.includes(role)
+}
+
+/** Whether the signed-in user may write creators and platform risk. */
+export function useCanWrite(): boolean {
+  return canWrite(useMe().data?.user.role)
 }
