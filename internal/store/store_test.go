@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"github.com/caravan-crm/caravan/internal/apperr"
@@ -207,5 +208,74 @@ func TestOpenRefusesUnknownURLsAndCreatesTheSQLiteFolder(t *testing.T) {
 	_ = db.NewRaw("PRAGMA busy_timeout").Scan(ctx, &timeout)
 	if fk != 1 || timeout < 1000 {
 		t.Fatalf("foreign_keys=%d busy_timeout=%d", fk, timeout)
+	}
+}
+
+func TestSerializationFailuresAreRetriedThenUnavailable(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		for _, code := range []string{"40001", "40P01"} {
+			attempts := 0
+			err := store.RunInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+				attempts++
+				return &pgconn.PgError{Code: code}
+			})
+			if attempts != 5 || apperr.KindOf(err) != apperr.KindUnavailable {
+				t.Fatalf("%s: %d attempts, err %v; want 5 attempts then unavailable (503)", code, attempts, err)
+			}
+			attempts = 0
+			err = store.RunInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+				if attempts++; attempts < 3 {
+					return &pgconn.PgError{Code: code}
+				}
+				return nil
+			})
+			if err != nil || attempts != 3 {
+				t.Fatalf("%s: a transient failure must succeed on retry: %d attempts, %v", code, attempts, err)
+			}
+		}
+		// Other errors are not retried.
+		attempts := 0
+		_ = store.RunInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+			attempts++
+			return &pgconn.PgError{Code: "23505"}
+		})
+		if attempts != 1 {
+			t.Fatalf("a unique violation was retried %d times", attempts)
+		}
+	})
+}
+
+func TestPostgresConnectionsRecoverAfterTheServerDropsThem(t *testing.T) {
+	ctx := context.Background()
+	app := "caravan_recover_" + store.NewID()[:8]
+	db, err := store.Open(ctx, storetest.PostgresURL(t)+"&application_name="+app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := store.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	// Kill this pool's sessions, as a database restart would.
+	admin := storetest.Postgres(t)
+	var killed int
+	if err := admin.NewRaw("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?", app).Scan(ctx, &killed); err != nil || killed == 0 {
+		t.Fatalf("terminated %d sessions (%v)", killed, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := store.Ping(ctx, db)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still failing after the connections were dropped: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	n, err := db.NewSelect().Table("rate_limits").Count(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("after recovery: %d %v", n, err)
 	}
 }
