@@ -13,6 +13,13 @@ const LoginPage = lazy(() => import('./pages/LoginPage'))
 const DashboardPage = lazy(() => import('./pages/DashboardPage'))
 const UsersPage = lazy(() => import('./pages/settings/UsersPage'))
 const ApiKeysPage = lazy(() => import('./pages/settings/ApiKeysPage'))
+const CreatorsPage = lazy(() => import('./pages/creators/CreatorsPage'))
+const CreatorDetailPage = lazy(() => import('./pages/creators/CreatorDetailPage'))
+const AgenciesPage = lazy(() => import('./pages/creators/AgenciesPage'))
+const PlatformsPage = lazy(() => import('./pages/platforms/PlatformsPage'))
+
+/** Sections with a real page; the others still show the coming-soon placeholder. */
+const BUILT: readonly string[] = ['dashboard', 'creators', 'agencies', 'platforms']
 
 /** Signed-in routes only; anyone else goes to /login and comes back afterwards. */
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -72,7 +79,11 @@ export default function App() {
         >
           <Route index element={<Navigate to="/dashboard" replace />} />
           <Route path="dashboard" element={<DashboardPage />} />
-          {SECTIONS.filter((s) => s.key !== 'dashboard').map((s) => (
+          <Route path="creators" element={<CreatorsPage />} />
+          <Route path="creators/:id" element={<CreatorDetailPage />} />
+          <Route path="agencies" element={<AgenciesPage />} />
+          <Route path="platforms" element={<PlatformsPage />} />
+          {SECTIONS.filter((s) => !BUILT.includes(s.key)).map((s) => (
             <Route key={s.key} path={s.path.slice(1) + '/*'} element={<ComingSoon section={s.key} />} />
           ))}
           <Route path="settings" element={<RequireAdmin />}>

@@ -193,3 +193,44 @@ describe('parseError', () => {
     expect(err.requestId).toBe('rid')
   })
 })
+
+describe('ApiClient uploads and downloads', () => {
+  it('sends FormData as multipart (no JSON content type) with the token', async () => {
+    const { fn, calls } = stubFetch(() => json(200, { created: 1 }))
+    const client = new ApiClient({ fetch: fn })
+    client.setToken('tok')
+    const form = new FormData()
+    form.append('file', new Blob(['a,b']), 'x.csv')
+    await client.post('/api/v1/creators/import', form, { query: { dry_run: 'true' } })
+    expect(calls[0].url).toBe('/api/v1/creators/import?dry_run=true')
+    expect(calls[0].init.body).toBe(form)
+    expect(calls[0].headers['Content-Type']).toBeUndefined()
+    expect(calls[0].headers.Authorization).toBe('Bearer tok')
+  })
+
+  it('downloads a file as a blob with the server file name, repeating array parameters', async () => {
+    const { fn, calls } = stubFetch(
+      () =>
+        new Response('xlsx-bytes', {
+          status: 200,
+          headers: { 'Content-Disposition': 'attachment; filename="creators-20260101.xlsx"' },
+        }),
+    )
+    const client = new ApiClient({ fetch: fn })
+    client.setToken('tok')
+    const { blob, filename } = await client.download('/api/v1/creators/export.xlsx', { query: { tag: ['a', 'b'], lang: 'zh-CN' } })
+    expect(calls[0].url).toBe('/api/v1/creators/export.xlsx?tag=a&tag=b&lang=zh-CN')
+    expect(calls[0].headers.Authorization).toBe('Bearer tok')
+    expect(filename).toBe('creators-20260101.xlsx')
+    expect(await blob.text()).toBe('xlsx-bytes')
+  })
+
+  it('keeps the whole error body (an import refused with its row errors)', async () => {
+    const { fn } = stubFetch(() =>
+      json(422, { rows: 1, errors: [{ row: 2, column: '国家', message: 'bad' }], error: { code: 'import_failed', message: 'no' } }),
+    )
+    const err = (await new ApiClient({ fetch: fn }).post('/x', {}).catch((e: unknown) => e)) as ApiError
+    expect(err.code).toBe('import_failed')
+    expect((err.body as { errors: unknown[] }).errors).toHaveLength(1)
+  })
+})

@@ -7,6 +7,7 @@ import {
   LinkOutlined,
   LogoutOutlined,
   SettingOutlined,
+  ShopOutlined,
   ShoppingCartOutlined,
   TeamOutlined,
   UserOutlined,
@@ -27,6 +28,7 @@ import { LanguageSelect } from '../components/LanguageSelect'
 export const SECTIONS = [
   { key: 'dashboard', path: '/dashboard', icon: <DashboardOutlined /> },
   { key: 'creators', path: '/creators', icon: <TeamOutlined /> },
+  { key: 'agencies', path: '/agencies', icon: <ShopOutlined /> },
   { key: 'platforms', path: '/platforms', icon: <WarningOutlined /> },
   { key: 'campaigns', path: '/campaigns', icon: <FlagOutlined /> },
   { key: 'links', path: '/links', icon: <LinkOutlined /> },

@@ -1,0 +1,149 @@
+// End-to-end: creators, import and platform risk in the real browser against the real server.
+//
+//   CARAVAN_BIN=/tmp/caravan npm run e2e
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { en, expectText, launchBrowser, startServer, TIMEOUT, waitPath } from './helpers.mjs'
+
+let srv
+let browser
+
+const owner = { name: 'Zhang Min', email: 'owner@example.com', password: 'correct horse battery' }
+
+before(async () => {
+  srv = await startServer()
+  browser = await launchBrowser()
+  // Setup through the API: this file is about creators, setup-login.test.mjs covers the setup page.
+  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
+    body: JSON.stringify({ org_name: 'Yiwu Goods', base_currency: 'USD', timezone: 'Asia/Shanghai', ...owner }),
+  })
+  assert.equal(res.status, 201, await res.text())
+})
+
+after(async () => {
+  await browser?.close().catch(() => {})
+  await srv?.stop()
+})
+
+/** Picks an option of an antd Select by typing into its search and pressing Enter. */
+async function pickOption(page, testid, search) {
+  await page.getByTestId(testid).click()
+  await page.keyboard.type(search)
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active').waitFor()
+  await page.keyboard.press('Enter')
+}
+
+test('creators: create, search, detail, note, import, platform risk', async (t) => {
+  const context = await browser.newContext({ baseURL: srv.baseURL, locale: 'en-US' })
+  context.setDefaultTimeout(TIMEOUT)
+  const page = await context.newPage()
+  const pageErrors = []
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+
+  const creator = { name: 'Olivia Sparks', handle: 'olivia.sparks.e2e' }
+  const imported = '王小美'
+
+  try {
+    await t.test('sign in', async () => {
+      await page.goto('/login')
+      await page.getByTestId('login-email').fill(owner.email)
+      await page.getByTestId('login-password').fill(owner.password)
+      await page.getByTestId('login-submit').click()
+      await waitPath(page, '/dashboard')
+    })
+
+    await t.test('create a creator with a TikTok account through the form', async () => {
+      await page.getByTestId('nav-creators').click()
+      await waitPath(page, '/creators')
+      await expectText(page.getByTestId('creators-total'), en.common.total.replace('{{count}}', '0'))
+      await page.getByTestId('creators-create').click()
+      await page.getByTestId('creator-name').fill(creator.name)
+      await pickOption(page, 'creator-country', 'United States')
+      // The first account row starts on TikTok; a profile URL works as well as a handle.
+      await page.getByTestId('account-handle-0').fill(`https://www.tiktok.com/@${creator.handle}?lang=en`)
+      await page.getByTestId('account-followers-0').fill('25000')
+      await page.getByTestId('creator-submit').click()
+      await page.getByTestId('creator-name').waitFor({ state: 'hidden' })
+      await expectText(page.getByTestId('creators-total'), en.common.total.replace('{{count}}', '1'))
+    })
+
+    await t.test('find the creator by searching the handle and open the detail page', async () => {
+      const search = page.getByTestId('creators-search').locator('input')
+      await search.fill('@' + creator.handle)
+      await search.press('Enter')
+      await page.waitForURL((u) => u.searchParams.get('q') === '@' + creator.handle)
+      const link = page.getByTestId('creators-table').getByRole('link', { name: creator.name })
+      await link.waitFor()
+      // The filters live in the URL: a reload keeps the search.
+      await page.reload()
+      await link.waitFor()
+      await link.click()
+      await page.getByTestId('page-creator').waitFor()
+      await expectText(page.getByTestId('page-title'), creator.name)
+      await page.getByTestId('accounts-table').getByText('@' + creator.handle).waitFor()
+    })
+
+    await t.test('a note appears in the timeline with who wrote it', async () => {
+      const text = 'Sent samples of the summer collection'
+      await page.getByTestId('note-input').fill(text)
+      await page.getByTestId('note-submit').click()
+      const note = page.getByTestId('timeline-event-note').first()
+      await expectText(note, new RegExp(`^${text}.*${owner.name}`))
+    })
+
+    await t.test('import a CSV with Chinese headers: dry run, then import', async () => {
+      const csv = join(srv.dir, 'creators.csv')
+      await writeFile(
+        csv,
+        `显示名称,国家,平台,账号,粉丝数,标签\n${imported},US,tiktok,@wangxiaomei,8000,美妆\n${imported},US,youtube,@wangxiaomei_yt,3000,美妆\n`,
+      )
+      await page.goto('/creators')
+      await page.getByTestId('creators-import').click()
+      await page.locator('.ant-modal input[type=file]').setInputFiles(csv)
+      await page.getByTestId('import-check').click()
+      await page.getByTestId('import-dry-result').waitFor()
+      await expectText(page.getByTestId('import-created'), '1')
+      await expectText(page.getByTestId('import-rows'), '2')
+      await page.getByTestId('import-run').click()
+      await page.getByTestId('import-done').waitFor()
+      await expectText(page.getByTestId('import-created'), '1')
+      await page.getByTestId('import-close').click()
+      await page.getByTestId('creators-table').getByRole('link', { name: imported }).waitFor()
+      await expectText(page.getByTestId('creators-total'), en.common.total.replace('{{count}}', '2'))
+    })
+
+    await t.test('mark TikTok banned in the US and see who can move their audience', async () => {
+      await page.getByTestId('nav-platforms').click()
+      await waitPath(page, '/platforms')
+      await page.getByTestId('risk-set-tiktok').click()
+      await pickOption(page, 'risk-country', 'United States')
+      await page.getByTestId('risk-level-banned').click()
+      await page.getByTestId('risk-submit').click()
+      await page.getByTestId('platform-marks-tiktok').getByText(en.risk.banned).waitFor()
+
+      const mark = page.getByTestId('exposure-mark-tiktok-US')
+      await mark.waitFor()
+      await expectText(mark.getByTestId('with-alt-count'), '1')
+      await expectText(mark.getByTestId('without-alt-count'), '1')
+      // The imported creator also has YouTube; the one created in the form has only TikTok.
+      await mark.getByTestId('with-alternative').getByRole('link', { name: imported }).waitFor()
+      await mark.getByTestId('with-alternative').getByText('@wangxiaomei_yt').waitFor()
+      const stuck = mark.getByTestId('without-alternative').getByRole('link', { name: creator.name })
+      await stuck.click()
+      await page.getByTestId('page-creator').waitFor()
+      await expectText(page.getByTestId('page-title'), creator.name)
+    })
+
+    assert.deepEqual(pageErrors, [], 'uncaught errors in the page')
+  } catch (e) {
+    console.error(`--- caravan output ---\n${srv.log()}`)
+    await page.screenshot({ path: join(process.env.E2E_SHOTS ?? '/tmp', 'caravan-e2e-failure.png'), fullPage: true }).catch(() => {})
+    throw e
+  } finally {
+    await context.close()
+  }
+})

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import i18n from '../i18n'
+import type { TimelineEvent } from '../api/types'
+import { describeEvent, growth, profileUrl } from './display'
+
+const ev = (kind: string, data: Record<string, unknown>): TimelineEvent => ({
+  id: 'e',
+  creator_id: 'c',
+  kind,
+  actor_id: null,
+  actor_name: null,
+  data,
+  created_at: '2026-01-01T00:00:00Z',
+})
+
+describe('creator display helpers', () => {
+  it('builds profile addresses, preferring the stored URL', () => {
+    expect(profileUrl('tiktok', 'amy.beauty')).toBe('https://www.tiktok.com/@amy.beauty')
+    expect(profileUrl('youtube', 'x', 'https://youtube.com/channel/UC1')).toBe('https://youtube.com/channel/UC1')
+    expect(profileUrl('other', 'x')).toBeUndefined()
+  })
+
+  it('shows growth with arrows', () => {
+    expect(growth(1200, 'en-US')).toEqual({ text: '▲ 1,200', tone: 'up' })
+    expect(growth(-5, 'en-US')).toEqual({ text: '▼ 5', tone: 'down' })
+    expect(growth(0, 'en-US')).toEqual({ text: '0', tone: 'flat' })
+    expect(growth(null, 'en-US')).toBeNull()
+  })
+
+  it('describes timeline events in the UI language', async () => {
+    await i18n.changeLanguage('zh-CN')
+    const t = i18n.t.bind(i18n)
+    const name = (k: string) => (k === 'tiktok' ? 'TikTok' : k)
+    expect(describeEvent(ev('status_changed', { from: 'prospect', to: 'active' }), t, name)).toBe('状态：潜在 → 合作中')
+    expect(describeEvent(ev('note', { text: 'hello' }), t, name)).toBe('hello')
+    expect(describeEvent(ev('account_added', { platform: 'tiktok', handle: 'amy' }), t, name)).toContain('TikTok @amy')
+    expect(describeEvent(ev('something_new', {}), t, name)).toBe('something_new')
+  })
+})

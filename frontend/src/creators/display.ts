@@ -1,0 +1,63 @@
+// Small display helpers of the creator pages (pure, so they are unit-tested).
+import type { TFunction } from 'i18next'
+import type { TimelineEvent } from '../api/types'
+
+const PROFILE_URLS: Record<string, (h: string) => string> = {
+  tiktok: (h) => `https://www.tiktok.com/@${h}`,
+  youtube: (h) => `https://www.youtube.com/@${h}`,
+  instagram: (h) => `https://www.instagram.com/${h}`,
+  x: (h) => `https://x.com/${h}`,
+  facebook: (h) => `https://www.facebook.com/${h}`,
+  pinterest: (h) => `https://www.pinterest.com/${h}`,
+  twitch: (h) => `https://www.twitch.tv/${h}`,
+  snapchat: (h) => `https://www.snapchat.com/add/${h}`,
+  kwai: (h) => `https://www.kwai.com/@${h}`,
+  rednote: (h) => `https://www.xiaohongshu.com/user/profile/${h}`,
+  bilibili: (h) => `https://space.bilibili.com/${h}`,
+}
+
+/** The account's profile address: the stored URL, else one built from the handle when the platform's pattern is known. */
+export function profileUrl(platform: string, handle: string, url?: string | null): string | undefined {
+  if (url) return url
+  const make = PROFILE_URLS[platform]
+  return make ? make(encodeURIComponent(handle)) : undefined
+}
+
+/** Follower growth with an arrow: +1200 → { text: "▲ 1,200", tone: "up" }. */
+export function growth(n: number | null, lang: string): { text: string; tone: 'up' | 'down' | 'flat' } | null {
+  if (n === null || n === undefined) return null
+  const abs = Math.abs(n).toLocaleString(lang)
+  if (n > 0) return { text: `▲ ${abs}`, tone: 'up' }
+  if (n < 0) return { text: `▼ ${abs}`, tone: 'down' }
+  return { text: '0', tone: 'flat' }
+}
+
+const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '')
+
+/** One line saying what a timeline event was, in the UI language. */
+export function describeEvent(e: TimelineEvent, t: TFunction, platformName: (key: string) => string): string {
+  const d = e.data ?? {}
+  const status = (s: unknown) => (str(s) ? t(`creatorStatus.${str(s)}`, { defaultValue: str(s) }) : '')
+  switch (e.kind) {
+    case 'note':
+      return str(d.text)
+    case 'created':
+      return t('timeline.created', { name: str(d.display_name) })
+    case 'status_changed':
+      return t('timeline.statusChanged', { from: status(d.from), to: status(d.to) })
+    case 'account_added':
+    case 'account_removed':
+      return t(`timeline.${e.kind === 'account_added' ? 'accountAdded' : 'accountRemoved'}`, {
+        platform: platformName(str(d.platform)),
+        handle: str(d.handle),
+      })
+    case 'account_status_changed':
+      return t('timeline.accountStatus', {
+        platform: platformName(str(d.platform)),
+        handle: str(d.handle),
+        status: str(d.to) ? t(`accountStatus.${str(d.to)}`, { defaultValue: str(d.to) }) : '',
+      })
+    default:
+      return t(`timeline.kinds.${e.kind}`, { defaultValue: e.kind })
+  }
+}

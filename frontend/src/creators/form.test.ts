@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import type { Creator } from '../api/types'
+import { creatorChange, creatorValues, newCreatorBody } from './form'
+import { csvField, templateCsv } from './importTemplate'
+
+const base: Creator = {
+  id: 'c1',
+  display_name: 'Amy',
+  country: 'US',
+  email: 'amy@example.com',
+  phone: null,
+  wechat: null,
+  whatsapp: null,
+  status: 'prospect',
+  agency_id: null,
+  owner_id: null,
+  payout_currency: 'USD',
+  default_rate_bps: 1250,
+  notes: '',
+  followers: 0,
+  gmv_90d_minor: 0,
+  created_at: '',
+  updated_at: '',
+  deleted_at: null,
+  languages: ['en'],
+  tier: 'nano',
+  tags: ['beauty'],
+  accounts: [],
+}
+
+describe('creator form bodies', () => {
+  it('builds a minimal new-creator body with accounts and the rate in bps', () => {
+    expect(
+      newCreatorBody({
+        display_name: '  Amy ',
+        country: 'US',
+        email: ' ',
+        tags: ['beauty'],
+        default_rate_percent: 12.5,
+        accounts: [{ platform: 'tiktok', handle: ' @amy ', followers: 1000 }, { platform: 'youtube', handle: '' }],
+      }),
+    ).toEqual({
+      display_name: 'Amy',
+      country: 'US',
+      tags: ['beauty'],
+      default_rate_bps: 1250,
+      accounts: [{ platform: 'tiktok', handle: '@amy', followers: 1000 }],
+    })
+  })
+
+  it('sends only what changed, null for cleared optional fields', () => {
+    const v = creatorValues(base)
+    expect(creatorChange(base, v)).toEqual({})
+    expect(creatorChange(base, { ...v, email: '', status: 'active', default_rate_percent: null, tags: ['beauty', 'skin'] })).toEqual({
+      email: null,
+      status: 'active',
+      default_rate_bps: null,
+      tags: ['beauty', 'skin'],
+    })
+  })
+})
+
+describe('import template', () => {
+  it('has the Chinese headers the server accepts, with a BOM for Excel', () => {
+    const csv = templateCsv('zh-CN')
+    expect(csv.startsWith('\uFEFF显示名称,国家,平台,账号,粉丝数')).toBe(true)
+    expect(templateCsv('en-US')).toContain('Display Name,Country,Platform,Handle,Followers')
+  })
+
+  it('quotes fields that need it', () => {
+    expect(csvField('a,b')).toBe('"a,b"')
+    expect(csvField('say "hi"')).toBe('"say ""hi"""')
+    expect(csvField('plain')).toBe('plain')
+  })
+})

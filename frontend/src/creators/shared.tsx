@@ -1,0 +1,128 @@
+// Pieces the creator and platform pages share: the platform catalogue (names from the API), tags
+// for statuses and tiers, the agency list, and a searchable country select.
+import { useQuery } from '@tanstack/react-query'
+import { Select, Tag, type SelectProps } from 'antd'
+import { useMemo } from 'react'
+import { useTranslation } from 'react-i18next'
+import { listAgencies, listPlatforms } from '../api/endpoints'
+import type { AccountStatus, Agency, CreatorStatus, PlatformInfo, RiskLevel, Tier } from '../api/types'
+import { queryKeys } from '../auth/session'
+import { countryName, countryOptions } from '../countries'
+
+export function usePlatforms() {
+  return useQuery({ queryKey: queryKeys.platforms, queryFn: listPlatforms, staleTime: 60_000 })
+}
+
+/** The platform's name in the UI language, from the catalogue (falls back to the key). */
+export function platformName(key: string, catalogue: readonly PlatformInfo[] | undefined, lang: string): string {
+  const p = catalogue?.find((c) => c.platform === key)
+  if (!p) return key
+  return lang.startsWith('zh') ? p.name_zh : p.name
+}
+
+export function usePlatformName() {
+  const { i18n } = useTranslation()
+  const platforms = usePlatforms()
+  return (key: string) => platformName(key, platforms.data?.items, i18n.language)
+}
+
+export function usePlatformOptions() {
+  const { i18n } = useTranslation()
+  const platforms = usePlatforms()
+  return (platforms.data?.items ?? []).map((p) => ({ value: p.platform, label: platformName(p.platform, platforms.data?.items, i18n.language) }))
+}
+
+const PLATFORM_COLORS: Record<string, string> = {
+  tiktok: 'magenta',
+  youtube: 'red',
+  instagram: 'purple',
+  rednote: 'volcano',
+  facebook: 'blue',
+  x: 'default',
+  pinterest: 'red',
+  snapchat: 'gold',
+  twitch: 'purple',
+  kwai: 'orange',
+  douyin: 'cyan',
+  bilibili: 'geekblue',
+}
+
+export function PlatformTag({ platform, children }: { platform: string; children?: React.ReactNode }) {
+  const name = usePlatformName()
+  return (
+    <Tag color={PLATFORM_COLORS[platform] ?? 'default'} data-testid={`platform-tag-${platform}`}>
+      {name(platform)}
+      {children}
+    </Tag>
+  )
+}
+
+export const STATUS_COLORS: Record<CreatorStatus, string> = {
+  prospect: 'default',
+  contacted: 'blue',
+  negotiating: 'gold',
+  active: 'green',
+  paused: 'orange',
+  churned: 'default',
+  blocked: 'red',
+}
+
+export function StatusTag({ status }: { status: CreatorStatus }) {
+  const { t } = useTranslation()
+  return (
+    <Tag color={STATUS_COLORS[status]} data-testid="creator-status-tag">
+      {t(`creatorStatus.${status}`)}
+    </Tag>
+  )
+}
+
+const ACCOUNT_STATUS_COLORS: Record<AccountStatus, string> = { active: 'green', dormant: 'default', banned: 'red', migrated: 'blue' }
+
+export function AccountStatusTag({ status }: { status: AccountStatus }) {
+  const { t } = useTranslation()
+  return <Tag color={ACCOUNT_STATUS_COLORS[status]}>{t(`accountStatus.${status}`)}</Tag>
+}
+
+const TIER_COLORS: Record<Tier, string> = { nano: 'default', micro: 'cyan', mid: 'blue', macro: 'purple', mega: 'gold' }
+
+export function TierTag({ tier }: { tier: Tier }) {
+  const { t } = useTranslation()
+  return (
+    <Tag color={TIER_COLORS[tier]} bordered={false}>
+      {t(`tiers.${tier}`)}
+    </Tag>
+  )
+}
+
+const RISK_COLORS: Record<RiskLevel, string> = { ok: 'green', at_risk: 'orange', banned: 'red' }
+
+export function RiskTag({ level, children }: { level: RiskLevel; children?: React.ReactNode }) {
+  const { t } = useTranslation()
+  return (
+    <Tag color={RISK_COLORS[level]}>
+      {children ? <>{children} · </> : null}
+      {t(`risk.${level}`)}
+    </Tag>
+  )
+}
+
+/** Every agency of the organization (a seller has few; one page of 500 is plenty). */
+export function useAgencies() {
+  return useQuery({ queryKey: queryKeys.agencies, queryFn: () => listAgencies(), staleTime: 30_000 })
+}
+
+export function useAgencyMap(): Map<string, Agency> {
+  const agencies = useAgencies()
+  return useMemo(() => new Map((agencies.data?.items ?? []).map((a) => [a.id, a])), [agencies.data])
+}
+
+export function CountrySelect(props: SelectProps) {
+  const { i18n } = useTranslation()
+  const options = useMemo(() => countryOptions(i18n.language), [i18n.language])
+  return <Select showSearch={{ optionFilterProp: 'label' }} options={options} {...props} />
+}
+
+export function CountryText({ code }: { code: string }) {
+  const { i18n } = useTranslation()
+  return <span title={code}>{countryName(code, i18n.language)}</span>
+}

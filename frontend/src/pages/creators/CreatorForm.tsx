@@ -1,0 +1,252 @@
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { Alert, Button, type ButtonProps, Col, Drawer, Form, Input, InputNumber, Modal, Row, Select, Space, type FormInstance } from 'antd'
+import { useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { createCreator, updateCreator } from '../../api/endpoints'
+import { applyNestedFieldErrors, errorMessage } from '../../api/errors'
+import { CREATOR_STATUSES, type Creator } from '../../api/types'
+import { queryKeys } from '../../auth/session'
+import { COMMON_CURRENCIES, COMMON_LANGUAGES, languageName } from '../../countries'
+import { currencyName } from '../../format'
+import { CREATOR_FORM_FIELDS, FIELD_RENAMES, creatorChange, creatorValues, newCreatorBody, type CreatorValues } from '../../creators/form'
+import { CountrySelect, useAgencies, usePlatformOptions } from '../../creators/shared'
+
+/** The creator's own fields, shared by the new-creator modal and the edit drawer. */
+function CreatorFields() {
+  const { t, i18n } = useTranslation()
+  const agencies = useAgencies()
+  const required = { required: true, message: t('common.required') }
+  return (
+    <>
+      <Row gutter={16}>
+        <Col xs={24} sm={12}>
+          <Form.Item name="display_name" label={t('creators.displayName')} rules={[{ ...required, whitespace: true }]}>
+            <Input data-testid="creator-name" autoComplete="off" maxLength={200} />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="country" label={t('creators.country')} rules={[required]}>
+            <CountrySelect data-testid="creator-country" placeholder={t('creators.countryPlaceholder')} />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Row gutter={16}>
+        <Col xs={24} sm={12}>
+          <Form.Item name="email" label={t('creators.email')} rules={[{ type: 'email', message: t('common.emailInvalid') }]}>
+            <Input data-testid="creator-email" inputMode="email" autoComplete="off" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="phone" label={t('creators.phone')}>
+            <Input data-testid="creator-phone" inputMode="tel" autoComplete="off" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="wechat" label={t('creators.wechat')}>
+            <Input autoComplete="off" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="whatsapp" label={t('creators.whatsapp')}>
+            <Input autoComplete="off" />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Row gutter={16}>
+        <Col xs={24} sm={12}>
+          <Form.Item name="status" label={t('creators.status')}>
+            <Select
+              data-testid="creator-status"
+              options={CREATOR_STATUSES.map((s) => ({ value: s, label: t(`creatorStatus.${s}`) }))}
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="languages" label={t('creators.languages')}>
+            <Select
+              mode="tags"
+              tokenSeparators={[',', ' ']}
+              options={COMMON_LANGUAGES.map((l) => ({ value: l, label: `${languageName(l, i18n.language)} (${l})` }))}
+              optionFilterProp="label"
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="tags" label={t('creators.tags')}>
+            <Select mode="tags" tokenSeparators={[',']} data-testid="creator-tags" open={false} suffixIcon={null} />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="agency_id" label={t('creators.agency')}>
+            <Select
+              allowClear
+              loading={agencies.isPending}
+              options={(agencies.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }))}
+              placeholder={t('creators.noAgency')}
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="payout_currency" label={t('creators.payoutCurrency')}>
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              options={COMMON_CURRENCIES.map((c) => ({ value: c, label: `${c} · ${currencyName(c, i18n.language)}` }))}
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="default_rate_percent" label={t('creators.defaultRate')} tooltip={t('creators.defaultRateHelp')}>
+            <InputNumber min={0} max={100} step={0.5} precision={2} suffix="%" style={{ width: '100%' }} />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Form.Item name="notes" label={t('creators.notes')}>
+        <Input.TextArea rows={2} maxLength={5000} />
+      </Form.Item>
+    </>
+  )
+}
+
+function AccountsFields() {
+  const { t } = useTranslation()
+  const platformOptions = usePlatformOptions()
+  return (
+    <Form.List name="accounts">
+      {(fields, { add, remove }) => (
+        <>
+          <div style={{ marginBottom: 8, fontWeight: 500 }}>{t('creators.accounts')}</div>
+          {fields.map(({ key, name }) => (
+            <Space key={key} align="start" style={{ display: 'flex' }} wrap>
+              <Form.Item name={[name, 'platform']} style={{ width: 170 }}>
+                <Select
+                  data-testid={`account-platform-${name}`}
+                  options={platformOptions}
+                  allowClear
+                  placeholder={t('creators.platformAuto')}
+                />
+              </Form.Item>
+              <Form.Item name={[name, 'handle']} style={{ width: 260 }}>
+                <Input data-testid={`account-handle-${name}`} placeholder={t('creators.handlePlaceholder')} autoComplete="off" />
+              </Form.Item>
+              <Form.Item name={[name, 'followers']} style={{ width: 140 }}>
+                <InputNumber data-testid={`account-followers-${name}`} min={0} precision={0} placeholder={t('creators.followers')} style={{ width: '100%' }} />
+              </Form.Item>
+              {fields.length > 1 && (
+                <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(name)} aria-label={t('common.remove')} />
+              )}
+            </Space>
+          ))}
+          <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ platform: 'tiktok' })} data-testid="account-add-row">
+            {t('creators.addAccountRow')}
+          </Button>
+        </>
+      )}
+    </Form.List>
+  )
+}
+
+function showErrors(form: FormInstance, err: unknown, t: ReturnType<typeof useTranslation>['t']): string {
+  const unmatched = applyNestedFieldErrors(form, err, CREATOR_FORM_FIELDS, FIELD_RENAMES)
+  const extra = Object.entries(unmatched).map(([k, v]) => `${k}: ${v}`)
+  return [errorMessage(err, t), ...extra].join(' ')
+}
+
+export function NewCreatorModal(props: { open: boolean; onClose: () => void; onCreated: (c: Creator) => void }) {
+  const { t } = useTranslation()
+  const [form] = Form.useForm<CreatorValues>()
+  const [error, setError] = useState<string | null>(null)
+  const queryClient = useQueryClient()
+  const create = useMutation({
+    mutationFn: (v: CreatorValues) => createCreator(newCreatorBody(v)),
+    onSuccess: (c) => {
+      form.resetFields()
+      setError(null)
+      void queryClient.invalidateQueries({ queryKey: queryKeys.creators })
+      props.onCreated(c)
+    },
+    onError: (err) => setError(showErrors(form, err, t)),
+  })
+  return (
+    <Modal
+      open={props.open}
+      title={t('creators.createTitle')}
+      width={760}
+      okText={t('common.create')}
+      cancelText={t('common.cancel')}
+      confirmLoading={create.isPending}
+      okButtonProps={{ 'data-testid': 'creator-submit' } as ButtonProps}
+      onOk={() => form.submit()}
+      onCancel={() => {
+        setError(null)
+        props.onClose()
+      }}
+      forceRender
+      destroyOnHidden={false}
+    >
+      <Form<CreatorValues>
+        form={form}
+        layout="vertical"
+        requiredMark={false}
+        initialValues={{ status: 'prospect', accounts: [{ platform: 'tiktok' }] }}
+        onFinish={(v) => {
+          setError(null)
+          create.mutate(v)
+        }}
+        data-testid="creator-form"
+      >
+        <CreatorFields />
+        <AccountsFields />
+        {error && <Alert type="error" showIcon title={error} style={{ marginTop: 16 }} data-testid="creator-form-error" />}
+      </Form>
+    </Modal>
+  )
+}
+
+export function EditCreatorDrawer(props: { creator: Creator; open: boolean; onClose: () => void }) {
+  const { t } = useTranslation()
+  const [form] = Form.useForm<CreatorValues>()
+  const [error, setError] = useState<string | null>(null)
+  const queryClient = useQueryClient()
+  const { creator, open } = props
+  useEffect(() => {
+    if (open) {
+      form.resetFields()
+      form.setFieldsValue(creatorValues(creator))
+      setError(null)
+    }
+  }, [open, creator, form])
+  const save = useMutation({
+    mutationFn: (v: CreatorValues) => updateCreator(creator.id, creatorChange(creator, v)),
+    onSuccess: (c) => {
+      queryClient.setQueryData(queryKeys.creator(c.id), c)
+      void queryClient.invalidateQueries({ queryKey: queryKeys.creators })
+      void queryClient.invalidateQueries({ queryKey: queryKeys.timeline(c.id) })
+      props.onClose()
+    },
+    onError: (err) => setError(showErrors(form, err, t)),
+  })
+  return (
+    <Drawer
+      open={open}
+      onClose={props.onClose}
+      title={t('creators.editTitle', { name: creator.display_name })}
+      size={720}
+      forceRender
+      extra={
+        <Space>
+          <Button onClick={props.onClose}>{t('common.cancel')}</Button>
+          <Button type="primary" loading={save.isPending} onClick={() => form.submit()} data-testid="creator-edit-submit">
+            {t('common.save')}
+          </Button>
+        </Space>
+      }
+    >
+      <Form<CreatorValues> form={form} layout="vertical" requiredMark={false} onFinish={(v) => save.mutate(v)}>
+        <CreatorFields />
+        {error && <Alert type="error" showIcon title={error} />}
+      </Form>
+    </Drawer>
+  )
+}

@@ -1,0 +1,318 @@
+import { DownloadOutlined, FilterOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { Alert, App as AntApp, Badge, Button, Card, Flex, Input, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from 'antd'
+import { useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { Link, useSearchParams } from 'react-router'
+import { exportCreators, listCreators, listUsers } from '../../api/endpoints'
+import { errorMessage } from '../../api/errors'
+import { CREATOR_SORTS, CREATOR_STATUSES, TIERS, type Creator } from '../../api/types'
+import { isAdmin, queryKeys, useCanWrite, useMe } from '../../auth/session'
+import { countryOptions } from '../../countries'
+import { FIRST_PAGE, canGoBack, currentCursor, pageNumber, popCursor, pushCursor } from '../../creators/cursorStack'
+import { activeFilterCount, filtersFromSearch, filtersToQuery, filtersToSearch, type CreatorFilters } from '../../creators/filters'
+import { CountryText, PlatformTag, StatusTag, TierTag, useAgencies, useAgencyMap, usePlatformOptions } from '../../creators/shared'
+import { formatDateTime } from '../../format'
+import { formatCount } from '../../money'
+import { saveBlob } from '../../download'
+import { NewCreatorModal } from './CreatorForm'
+import { ImportModal } from './ImportModal'
+
+export const PAGE_SIZE = 25
+
+export default function CreatorsPage() {
+  const { t, i18n } = useTranslation()
+  const { message } = AntApp.useApp()
+  const writable = useCanWrite()
+  const me = useMe()
+  const [searchParams, setSearchParams] = useSearchParams()
+  const filters = useMemo(() => filtersFromSearch(searchParams), [searchParams])
+  const searchKey = filtersToSearch(filters).toString()
+  const [paging, setPaging] = useState({ key: searchKey, stack: FIRST_PAGE })
+  const stack = paging.key === searchKey ? paging.stack : FIRST_PAGE
+  const cursor = currentCursor(stack)
+  const [qInput, setQInput] = useState({ key: filters.q, value: filters.q })
+  const qValue = qInput.key === filters.q ? qInput.value : filters.q
+  const [showFilters, setShowFilters] = useState(activeFilterCount(filters) > 0)
+  const [creating, setCreating] = useState(false)
+  const [importing, setImporting] = useState(false)
+  const [exporting, setExporting] = useState(false)
+
+  const list = useQuery({
+    queryKey: [...queryKeys.creators, searchKey, cursor ?? ''],
+    queryFn: () => listCreators({ ...filtersToQuery(filters), limit: PAGE_SIZE, cursor }),
+    placeholderData: keepPreviousData,
+  })
+  const agencies = useAgencies()
+  const agencyMap = useAgencyMap()
+  const platformOptions = usePlatformOptions()
+  const countries = useMemo(() => countryOptions(i18n.language), [i18n.language])
+  // Owner names: only admins may list users; others see "me" for their own creators.
+  const admin = isAdmin(me.data?.user.role)
+  const users = useQuery({ queryKey: [...queryKeys.users, 'names'], queryFn: () => listUsers(), enabled: admin, staleTime: 60_000 })
+  const ownerName = (id: string | null) => {
+    if (!id) return null
+    if (id === me.data?.user.id) return me.data.user.name
+    return users.data?.items.find((u) => u.id === id)?.name ?? null
+  }
+
+  const setFilters = (patch: Partial<CreatorFilters>) => {
+    setSearchParams(filtersToSearch({ ...filters, ...patch }))
+  }
+
+  const onExport = async () => {
+    setExporting(true)
+    try {
+      const { blob, filename } = await exportCreators({ ...filtersToQuery(filters), lang: i18n.language })
+      saveBlob(blob, filename ?? 'creators.xlsx')
+    } catch (err) {
+      message.error(errorMessage(err, t))
+    } finally {
+      setExporting(false)
+    }
+  }
+
+  const nFilters = activeFilterCount(filters)
+  const data = list.data
+
+  return (
+    <Card
+      data-testid="page-creators"
+      title={<span data-testid="page-title">{t('nav.creators')}</span>}
+      extra={
+        <Space wrap>
+          <Link to="/agencies" data-testid="creators-agencies-link">
+            {t('nav.agencies')}
+          </Link>
+          {writable && (
+            <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="creators-import">
+              {t('creators.import')}
+            </Button>
+          )}
+          <Button icon={<DownloadOutlined />} onClick={onExport} loading={exporting} data-testid="creators-export">
+            {t('creators.export')}
+          </Button>
+          {writable && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="creators-create">
+              {t('creators.create')}
+            </Button>
+          )}
+        </Space>
+      }
+    >
+      <Flex gap={8} wrap style={{ marginBottom: 12 }}>
+        <Input.Search
+          allowClear
+          style={{ maxWidth: 420 }}
+          placeholder={t('creators.searchPlaceholder')}
+          value={qValue}
+          onChange={(e) => setQInput({ key: filters.q, value: e.target.value })}
+          onSearch={(v) => setFilters({ q: v.trim() })}
+          data-testid="creators-search"
+          enterButton
+        />
+        <Badge count={nFilters} size="small">
+          <Button icon={<FilterOutlined />} onClick={() => setShowFilters((s) => !s)} data-testid="creators-filters-toggle">
+            {t('creators.filters')}
+          </Button>
+        </Badge>
+        <Select
+          style={{ width: 190 }}
+          value={filters.sort}
+          onChange={(sort) => setFilters({ sort })}
+          options={CREATOR_SORTS.map((s) => ({ value: s, label: t(`creators.sort.${s}`) }))}
+          data-testid="creators-sort"
+          aria-label={t('creators.sortLabel')}
+        />
+        {(nFilters > 0 || filters.q) && (
+          <Button type="link" onClick={() => setSearchParams(filters.sort === '-created_at' ? {} : { sort: filters.sort })} data-testid="creators-clear">
+            {t('creators.clearFilters')}
+          </Button>
+        )}
+      </Flex>
+      {showFilters && (
+        <Flex gap={8} wrap style={{ marginBottom: 12 }} data-testid="creators-filters">
+          <Select
+            mode="multiple"
+            allowClear
+            style={{ minWidth: 160 }}
+            placeholder={t('creators.status')}
+            value={filters.status}
+            onChange={(status) => setFilters({ status })}
+            options={CREATOR_STATUSES.map((s) => ({ value: s, label: t(`creatorStatus.${s}`) }))}
+            data-testid="filter-status"
+          />
+          <Select
+            mode="multiple"
+            allowClear
+            style={{ minWidth: 160 }}
+            placeholder={t('creators.country')}
+            value={filters.country}
+            onChange={(country) => setFilters({ country })}
+            options={countries}
+            optionFilterProp="label"
+            data-testid="filter-country"
+          />
+          <Select
+            mode="multiple"
+            allowClear
+            style={{ minWidth: 160 }}
+            placeholder={t('creators.platform')}
+            value={filters.platform}
+            onChange={(platform) => setFilters({ platform })}
+            options={platformOptions}
+            data-testid="filter-platform"
+          />
+          <Select
+            mode="multiple"
+            allowClear
+            style={{ minWidth: 140 }}
+            placeholder={t('creators.tier')}
+            value={filters.tier}
+            onChange={(tier) => setFilters({ tier })}
+            options={TIERS.map((x) => ({ value: x, label: t(`tiers.${x}`) }))}
+            data-testid="filter-tier"
+          />
+          <Select
+            allowClear
+            style={{ minWidth: 160 }}
+            placeholder={t('creators.agency')}
+            value={filters.agency_id || undefined}
+            onChange={(agency_id?: string) => setFilters({ agency_id: agency_id ?? '' })}
+            loading={agencies.isPending}
+            options={(agencies.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }))}
+            data-testid="filter-agency"
+          />
+          <Select
+            mode="tags"
+            allowClear
+            style={{ minWidth: 160 }}
+            placeholder={t('creators.tags')}
+            value={filters.tag}
+            onChange={(tag: string[]) => setFilters({ tag: tag.map((x) => x.trim()).filter(Boolean) })}
+            open={false}
+            suffixIcon={null}
+            data-testid="filter-tag"
+          />
+          <Space.Compact>
+            <InputNumber
+              min={0}
+              precision={0}
+              placeholder={t('creators.minFollowers')}
+              value={filters.min_followers ?? null}
+              onChange={(v) => setFilters({ min_followers: v ?? undefined })}
+              style={{ width: 140 }}
+              data-testid="filter-min-followers"
+            />
+            <InputNumber
+              min={0}
+              precision={0}
+              placeholder={t('creators.maxFollowers')}
+              value={filters.max_followers ?? null}
+              onChange={(v) => setFilters({ max_followers: v ?? undefined })}
+              style={{ width: 140 }}
+              data-testid="filter-max-followers"
+            />
+          </Space.Compact>
+        </Flex>
+      )}
+      {list.isError && <Alert type="error" showIcon title={errorMessage(list.error, t)} style={{ marginBottom: 16 }} />}
+      <Table<Creator>
+        rowKey="id"
+        data-testid="creators-table"
+        loading={list.isFetching}
+        dataSource={data?.items ?? []}
+        pagination={false}
+        scroll={{ x: 1100 }}
+        onRow={(c) => ({ 'data-testid': `creator-row-${c.id}` }) as React.HTMLAttributes<HTMLElement>}
+        columns={[
+          {
+            title: t('creators.displayName'),
+            dataIndex: 'display_name',
+            render: (name: string, c) => (
+              <Space size={4} wrap>
+                <Link to={`/creators/${c.id}`} data-testid="creator-link">
+                  {name}
+                </Link>
+                <TierTag tier={c.tier} />
+              </Space>
+            ),
+          },
+          { title: t('creators.country'), dataIndex: 'country', render: (code: string) => <CountryText code={code} /> },
+          { title: t('creators.status'), dataIndex: 'status', render: (_, c) => <StatusTag status={c.status} /> },
+          {
+            title: t('creators.accounts'),
+            key: 'accounts',
+            render: (_, c) => (
+              <Space size={[0, 4]} wrap>
+                {c.accounts.map((a) => (
+                  <Tooltip key={a.id} title={`@${a.handle} · ${a.followers.toLocaleString(i18n.language)}`}>
+                    <PlatformTag platform={a.platform}>
+                      {' '}
+                      @{a.handle} · {formatCount(a.followers, i18n.language)}
+                    </PlatformTag>
+                  </Tooltip>
+                ))}
+              </Space>
+            ),
+          },
+          {
+            title: t('creators.followers'),
+            dataIndex: 'followers',
+            align: 'right',
+            render: (n: number) => <span title={n.toLocaleString(i18n.language)}>{formatCount(n, i18n.language)}</span>,
+          },
+          {
+            title: t('creators.tags'),
+            dataIndex: 'tags',
+            render: (tags: string[]) => tags.map((x) => <Tag key={x}>{x}</Tag>),
+          },
+          {
+            title: t('creators.ownerAgency'),
+            key: 'owner',
+            render: (_, c) => (
+              <Space orientation="vertical" size={0}>
+                {ownerName(c.owner_id) && <span>{ownerName(c.owner_id)}</span>}
+                {c.agency_id && <Typography.Text type="secondary">{agencyMap.get(c.agency_id)?.name ?? '—'}</Typography.Text>}
+              </Space>
+            ),
+          },
+          {
+            title: t('creators.createdAt'),
+            dataIndex: 'created_at',
+            render: (v: string) => formatDateTime(v, i18n.language),
+          },
+        ]}
+      />
+      <Flex justify="space-between" align="center" style={{ marginTop: 16 }}>
+        <span data-testid="creators-total">{data && t('common.total', { count: data.total })}</span>
+        <Space>
+          <span>{t('creators.page', { page: pageNumber(stack) })}</span>
+          <Button
+            disabled={!canGoBack(stack)}
+            onClick={() => setPaging({ key: searchKey, stack: popCursor(stack) })}
+            data-testid="creators-prev"
+          >
+            {t('common.previous')}
+          </Button>
+          <Button
+            disabled={!data?.next_cursor || list.isPlaceholderData}
+            onClick={() => setPaging({ key: searchKey, stack: pushCursor(stack, data?.next_cursor) })}
+            data-testid="creators-next"
+          >
+            {t('common.nextPage')}
+          </Button>
+        </Space>
+      </Flex>
+      <NewCreatorModal
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(c) => {
+          setCreating(false)
+          message.success(t('creators.created', { name: c.display_name }))
+        }}
+      />
+      <ImportModal open={importing} onClose={() => setImporting(false)} />
+    </Card>
+  )
+}
