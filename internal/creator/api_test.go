@@ -74,6 +74,9 @@ func TestCreatorLifecycleWithTimeline(t *testing.T) {
 		if c["country"] != "US" || c["email"] != "mary@example.com" || c["payout_currency"] != "USD" || c["status"] != "prospect" || c["tier"] != "mid" {
 			t.Fatalf("created creator = %v", c)
 		}
+		if c["owner_name"] != "manager user" || c["agency_name"] != nil {
+			t.Fatalf("owner_name %v, agency_name %v: the creator answer names its owner", c["owner_name"], c["agency_name"])
+		}
 		if got := fmt.Sprint(c["tags"]); got != "[beauty skin care]" {
 			t.Fatalf("tags = %s", got)
 		}
@@ -661,6 +664,9 @@ func TestAgenciesHoldCreatorsAndRefuseDeletionWhileInUse(t *testing.T) {
 		}
 		gid := ag["id"].(string)
 		c := newCreator(t, e, owner, obj{"display_name": "Signed", "country": "US", "agency_id": gid})
+		if c["agency_name"] != "Star MCN" {
+			t.Fatalf("agency_name = %v", c["agency_name"])
+		}
 		if got := call(t, e, owner, "GET", "/api/v1/agencies/"+gid, nil, http.StatusOK); got["creators"].(float64) != 1 {
 			t.Fatalf("agency creators = %v", got)
 		}

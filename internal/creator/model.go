@@ -90,10 +90,12 @@ type Creator struct {
 	UpdatedAt      time.Time  `bun:"updated_at" json:"updated_at"`
 	DeletedAt      *time.Time `bun:"deleted_at" json:"deleted_at"`
 
-	Languages []string  `bun:"-" json:"languages"`
-	Tier      string    `bun:"-" json:"tier"`
-	Tags      []string  `bun:"-" json:"tags"`
-	Accounts  []Account `bun:"-" json:"accounts"`
+	OwnerName  *string   `bun:"-" json:"owner_name"`  // the owner's name, for people who cannot list users
+	AgencyName *string   `bun:"-" json:"agency_name"` // the agency's name
+	Languages  []string  `bun:"-" json:"languages"`
+	Tier       string    `bun:"-" json:"tier"`
+	Tags       []string  `bun:"-" json:"tags"`
+	Accounts   []Account `bun:"-" json:"accounts"`
 }
 
 // Account is one of a creator's accounts on a platform.

@@ -376,6 +376,9 @@ func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Cr
 	for _, t := range tags {
 		cs[idx[t.CreatorID]].Tags = append(cs[idx[t.CreatorID]].Tags, t.Tag)
 	}
+	if err := fillNames(ctx, db, orgID, cs); err != nil {
+		return err
+	}
 	var accts []Account
 	if err := db.NewSelect().Model(&accts).Where("a.org_id = ? AND a.creator_id IN (?)", orgID, bun.In(ids)).
 		Order("a.followers DESC", "a.id").Scan(ctx); err != nil {
@@ -386,6 +389,46 @@ func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Cr
 	}
 	for _, a := range accts {
 		cs[idx[a.CreatorID]].Accounts = append(cs[idx[a.CreatorID]].Accounts, a)
+	}
+	return nil
+}
+
+// fillNames sets the owners' and agencies' names of a page of creators: two lookups by primary key.
+func fillNames(ctx context.Context, db bun.IDB, orgID string, cs []Creator) error {
+	for _, q := range []struct {
+		table string
+		ref   func(*Creator) (*string, **string)
+	}{
+		{"users", func(c *Creator) (*string, **string) { return c.OwnerID, &c.OwnerName }},
+		{"agencies", func(c *Creator) (*string, **string) { return c.AgencyID, &c.AgencyName }},
+	} {
+		var ids []string
+		for i := range cs {
+			if id, _ := q.ref(&cs[i]); id != nil && !slices.Contains(ids, *id) {
+				ids = append(ids, *id)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		var rows []struct {
+			ID   string `bun:"id"`
+			Name string `bun:"name"`
+		}
+		if err := db.NewSelect().Table(q.table).Column("id", "name").Where("org_id = ? AND id IN (?)", orgID, bun.In(ids)).Scan(ctx, &rows); err != nil {
+			return store.MapError(err)
+		}
+		names := make(map[string]string, len(rows))
+		for _, r := range rows {
+			names[r.ID] = r.Name
+		}
+		for i := range cs {
+			if id, dst := q.ref(&cs[i]); id != nil {
+				if n, ok := names[*id]; ok {
+					*dst = &n
+				}
+			}
+		}
 	}
 	return nil
 }

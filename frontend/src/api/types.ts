@@ -125,7 +125,9 @@ export interface Creator {
   whatsapp: string | null
   status: CreatorStatus
   agency_id: string | null
+  agency_name: string | null
   owner_id: string | null
+  owner_name: string | null
   payout_currency: string | null
   default_rate_bps: number | null
   notes: string

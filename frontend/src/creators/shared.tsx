@@ -5,7 +5,7 @@ import { Select, Tag, type SelectProps } from 'antd'
 import { useMemo } from 'react'
 import { useTranslation } from 'react-i18next'
 import { listAgencies, listPlatforms } from '../api/endpoints'
-import type { AccountStatus, Agency, CreatorStatus, PlatformInfo, RiskLevel, Tier } from '../api/types'
+import type { AccountStatus, CreatorStatus, PlatformInfo, RiskLevel, Tier } from '../api/types'
 import { queryKeys } from '../auth/session'
 import { countryName, countryOptions } from '../countries'
 
@@ -109,11 +109,6 @@ export function RiskTag({ level, children }: { level: RiskLevel; children?: Reac
 /** Every agency of the organization (a seller has few; one page of 500 is plenty). */
 export function useAgencies() {
   return useQuery({ queryKey: queryKeys.agencies, queryFn: () => listAgencies(), staleTime: 30_000 })
-}
-
-export function useAgencyMap(): Map<string, Agency> {
-  const agencies = useAgencies()
-  return useMemo(() => new Map((agencies.data?.items ?? []).map((a) => [a.id, a])), [agencies.data])
 }
 
 export function CountrySelect(props: SelectProps) {

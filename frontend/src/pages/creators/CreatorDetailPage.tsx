@@ -47,7 +47,7 @@ import { ACCOUNT_STATUSES, CREATOR_STATUSES, type Account, type AccountStatus, t
 import { queryKeys, useCanWrite, useMe } from '../../auth/session'
 import { languageName } from '../../countries'
 import { describeEvent, growth, profileUrl } from '../../creators/display'
-import { AccountStatusTag, CountryText, PlatformTag, STATUS_COLORS, TierTag, useAgencyMap, usePlatformName, usePlatformOptions } from '../../creators/shared'
+import { AccountStatusTag, CountryText, PlatformTag, STATUS_COLORS, TierTag, usePlatformName, usePlatformOptions } from '../../creators/shared'
 import { formatDateTime } from '../../format'
 import { formatBps, formatMoney } from '../../money'
 import { NotFound } from '../Placeholders'
@@ -71,7 +71,6 @@ function CreatorDetail({ creator: c }: { creator: Creator }) {
   const queryClient = useQueryClient()
   const writable = useCanWrite()
   const me = useMe()
-  const agencies = useAgencyMap()
   const [editing, setEditing] = useState(false)
   const lang = i18n.language
 
@@ -179,7 +178,7 @@ function CreatorDetail({ creator: c }: { creator: Creator }) {
             {
               key: 'agency',
               label: t('creators.agency'),
-              children: c.agency_id ? (agencies.get(c.agency_id)?.name ?? c.agency_id) : dash,
+              children: c.agency_name ?? dash,
             },
             { key: 'currency', label: t('creators.payoutCurrency'), children: orNone(c.payout_currency) },
             {

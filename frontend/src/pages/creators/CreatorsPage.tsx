@@ -4,14 +4,14 @@ import { Alert, App as AntApp, Badge, Button, Card, Flex, Input, InputNumber, Se
 import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useSearchParams } from 'react-router'
-import { exportCreators, listCreators, listUsers } from '../../api/endpoints'
+import { exportCreators, listCreators } from '../../api/endpoints'
 import { errorMessage } from '../../api/errors'
 import { CREATOR_SORTS, CREATOR_STATUSES, TIERS, type Creator } from '../../api/types'
-import { isAdmin, queryKeys, useCanWrite, useMe } from '../../auth/session'
+import { queryKeys, useCanWrite } from '../../auth/session'
 import { countryOptions } from '../../countries'
 import { FIRST_PAGE, canGoBack, currentCursor, pageNumber, popCursor, pushCursor } from '../../creators/cursorStack'
 import { activeFilterCount, filtersFromSearch, filtersToQuery, filtersToSearch, type CreatorFilters } from '../../creators/filters'
-import { CountryText, PlatformTag, StatusTag, TierTag, useAgencies, useAgencyMap, usePlatformOptions } from '../../creators/shared'
+import { CountryText, PlatformTag, StatusTag, TierTag, useAgencies, usePlatformOptions } from '../../creators/shared'
 import { formatDateTime } from '../../format'
 import { formatCount } from '../../money'
 import { saveBlob } from '../../download'
@@ -24,7 +24,6 @@ export default function CreatorsPage() {
   const { t, i18n } = useTranslation()
   const { message } = AntApp.useApp()
   const writable = useCanWrite()
-  const me = useMe()
   const [searchParams, setSearchParams] = useSearchParams()
   const filters = useMemo(() => filtersFromSearch(searchParams), [searchParams])
   const searchKey = filtersToSearch(filters).toString()
@@ -44,17 +43,8 @@ export default function CreatorsPage() {
     placeholderData: keepPreviousData,
   })
   const agencies = useAgencies()
-  const agencyMap = useAgencyMap()
   const platformOptions = usePlatformOptions()
   const countries = useMemo(() => countryOptions(i18n.language), [i18n.language])
-  // Owner names: only admins may list users; others see "me" for their own creators.
-  const admin = isAdmin(me.data?.user.role)
-  const users = useQuery({ queryKey: [...queryKeys.users, 'names'], queryFn: () => listUsers(), enabled: admin, staleTime: 60_000 })
-  const ownerName = (id: string | null) => {
-    if (!id) return null
-    if (id === me.data?.user.id) return me.data.user.name
-    return users.data?.items.find((u) => u.id === id)?.name ?? null
-  }
 
   const setFilters = (patch: Partial<CreatorFilters>) => {
     setSearchParams(filtersToSearch({ ...filters, ...patch }))
@@ -272,8 +262,8 @@ export default function CreatorsPage() {
             key: 'owner',
             render: (_, c) => (
               <Space orientation="vertical" size={0}>
-                {ownerName(c.owner_id) && <span>{ownerName(c.owner_id)}</span>}
-                {c.agency_id && <Typography.Text type="secondary">{agencyMap.get(c.agency_id)?.name ?? '—'}</Typography.Text>}
+                {c.owner_name && <span>{c.owner_name}</span>}
+                {c.agency_id && <Typography.Text type="secondary">{c.agency_name ?? '—'}</Typography.Text>}
               </Space>
             ),
           },
