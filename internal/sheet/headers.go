@@ -102,7 +102,12 @@ func MapHeaders(headers []string, cols []Column) (Mapping, []CellError) {
 		for i := range names {
 			names[i] = fmt.Sprintf("%q", names[i])
 		}
-		errs = append(errs, CellError{Row: 1, Column: c.Key, Message: fmt.Sprintf(
+		// The column is named as the file would name it: its first alias, not the internal key.
+		column := c.Key
+		if len(c.Aliases) > 0 {
+			column = c.Aliases[0]
+		}
+		errs = append(errs, CellError{Row: 1, Column: column, Message: fmt.Sprintf(
 			"required column is missing: add a column named %s", strings.Join(names, " or "))})
 	}
 	return m, errs

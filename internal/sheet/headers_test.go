@@ -69,11 +69,11 @@ func TestMapHeadersReportsMissingRequiredColumn(t *testing.T) {
 		t.Fatalf("errors = %v", errs)
 	}
 	e := errs[0]
-	if e.Row != 1 || e.Column != "display_name" || !strings.Contains(e.Message, `"显示名称"`) || !strings.Contains(e.Message, `"Display Name"`) {
+	if e.Row != 1 || e.Column != "Display Name" || !strings.Contains(e.Message, `"显示名称"`) || !strings.Contains(e.Message, `"Display Name"`) {
 		t.Errorf("error = %+v", e)
 	}
 	b, _ := json.Marshal(e)
-	if !strings.HasPrefix(string(b), `{"row":1,"column":"display_name","message":`) {
+	if !strings.HasPrefix(string(b), `{"row":1,"column":"Display Name","message":`) {
 		t.Errorf("json = %s, want the contract's {row, column, message}", b)
 	}
 }
