@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -392,5 +393,21 @@ func TestListsPageWithCursors(t *testing.T) {
 	}
 	if len(seen) != 7 || pages != 3 {
 		t.Fatalf("saw %d users on %d pages", len(seen), pages)
+	}
+}
+
+func TestAChunkedBodyPastTheLimitIs413(t *testing.T) {
+	e := apitest.New(t, storetest.SQLite(t))
+	owner := e.Setup("Ningbo Export", "li@example.com")
+	// No Content-Length: the limit can only be enforced while reading.
+	body := io.MultiReader(strings.NewReader(`{"name":"`), strings.NewReader(strings.Repeat("a", 3<<20)), strings.NewReader(`"}`))
+	req := httptest.NewRequest("POST", "/api/v1/users", body)
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+owner.Token)
+	rec := httptest.NewRecorder()
+	e.Server.Echo.ServeHTTP(rec, req)
+	if rec.Code != 413 || !strings.Contains(rec.Body.String(), `"body_too_large"`) {
+		t.Fatalf("chunked oversized body: %d %s", rec.Code, rec.Body)
 	}
 }
