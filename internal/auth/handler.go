@@ -155,7 +155,8 @@ func (h *Handler) Refresh(c echo.Context) error {
 	}
 	user, tok, err := h.Svc.Refresh(c.Request().Context(), ck.Value, web.Client(c))
 	if err != nil {
-		if apperr.Is(err, apperr.KindUnauthorized) {
+		// A lost race with another tab keeps the cookie: the browser already holds the rotated one.
+		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindUnauthorized && ae != errRefreshRace {
 			h.clearRefresh(c)
 		}
 		return err

@@ -356,6 +356,12 @@ func (s *Service) issue(ctx context.Context, tx bun.Tx, sess *session, u *User) 
 
 var errRefreshInvalid = apperr.Unauthorized("invalid_refresh_token", "the session has ended; sign in again")
 
+// refreshRaceWindow is how long after a rotation the old refresh token counts as a race between two
+// tabs rather than a replay.
+const refreshRaceWindow = 10 * time.Second
+
+var errRefreshRace = apperr.Unauthorized("refresh_in_progress", "another tab has just renewed the session; retry")
+
 // Refresh exchanges a refresh token for a new access token and a new refresh token. A refresh token
 // that was already exchanged is a sign of theft: the whole session (the token family) is revoked and
 // the event goes to the audit log.
@@ -390,6 +396,17 @@ func (s *Service) Refresh(ctx context.Context, raw string, c actor.Client) (*Use
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
+			// Read the winner's claim afresh: under READ COMMITTED the row read above may predate it.
+			var usedAt *time.Time
+			if err := tx.NewSelect().Model((*refreshToken)(nil)).Column("used_at").Where("id = ?", rt.ID).Scan(ctx, &usedAt); err != nil {
+				return err
+			}
+			if usedAt != nil && now.Sub(*usedAt) < refreshRaceWindow {
+				// Two tabs of one browser refreshing at once send the same cookie: the loser gets a
+				// 401 it may retry (the browser now holds the rotated cookie), and nothing is revoked.
+				// A thief replaying within these seconds gains nothing either.
+				return errRefreshRace
+			}
 			reused = true
 			if err := s.revokeSession(ctx, tx, sess.ID, "refresh_token_reused"); err != nil {
 				return err

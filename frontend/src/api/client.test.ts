@@ -105,6 +105,24 @@ describe('ApiClient', () => {
     expect(calls.map((c) => c.url)).toEqual(['/x', '/x'])
   })
 
+  it('retries a refresh that lost a race with another tab, once', async () => {
+    let refreshes = 0
+    const { fn, calls } = stubFetch((url, _init, all) => {
+      if (url === REFRESH_PATH) {
+        refreshes++
+        return refreshes === 1
+          ? json(401, { error: { code: 'refresh_in_progress', message: 'retry', request_id: 'r2' } })
+          : json(200, { access_token: 'fresh' })
+      }
+      const last = all[all.length - 1]
+      return last.headers.Authorization === 'Bearer fresh' ? json(200, { ok: true }) : unauthorized()
+    })
+    const client = new ApiClient({ fetch: fn })
+    client.setToken('old')
+    expect(await client.get('/api/v1/me')).toEqual({ ok: true })
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/me', REFRESH_PATH, REFRESH_PATH, '/api/v1/me'])
+  })
+
   it('clears the token and raises the 401 when the refresh fails', async () => {
     const { fn, calls } = stubFetch(() => unauthorized())
     const client = new ApiClient({ fetch: fn })

@@ -6,6 +6,18 @@
 
 export const REFRESH_PATH = '/api/v1/auth/refresh'
 
+/** How long to wait before retrying a refresh that lost a race with another tab. */
+export const RACE_RETRY_MS = 300
+
+async function errorCode(res: Response): Promise<string | undefined> {
+  try {
+    const body = (await res.clone().json()) as { error?: { code?: string } }
+    return body.error?.code
+  } catch {
+    return undefined
+  }
+}
+
 /** Header the server requires on cookie-authenticated writes (CSRF defence). */
 export const CSRF_HEADER = { 'X-Requested-With': 'caravan' } as const
 
@@ -164,11 +176,18 @@ export class ApiClient {
     if (!this.refreshing) {
       this.refreshing = (async () => {
         try {
-          const res = await this.doFetch(this.baseUrl + REFRESH_PATH, {
-            method: 'POST',
-            credentials: 'same-origin',
-            headers: { Accept: 'application/json', ...CSRF_HEADER },
-          })
+          const post = () =>
+            this.doFetch(this.baseUrl + REFRESH_PATH, {
+              method: 'POST',
+              credentials: 'same-origin',
+              headers: { Accept: 'application/json', ...CSRF_HEADER },
+            })
+          let res = await post()
+          if (res.status === 401 && (await errorCode(res)) === 'refresh_in_progress') {
+            // Another tab rotated the cookie a moment ago; the browser now holds the new one.
+            await new Promise((r) => setTimeout(r, RACE_RETRY_MS))
+            res = await post()
+          }
           if (!res.ok) {
             this.setToken(null)
             return false
