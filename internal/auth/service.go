@@ -596,14 +596,7 @@ func (s *Service) ChangePassword(ctx context.Context, p actor.Actor, current, ne
 }
 
 func (s *Service) user(ctx context.Context, db bun.IDB, orgID, id string) (*User, error) {
-	var u User
-	if err := db.NewSelect().Model(&u).Where("u.org_id = ? AND u.id = ?", orgID, id).Scan(ctx); err != nil {
-		if store.IsNoRows(err) {
-			return nil, apperr.NotFound("user")
-		}
-		return nil, store.MapError(err)
-	}
-	return &u, nil
+	return store.ByID[User](ctx, db, orgID, id, "user")
 }
 
 func truncate(s string, n int) string {

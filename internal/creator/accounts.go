@@ -217,14 +217,7 @@ func (s *Service) GetAccount(ctx context.Context, p actor.Actor, id string) (*Ac
 }
 
 func (s *Service) account(ctx context.Context, db bun.IDB, orgID, id string) (*Account, error) {
-	var a Account
-	if err := db.NewSelect().Model(&a).Where("a.org_id = ? AND a.id = ?", orgID, id).Scan(ctx); err != nil {
-		if store.IsNoRows(err) {
-			return nil, apperr.NotFound("account")
-		}
-		return nil, store.MapError(err)
-	}
-	return &a, nil
+	return store.ByID[Account](ctx, db, orgID, id, "account")
 }
 
 // UpdateAccount changes an account. A new followers count is also today's snapshot; a status change

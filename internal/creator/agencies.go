@@ -129,14 +129,7 @@ func (s *Service) GetAgency(ctx context.Context, p actor.Actor, id string) (*Age
 }
 
 func (s *Service) agency(ctx context.Context, db bun.IDB, orgID, id string) (*Agency, error) {
-	var ag Agency
-	if err := db.NewSelect().Model(&ag).Where("ag.org_id = ? AND ag.id = ?", orgID, id).Scan(ctx); err != nil {
-		if store.IsNoRows(err) {
-			return nil, apperr.NotFound("agency")
-		}
-		return nil, store.MapError(err)
-	}
-	return &ag, nil
+	return store.ByID[Agency](ctx, db, orgID, id, "agency")
 }
 
 // UpdateAgency changes an agency.

@@ -324,14 +324,7 @@ func (s *Service) Get(ctx context.Context, p actor.Actor, id string) (*Creator, 
 }
 
 func (s *Service) creator(ctx context.Context, db bun.IDB, orgID, id string) (*Creator, error) {
-	var c Creator
-	if err := db.NewSelect().Model(&c).Where("c.org_id = ? AND c.id = ?", orgID, id).Scan(ctx); err != nil {
-		if store.IsNoRows(err) {
-			return nil, apperr.NotFound("creator")
-		}
-		return nil, store.MapError(err)
-	}
-	return &c, nil
+	return store.ByID[Creator](ctx, db, orgID, id, "creator")
 }
 
 // liveCreator is creator for writes: a deleted creator must be restored before it changes.
