@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,7 @@ type importGroup struct {
 	accounts []NewAccount
 	lines    []int // row of each account
 	existing string
+	bad      bool // one of its accounts belongs to a deleted or another creator
 }
 
 // ImportProgress is told how many creators of total have been written.
@@ -198,8 +200,10 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 			switch {
 			case !ok:
 			case h.Deleted != nil:
+				g.bad = true
 				cellErr(g.lines[i], "handle", fmt.Sprintf("the %s account %q belongs to creator %q, which is deleted: restore it first", a.Platform, a.Handle, h.Name))
 			case g.existing != "" && g.existing != h.CreatorID:
+				g.bad = true
 				cellErr(g.lines[i], "handle", fmt.Sprintf("the %s account %q belongs to creator %q, but this creator's other rows match another creator", a.Platform, a.Handle, h.Name))
 			default:
 				g.existing = h.CreatorID
@@ -207,7 +211,12 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 		}
 	}
 	if len(res.Errors) > 0 {
-		return res, nil
+		if !dryRun {
+			return res, nil
+		}
+		// A dry run still counts what the rows without problems would do, so the seller sees both
+		// "N would be created" and every problem to fix.
+		order = slices.DeleteFunc(order, func(g *importGroup) bool { return g.bad })
 	}
 
 	var fresh []*importGroup

@@ -192,6 +192,14 @@ func TestImportWithABadRowWritesNothing(t *testing.T) {
 		if count(t, e, owner, "") != 0 {
 			t.Fatal("a refused import wrote creators")
 		}
+		// The dry run of the same file lists the same problems and counts what the good rows would do.
+		dry := upload(t, e, owner, "?dry_run=true", "creators.csv", file, http.StatusOK)
+		if len(dry["errors"].([]any)) != len(res["errors"].([]any)) || dry["created"].(float64) != 1 || dry["updated"].(float64) != 0 {
+			t.Fatalf("dry run with problems = %v", dry)
+		}
+		if count(t, e, owner, "") != 0 {
+			t.Fatal("a dry run wrote creators")
+		}
 		// a missing required column is reported on the header row
 		res = upload(t, e, owner, "?dry_run=true", "creators.csv", csvFile(t, false, []string{"Name", "Platform"}, []string{"x", "tiktok"}), http.StatusOK)
 		if len(res["errors"].([]any)) != 2 {
