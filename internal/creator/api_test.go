@@ -80,6 +80,10 @@ func TestCreatorLifecycleWithTimeline(t *testing.T) {
 		if got := fmt.Sprint(c["tags"]); got != "[beauty skin care]" {
 			t.Fatalf("tags = %s", got)
 		}
+		tags := call(t, e, mgr, "GET", "/api/v1/creators/tags", nil, http.StatusOK)
+		if got := fmt.Sprint(tags["items"]); got != "[map[creators:1 tag:beauty] map[creators:1 tag:skin care]]" {
+			t.Fatalf("tag list = %s", got)
+		}
 		if got := fmt.Sprint(c["languages"]); got != "[en es-mx]" {
 			t.Fatalf("languages = %s", got)
 		}
@@ -543,7 +547,7 @@ func TestCreatorRoutesAnswerNotFoundToAnotherOrganization(t *testing.T) {
 		e := apitest.New(t, db)
 		a := e.Setup("Ningbo Export", "li@example.com")
 		ag := call(t, e, a, "POST", "/api/v1/agencies", obj{"name": "MCN A", "country": "US", "share_bps": 1000}, http.StatusCreated)
-		c := newCreator(t, e, a, obj{"display_name": "A's creator", "country": "US", "agency_id": ag["id"],
+		c := newCreator(t, e, a, obj{"display_name": "A's creator", "country": "US", "agency_id": ag["id"], "tags": []string{"vip"},
 			"accounts": []obj{{"platform": "tiktok", "handle": "secret", "followers": 100}}})
 		deleted := newCreator(t, e, a, obj{"display_name": "A's deleted", "country": "US"})
 		call(t, e, a, "DELETE", "/api/v1/creators/"+deleted["id"].(string), nil, http.StatusNoContent)
@@ -574,6 +578,9 @@ func TestCreatorRoutesAnswerNotFoundToAnotherOrganization(t *testing.T) {
 			if l := call(t, e, b, "GET", "/api/v1/creators"+q, nil, http.StatusOK); l["total"].(float64) != 0 {
 				t.Fatalf("B sees A's creators with %q: %v", q, l)
 			}
+		}
+		if l := call(t, e, b, "GET", "/api/v1/creators/tags", nil, http.StatusOK); len(l["items"].([]any)) != 0 {
+			t.Fatalf("B sees A's tags: %v", l)
 		}
 		if l := call(t, e, b, "GET", "/api/v1/agencies", nil, http.StatusOK); l["total"].(float64) != 0 {
 			t.Fatalf("B sees A's agencies: %v", l)

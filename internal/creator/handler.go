@@ -125,6 +125,18 @@ func (h *Handler) AddNote(c echo.Context) error {
 	})
 }
 
+// TagsAnswer lists the organization's tags.
+type TagsAnswer struct {
+	Items []TagCount `json:"items"`
+}
+
+func (h *Handler) Tags(c echo.Context) error {
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (TagsAnswer, error) {
+		tags, err := h.Svc.Tags(c.Request().Context(), a)
+		return TagsAnswer{Items: tags}, err
+	})
+}
+
 // --- agencies ---
 
 func (h *Handler) ListAgencies(c echo.Context) error {

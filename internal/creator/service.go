@@ -646,3 +646,20 @@ func (s *Service) Restore(ctx context.Context, p actor.Actor, id string) (*Creat
 	}
 	return s.Get(ctx, p, id)
 }
+
+// TagCount is a tag with how many live creators carry it.
+type TagCount struct {
+	Tag      string `bun:"tag" json:"tag"`
+	Creators int64  `bun:"creators" json:"creators"`
+}
+
+// Tags returns the organization's tags, most used first (at most 500), for suggestions and filters.
+func (s *Service) Tags(ctx context.Context, p actor.Actor) ([]TagCount, error) {
+	out := []TagCount{}
+	err := s.db.NewSelect().TableExpr("creator_tags AS t").
+		Join("JOIN creators AS c ON c.id = t.creator_id AND c.deleted_at IS NULL").
+		ColumnExpr("t.tag, COUNT(*) AS creators").
+		Where("t.org_id = ?", p.OrgID).
+		GroupExpr("t.tag").OrderExpr("creators DESC, t.tag").Limit(500).Scan(ctx, &out)
+	return out, store.MapError(err)
+}

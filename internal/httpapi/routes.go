@@ -87,6 +87,7 @@ func (s *Server) table() []route {
 		{Method: http.MethodPost, Path: "/api/v1/creators/:id/notes", Handler: cr.AddNote, Roles: sellers, Tag: "creators", Summary: "Put a note on a creator's timeline", Body: creator.NewNote{}, Resp: creator.Event{}, Status: 201},
 		{Method: http.MethodPost, Path: "/api/v1/creators/import", Handler: cr.Import, Roles: sellers, Tag: "creators", Summary: "Import creators from .xlsx or .csv (multipart file; one row per account; English or Chinese headers); 422 with row errors and nothing written", Resp: creator.ImportAnswer{}, Status: 200, MaxBody: 21 << 20,
 			Query: []param{{"dry_run", "true: check and count, write nothing"}}},
+		{Method: http.MethodGet, Path: "/api/v1/creators/tags", Handler: cr.Tags, Roles: everyone, Tag: "creators", Summary: "The organization's tags, most used first, with how many creators carry each", Resp: creator.TagsAnswer{}, Status: 200},
 		{Method: http.MethodGet, Path: "/api/v1/creators/export.xlsx", Handler: cr.Export, Roles: everyone, Tag: "creators", Summary: "The filtered list as an .xlsx workbook, one row per account", Status: 200,
 			Query: append(creatorFilterParams(), param{"lang", "en or zh (default: Accept-Language)"})},
 		{Method: http.MethodGet, Path: "/api/v1/agencies", Handler: cr.ListAgencies, Roles: everyone, Tag: "creators", Summary: "List MCN agencies by name", Resp: page.List[creator.Agency]{}, Status: 200, Query: pageParams},

@@ -74,6 +74,7 @@ export const revokeApiKey = (id: string) => api.delete(`/api/v1/api-keys/${encod
 const enc = encodeURIComponent
 
 export const listCreators = (query: RequestOptions['query']) => api.get<Page<Creator>>('/api/v1/creators', { query })
+export const listCreatorTags = () => api.get<{ items: { tag: string; creators: number }[] }>('/api/v1/creators/tags')
 export const getCreator = (id: string) => api.get<Creator>(`/api/v1/creators/${enc(id)}`)
 export const createCreator = (req: NewCreator) => api.post<Creator>('/api/v1/creators', req)
 export const updateCreator = (id: string, req: CreatorChange) => api.patch<Creator>(`/api/v1/creators/${enc(id)}`, req)

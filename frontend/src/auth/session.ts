@@ -14,6 +14,7 @@ export const queryKeys = {
   users: ['users'] as const,
   apiKeys: ['api-keys'] as const,
   creators: ['creators'] as const,
+  creatorTags: ['creators', 'tags'] as const,
   creator: (id: string) => ['creator', id] as const,
   timeline: (id: string) => ['creator-timeline', id] as const,
   history: (accountId: string, days: number) => ['account-history', accountId, days] as const,

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query'
 import { Select, Tag, type SelectProps } from 'antd'
 import { useMemo } from 'react'
 import { useTranslation } from 'react-i18next'
-import { listAgencies, listPlatforms } from '../api/endpoints'
+import { listAgencies, listCreatorTags, listPlatforms } from '../api/endpoints'
 import type { AccountStatus, CreatorStatus, PlatformInfo, RiskLevel, Tier } from '../api/types'
 import { queryKeys } from '../auth/session'
 import { countryName, countryOptions } from '../countries'
@@ -104,6 +104,12 @@ export function RiskTag({ level, children }: { level: RiskLevel; children?: Reac
       {t(`risk.${level}`)}
     </Tag>
   )
+}
+
+/** The organization's tags, most used first, as options for tag inputs. */
+export function useTagOptions() {
+  const tags = useQuery({ queryKey: queryKeys.creatorTags, queryFn: () => listCreatorTags(), staleTime: 30_000 })
+  return useMemo(() => (tags.data?.items ?? []).map((x) => ({ value: x.tag, label: `${x.tag} (${x.creators})` })), [tags.data])
 }
 
 /** Every agency of the organization (a seller has few; one page of 500 is plenty). */

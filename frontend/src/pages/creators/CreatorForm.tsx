@@ -10,12 +10,13 @@ import { queryKeys } from '../../auth/session'
 import { COMMON_CURRENCIES, COMMON_LANGUAGES, languageName } from '../../countries'
 import { currencyName } from '../../format'
 import { CREATOR_FORM_FIELDS, FIELD_RENAMES, creatorChange, creatorValues, newCreatorBody, type CreatorValues } from '../../creators/form'
-import { CountrySelect, useAgencies, usePlatformOptions } from '../../creators/shared'
+import { CountrySelect, useAgencies, usePlatformOptions, useTagOptions } from '../../creators/shared'
 
 /** The creator's own fields, shared by the new-creator modal and the edit drawer. */
 function CreatorFields() {
   const { t, i18n } = useTranslation()
   const agencies = useAgencies()
+  const tagOptions = useTagOptions()
   const required = { required: true, message: t('common.required') }
   return (
     <>
@@ -74,7 +75,7 @@ function CreatorFields() {
         </Col>
         <Col xs={24} sm={12}>
           <Form.Item name="tags" label={t('creators.tags')}>
-            <Select mode="tags" tokenSeparators={[',']} data-testid="creator-tags" open={false} suffixIcon={null} />
+            <Select mode="tags" tokenSeparators={[',']} data-testid="creator-tags" options={tagOptions} />
           </Form.Item>
         </Col>
         <Col xs={24} sm={12}>

@@ -11,7 +11,7 @@ import { queryKeys, useCanWrite } from '../../auth/session'
 import { countryOptions } from '../../countries'
 import { FIRST_PAGE, canGoBack, currentCursor, pageNumber, popCursor, pushCursor } from '../../creators/cursorStack'
 import { activeFilterCount, filtersFromSearch, filtersToQuery, filtersToSearch, type CreatorFilters } from '../../creators/filters'
-import { CountryText, PlatformTag, StatusTag, TierTag, useAgencies, usePlatformOptions } from '../../creators/shared'
+import { CountryText, PlatformTag, StatusTag, TierTag, useAgencies, usePlatformOptions, useTagOptions } from '../../creators/shared'
 import { formatDateTime } from '../../format'
 import { formatCount } from '../../money'
 import { saveBlob } from '../../download'
@@ -44,6 +44,7 @@ export default function CreatorsPage() {
   })
   const agencies = useAgencies()
   const platformOptions = usePlatformOptions()
+  const tagOptions = useTagOptions()
   const countries = useMemo(() => countryOptions(i18n.language), [i18n.language])
 
   const setFilters = (patch: Partial<CreatorFilters>) => {
@@ -180,8 +181,7 @@ export default function CreatorsPage() {
             placeholder={t('creators.tags')}
             value={filters.tag}
             onChange={(tag: string[]) => setFilters({ tag: tag.map((x) => x.trim()).filter(Boolean) })}
-            open={false}
-            suffixIcon={null}
+            options={tagOptions}
             data-testid="filter-tag"
           />
           <Space.Compact>
