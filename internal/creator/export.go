@@ -59,7 +59,7 @@ func (s *Service) Export(ctx context.Context, p actor.Actor, f Filter, lang stri
 func (s *Service) exportRows(ctx context.Context, p actor.Actor, f Filter, agencies map[string]string, sw *sheet.Writer) error {
 	req := page.Request{Limit: page.MaxLimit}
 	for {
-		l, err := s.List(ctx, p, f, req)
+		l, err := s.listPage(ctx, p, f, req, 0)
 		if err != nil {
 			return err
 		}

@@ -252,12 +252,17 @@ func (f Filter) cursorKey(c Creator) []string {
 	return []string{strconv.FormatInt(c.MaxFollowers, 10), c.ID}
 }
 
-// List returns a page of the organization's creators matching f, with their accounts.
+// List returns a page of the organization's creators matching f, with their accounts and the total.
 func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Request) (page.List[Creator], error) {
 	total, err := f.apply(s.db.NewSelect().Model((*Creator)(nil)), p.OrgID).Count(ctx)
 	if err != nil {
 		return page.List[Creator]{}, store.MapError(err)
 	}
+	return s.listPage(ctx, p, f, req, int64(total))
+}
+
+// listPage fetches one page without counting: the export walks every page and needs no total.
+func (s *Service) listPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, total int64) (page.List[Creator], error) {
 	var rows []Creator
 	q, err := f.order(f.apply(s.db.NewSelect().Model(&rows), p.OrgID), req.After)
 	if err != nil {
@@ -266,7 +271,7 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 	if err := q.Limit(req.Fetch()).Scan(ctx); err != nil {
 		return page.List[Creator]{}, store.MapError(err)
 	}
-	l := page.Finish(rows, req, int64(total), f.cursorKey)
+	l := page.Finish(rows, req, total, f.cursorKey)
 	if err := s.hydrate(ctx, s.db, p.OrgID, l.Items); err != nil {
 		return page.List[Creator]{}, err
 	}
