@@ -81,9 +81,6 @@ func KindOf(err error) Kind {
 	return KindInternal
 }
 
-// Is reports whether err is an *Error of kind k.
-func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
-
 func NotFound(what string) *Error {
 	return &Error{Kind: KindNotFound, Code: "not_found", Message: what + " not found"}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,5 +117,5 @@ func creatorFilterParams() []param {
 }
 
 func (s *Server) secureCookies() bool {
-	return len(s.deps.Config.PublicURL) > 8 && s.deps.Config.PublicURL[:8] == "https://"
+	return strings.HasPrefix(s.deps.Config.PublicURL, "https://")
 }

@@ -69,14 +69,5 @@ func Finish[T any](rows []T, req Request, total int64, key func(T) []string) Lis
 	return l
 }
 
-// Map converts a page's items, keeping its cursor and total.
-func Map[T, U any](l List[T], f func(T) U) List[U] {
-	out := List[U]{Items: make([]U, len(l.Items)), NextCursor: l.NextCursor, Total: l.Total}
-	for i, it := range l.Items {
-		out.Items[i] = f(it)
-	}
-	return out
-}
-
 // Fetch is the number of rows to ask for: one more than the page, to learn whether another follows.
 func (r Request) Fetch() int64 { return int64(r.Limit) + 1 }

@@ -114,9 +114,6 @@ func Client(c echo.Context) actor.Client {
 	return actor.Client{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
 }
 
-// NoContent answers 204.
-func NoContent(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
-
 // Respond runs fn as the request's actor and answers status with its result: the whole of a handler
 // that takes no body.
 func Respond[Out any](c echo.Context, status int, fn func(a actor.Actor) (Out, error)) error {
