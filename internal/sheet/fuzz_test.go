@@ -95,6 +95,12 @@ func FuzzRead(f *testing.F) {
 	for _, b := range [][]byte{xl, xl[:len(xl)/2], z.Bytes(), append(append([]byte{}, oleMagic...), 0, 0), []byte("a,b\n1,2\n"), {0x89, 'P', 'N', 'G'}} {
 		f.Add(b)
 	}
+	// Sparse rows: blank cells in column XFD after the data, before it, and a CSV of trailing separators.
+	f.Add(sparseWorkbook(f, 4))
+	f.Add(workbookWithSheetXML(f, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`+
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c><c r="XFD1"><f>""</f></c></row>`+
+		`<row r="2"><c r="XFD2" t="inlineStr"><is><t> </t></is></c><c r="A2"><v>1</v></c></row></sheetData></worksheet>`))
+	f.Add([]byte("name,n\nAnna,1" + strings.Repeat(", ", 2000) + "\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tab, err := readBytes(b, fuzzLimits)
 		checkRead(t, tab, err, fuzzLimits)

@@ -18,14 +18,28 @@ type Limits struct {
 	MaxRows      int   // data rows, the header not counted, empty rows not counted
 	MaxColumns   int   // non-empty columns in any row
 	MaxCellBytes int   // bytes in one cell, after trimming
+	// MaxCells and MaxTextBytes bound the memory the Table holds: cells kept over all rows, the header
+	// included, where a row keeps its cells up to its last non-empty one (16 bytes each, even when blank),
+	// and the bytes of their text after trimming. Blank cells past a row's last value cost nothing.
+	MaxCells     int
+	MaxTextBytes int64
+	// MaxRawCells bounds the CPU a sparse workbook costs: cells scanned, blank or not, plus one per row,
+	// over all the sheets read. excelize hands over each row padded with empty strings up to its last cell
+	// with a value or formula, even one that trims to nothing, and that can be in column XFD: 16,384 cells
+	// to allocate and scan for a row that holds three values.
+	MaxRawCells int
 }
 
-// DefaultLimits suit the creator and order imports: a 100k-row orders export fits comfortably.
+// DefaultLimits suit the creator and order imports: a 100k-row orders export fits comfortably. The
+// table they allow holds at most 64 MB of cells and 64 MB of text.
 var DefaultLimits = Limits{
 	MaxBytes:     20 << 20,
 	MaxRows:      100_000,
 	MaxColumns:   100,
 	MaxCellBytes: 32 << 10,
+	MaxCells:     4_000_000,
+	MaxTextBytes: 64 << 20,
+	MaxRawCells:  1 << 27, // about 8,000 rows padded to column XFD: a few seconds of CPU
 }
 
 func (l Limits) withDefaults() Limits {
@@ -41,6 +55,15 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxCellBytes <= 0 {
 		l.MaxCellBytes = DefaultLimits.MaxCellBytes
 	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = DefaultLimits.MaxCells
+	}
+	if l.MaxTextBytes <= 0 {
+		l.MaxTextBytes = DefaultLimits.MaxTextBytes
+	}
+	if l.MaxRawCells <= 0 {
+		l.MaxRawCells = DefaultLimits.MaxRawCells
+	}
 	return l
 }
 
@@ -50,6 +73,7 @@ const (
 	CodeTooManyRows         = "too_many_rows"        // over Limits.MaxRows
 	CodeTooManyColumns      = "too_many_columns"     // over Limits.MaxColumns
 	CodeCellTooLarge        = "cell_too_large"       // over Limits.MaxCellBytes
+	CodeTooManyCells        = "too_many_cells"       // over Limits.MaxCells, Limits.MaxTextBytes or Limits.MaxRawCells
 	CodeEmptyFile           = "empty_file"           // no bytes, no sheet, or only blank rows
 	CodeNoDataRows          = "no_data_rows"         // a header and nothing under it
 	CodeUnsupportedWorkbook = "unsupported_workbook" // password-protected .xlsx, legacy .xls, HTML or XML posing as Excel
@@ -134,38 +158,73 @@ func humanBytes(n int64) string {
 type builder struct {
 	lim Limits
 	t   Table
+	// cells and text count what the Table holds, for Limits.MaxCells and Limits.MaxTextBytes; raw counts
+	// the cells and rows scanned, for Limits.MaxRawCells.
+	cells, raw int
+	text       int64
+	// row is the scratch row add fills before copying it out: never wider than Limits.MaxColumns.
+	row []string
 }
 
+// add keeps raw's cells up to its last non-empty one. raw may be far wider than what it holds: excelize
+// pads a row with empty strings up to its last cell, which can be column XFD (16,384), and a CSV line may
+// end in thousands of commas. So empty strings are skipped without trimming, the kept cells are copied
+// into a slice of their own size, and raw itself is never kept nor modified (the CSV reader reuses it).
 func (b *builder) add(line int, raw []string) error {
-	last := -1
-	cells := raw[:0:0]
+	if b.raw += len(raw) + 1; b.raw > b.lim.MaxRawCells {
+		return newError(CodeTooManyCells, fmt.Sprintf("the sheet's cells are spread too far apart to read (row %d "+
+			"reaches column %s): delete the unused rows and columns after the last ones you need, save the file and "+
+			"upload it again", line, columnName(max(len(raw), 1)-1)), nil)
+	}
+	row := b.row[:0]
 	for i, c := range raw {
-		c = trimCell(c)
-		if len(c) > b.lim.MaxCellBytes {
+		if c == "" {
+			continue
+		}
+		t := trimCell(c)
+		if len(t) > b.lim.MaxCellBytes {
 			return newError(CodeCellTooLarge, fmt.Sprintf("row %d, column %s: the cell is longer than %s",
 				line, columnName(i), humanBytes(int64(b.lim.MaxCellBytes))), nil)
 		}
-		if c != "" {
-			last = i
-			if last >= b.lim.MaxColumns {
-				return newError(CodeTooManyColumns, fmt.Sprintf("row %d has more than %d columns", line, b.lim.MaxColumns), nil)
-			}
+		if t == "" {
+			continue
 		}
-		if cells == nil {
-			cells = make([]string, 0, len(raw))
+		if len(t) < len(c) {
+			// A trimmed string shares the untrimmed one's bytes; copied, it keeps only what is counted.
+			t = strings.Clone(t)
 		}
-		cells = append(cells, c)
+		c = t
+		if i >= b.lim.MaxColumns {
+			return newError(CodeTooManyColumns, fmt.Sprintf("row %d has more than %d columns", line, b.lim.MaxColumns), nil)
+		}
+		for len(row) < i {
+			row = append(row, "")
+		}
+		row = append(row, c)
+		b.text += int64(len(c))
 	}
-	if last < 0 {
+	b.row = row
+	if len(row) == 0 {
 		return nil // an entirely empty row: skipped, its line still counted by the caller
 	}
-	cells = cells[: last+1 : last+1]
+	if b.t.Headers != nil && len(b.t.Rows) >= b.lim.MaxRows {
+		return newError(CodeTooManyRows, fmt.Sprintf("the file has more than %d rows; split it", b.lim.MaxRows), nil)
+	}
+	b.cells += len(row)
+	if b.cells > b.lim.MaxCells {
+		return newError(CodeTooManyCells, fmt.Sprintf("the file has more than %d cells, counting each row up to "+
+			"its last filled cell; split it into smaller files", b.lim.MaxCells), nil)
+	}
+	if b.text > b.lim.MaxTextBytes {
+		return newError(CodeTooManyCells, fmt.Sprintf("the file holds more than %s of text; split it into smaller files",
+			humanBytes(b.lim.MaxTextBytes)), nil)
+	}
+	cells := make([]string, len(row))
+	copy(cells, row)
+	clear(row) // the scratch row must not keep the last row's text alive
 	if b.t.Headers == nil {
 		b.t.Headers, b.t.HeaderLine = cells, line
 		return nil
-	}
-	if len(b.t.Rows) >= b.lim.MaxRows {
-		return newError(CodeTooManyRows, fmt.Sprintf("the file has more than %d rows; split it", b.lim.MaxRows), nil)
 	}
 	b.t.Rows = append(b.t.Rows, Row{Line: line, Cells: cells})
 	return nil

@@ -48,17 +48,19 @@ func readXLSX(r io.ReaderAt, size int64, lim Limits) (*Table, error) {
 	if len(sheets) == 0 {
 		return nil, newError(CodeEmptyFile, "the workbook has no sheet", nil)
 	}
+	scanned := 0 // Limits.MaxRawCells holds for the workbook, not for each of its blank sheets
 	for _, name := range sheets {
 		if visible, err := f.GetSheetVisible(name); err == nil && !visible {
 			continue
 		}
-		bld := builder{lim: lim}
+		bld := builder{lim: lim, raw: scanned}
 		if err := readSheet(f, name, &bld); err != nil {
 			return nil, err
 		}
 		if !bld.empty() {
 			return bld.finish("xlsx")
 		}
+		scanned = bld.raw
 	}
 	return nil, newError(CodeEmptyFile, "the workbook has no data: its sheets are empty", nil)
 }
