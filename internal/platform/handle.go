@@ -4,6 +4,9 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/mtibben/confusables"
+	"golang.org/x/text/unicode/norm"
 )
 
 // hosts maps the host of a profile URL (without www., m. or mobile.) to its platform.
@@ -34,8 +37,8 @@ var notProfiles = map[string]bool{
 
 // NormalizeHandle turns what people paste (a handle with or without @, in any case, or a profile URL
 // such as https://www.tiktok.com/@name?lang=en or https://www.xiaohongshu.com/user/profile/ID) into
-// the canonical handle: no whitespace, no leading @, lower case. The platform is returned when the
-// input is a URL of a known platform, "" otherwise. A URL of a known platform that names no account
+// the canonical handle: NFKC, no whitespace, no invisible characters, no leading @, lower case. The
+// platform is returned when the input is a URL of a known platform, "" otherwise. A URL of a known platform that names no account
 // gives an empty handle. Normalising a canonical handle gives it back unchanged: that makes
 // platform+handle a safe unique key.
 func NormalizeHandle(in string) (platform, handle string) {
@@ -53,9 +56,11 @@ func NormalizeHandle(in string) (platform, handle string) {
 }
 
 func normalizeOnce(in string) (platform, handle string) {
-	s := strings.ToValidUTF8(in, "")
+	// NFKC first: full-width "ｌｕｎａ" and compatibility forms become the letters people read, and a
+	// full-width space or @ becomes one that the next steps remove.
+	s := norm.NFKC.String(strings.ToValidUTF8(in, ""))
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
+		if unicode.IsSpace(r) || invisible(r) {
 			return -1
 		}
 		return r
@@ -156,4 +161,45 @@ func profileURL(lower string) (platform, handle string, ok bool) {
 	// never be taken for a URL again.
 	_, h = normalizeOnce(strings.ReplaceAll(h, "/", ""))
 	return p, h, true
+}
+
+// invisible reports whether r is drawn as nothing, so that a handle holding it reads like one
+// without it: controls, format characters (Unicode category Cf: zero-width space and joiners, U+2060,
+// the soft hyphen, bidirectional controls, the byte order mark), variation selectors and the other
+// default-ignorable code points (Hangul fillers, the combining grapheme joiner).
+func invisible(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+}
+
+// Skeleton is the Unicode TR39 confusable skeleton of a handle, lower-cased: two handles people
+// would read as the same ("paypal" and "раypal" with a Cyrillic р and а, "luna" and "ｌｕｎａ" or
+// "lu\u200dna") have the same skeleton. The input is normalised first (a profile URL gives its
+// handle's skeleton). A skeleton is a key to compare, never a handle to show: it mixes scripts.
+// Different handles may share one on purpose ("l" and "1", "o" and "0" are confusable).
+func Skeleton(handle string) string {
+	_, s := NormalizeHandle(handle)
+	// The table's targets are not always in NFKC nor lower case ("%" becomes "º/₀", "0" becomes
+	// "O"): fold them like a handle and map again until nothing changes, so that strings with the
+	// same skeleton stay together whatever route they took.
+	for range 8 {
+		next := foldText(confusables.Skeleton(s))
+		if next == s {
+			break
+		}
+		s = next
+	}
+	return s
+}
+
+// foldText is the text part of handle normalisation: NFKC, nothing invisible, lower case.
+func foldText(s string) string {
+	s = norm.NFKC.String(s)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || invisible(r) {
+			return -1
+		}
+		return r
+	}, s)
+	return norm.NFKC.String(strings.ToLower(s))
 }

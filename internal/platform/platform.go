@@ -1,7 +1,6 @@
-// Package platform owns the catalogue of social platforms creators publish on, the normalisation of
-// handles and profile URLs, the ISO 3166 country list, the organization's risk marks (a platform at
-// risk or banned in a country) and the exposure insight that tells a seller who depends on a
-// threatened platform.
+// Package platform is a leaf: the catalogue of social platforms creators publish on, and the
+// normalisation of handles and profile URLs (with the confusable skeletons that tell handles people
+// read alike). It owns no table; risk marks and the exposure insight are in package insight.
 package platform
 
 // Platform keys, as the API spells them.

@@ -1,4 +1,4 @@
-package platform_test
+package insight_test
 
 import (
 	"net/http"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/httpapi/apitest"
-	"github.com/caravan-crm/caravan/internal/platform"
+	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/store/storetest"
 )
 
@@ -38,7 +38,7 @@ func TestPlatformCatalogueListsEveryPlatformWithTheOrganizationsMarks(t *testing
 		call(t, e, a, "PUT", "/api/v1/platforms/tiktok/risk", obj{"country": "IN", "level": "at_risk"}, http.StatusOK)
 		call(t, e, a, "PUT", "/api/v1/platforms/tiktok/risk", obj{"country": "IN", "level": "banned"}, http.StatusOK) // upsert
 
-		var l platform.ListAnswer
+		var l insight.ListAnswer
 		call(t, e, a, "GET", "/api/v1/platforms", nil, http.StatusOK).JSON(t, &l)
 		var keys []string
 		for _, p := range l.Items {
@@ -124,7 +124,7 @@ func TestTikTokBannedInUSSplitsDependentsByAlternative(t *testing.T) {
 		call(t, e, a, "PUT", "/api/v1/platforms/snapchat/risk", obj{"country": "US", "level": "banned"}, http.StatusOK)
 		call(t, e, a, "PUT", "/api/v1/platforms/x/risk", obj{"country": "US", "level": "at_risk"}, http.StatusOK)
 
-		var ex platform.Exposure
+		var ex insight.Exposure
 		call(t, e, a, "GET", "/api/v1/insights/platform-exposure?days=90", nil, http.StatusOK).JSON(t, &ex)
 		if ex.Days != 90 || ex.Currency != "CNY" || ex.Totals.GMVMinor != 0 {
 			t.Fatalf("exposure header = %+v", ex)
@@ -137,7 +137,7 @@ func TestTikTokBannedInUSSplitsDependentsByAlternative(t *testing.T) {
 		if tk.CreatorShareBps != 8333 { // 5 of 6 (Mover, Stuck, Also stuck, Risky alternative, British; YouTuber)
 			t.Fatalf("tiktok creator share = %d", tk.CreatorShareBps)
 		}
-		var mark *platform.MarkExposure
+		var mark *insight.MarkExposure
 		for i := range ex.Marks {
 			if ex.Marks[i].Platform == "tiktok" && ex.Marks[i].Country == "US" {
 				mark = &ex.Marks[i]
@@ -178,6 +178,32 @@ func TestTikTokBannedInUSSplitsDependentsByAlternative(t *testing.T) {
 		call(t, e, b, "GET", "/api/v1/insights/platform-exposure", nil, http.StatusOK).JSON(t, &ex)
 		if ex.Totals.Creators != 0 || len(ex.Marks) != 0 || ex.Platforms[0].Creators != 0 {
 			t.Fatalf("B sees A's exposure: %+v", ex)
+		}
+	})
+}
+
+func TestRiskNotesRefuseBidiOverridesAndControls(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		e := apitest.New(t, db)
+		a := e.Setup("Ningbo Export", "li@example.com")
+		for _, note := range []string{"ban \u202etxt.exe", "ban\u2066", "ban\u0085ban"} {
+			var body struct {
+				Error struct {
+					FieldCodes map[string]string `json:"field_codes"`
+				} `json:"error"`
+			}
+			call(t, e, a, "PUT", "/api/v1/platforms/tiktok/risk", obj{"country": "US", "level": "banned", "note": note}, http.StatusUnprocessableEntity).JSON(t, &body)
+			if body.Error.FieldCodes["note"] != "invalid_characters" {
+				t.Fatalf("note %q: field codes %v", note, body.Error.FieldCodes)
+			}
+		}
+		for _, note := range []string{"ban\x00", "ban\x1b[31m"} { // refused when the body is read
+			call(t, e, a, "PUT", "/api/v1/platforms/tiktok/risk", obj{"country": "US", "level": "banned", "note": note}, http.StatusBadRequest).ErrorCode(t)
+		}
+		var m insight.Mark
+		call(t, e, a, "PUT", "/api/v1/platforms/tiktok/risk", obj{"country": "US", "level": "banned", "note": "divest-or-ban law\r\nsee 中文 notes\tand עברית\u200f"}, http.StatusOK).JSON(t, &m)
+		if m.Note != "divest-or-ban law\r\nsee 中文 notes\tand עברית\u200f" {
+			t.Fatalf("note = %q", m.Note)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package platform
+package country
 
 import "testing"
 
@@ -7,13 +7,21 @@ func TestCountryListIsISO3166Alpha2(t *testing.T) {
 		t.Fatalf("%d countries, want the 249 of ISO 3166-1", len(countries))
 	}
 	for _, c := range []string{"US", "CN", "GB", "DE", "JP", "BR", "ID", "VN", "TW", "HK"} {
-		if !ValidCountry(c) {
+		if !Valid(c) {
 			t.Errorf("%s must be valid", c)
 		}
 	}
 	for _, c := range []string{"", "UK", "EU", "USA", "us", "XX"} {
-		if ValidCountry(c) {
+		if Valid(c) {
 			t.Errorf("%q must be invalid", c)
+		}
+	}
+}
+
+func TestNormalizeTrimsAndUpperCases(t *testing.T) {
+	for in, want := range map[string]string{" us ": "US", "cn": "CN", "Gb\t": "GB", "": ""} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

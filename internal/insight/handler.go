@@ -1,4 +1,4 @@
-package platform
+package insight
 
 import (
 	"net/http"
@@ -11,7 +11,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/web"
 )
 
-// Handler serves the platform routes.
+// Handler serves the risk-mark and exposure routes.
 type Handler struct {
 	Svc *Service
 }
