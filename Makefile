@@ -31,8 +31,11 @@ frontend/dist/index.html: $(UI_DEPS) $(UI_SRC)
 
 test: lint test-go test-ui e2e
 
+PG_NOTE := NOTE: CARAVAN_TEST_POSTGRES is not set: every store test runs on SQLite only and the PostgreSQL half is skipped; set it (postgres://…) to run them on PostgreSQL too
 test-go:
+	@if [ -z "$${CARAVAN_TEST_POSTGRES:-}" ]; then echo "$(PG_NOTE)"; fi
 	$(GO) test -race -count=1 ./...
+	@if [ -z "$${CARAVAN_TEST_POSTGRES:-}" ]; then echo "$(PG_NOTE)"; fi
 
 test-ui: $(UI_DEPS)
 	cd frontend && npm run typecheck && npm test

@@ -1,21 +1,26 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/sheet"
 )
 
 // importCmd runs `caravan import creators FILE`: the same rules as the HTTP import (all or nothing,
-// every problem by row and column), with a progress bar while the creators are written.
+// every problem by row and column, in row then column order), with a progress bar while the
+// creators are written when standard error is a terminal. A dry run reports what the API's does:
+// rows, created, updated, skipped and every problem.
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: caravan import creators --org ORG_ID [--dry-run] FILE"
 	if len(args) == 0 || args[0] != "creators" {
@@ -51,12 +56,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	var bar *progressbar.ProgressBar
-	progress := func(done, total int) {
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("creators"),
-				progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	var progress func(done, total int)
+	if isTerminal(stderr) {
+		progress = func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("creators"),
+					progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+			}
+			_ = bar.Set(done)
 		}
-		_ = bar.Set(done)
 	}
 	start := time.Now()
 	p := actor.Actor{OrgID: orgID, Role: actor.RoleOwner, IP: "cli"}
@@ -67,17 +75,25 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	for _, e := range res.Errors {
+	problems := slices.Clone(res.Errors)
+	slices.SortStableFunc(problems, func(a, b sheet.CellError) int {
+		return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(a.Column, b.Column))
+	})
+	for _, e := range problems {
 		fmt.Fprintf(stderr, "row %d, column %s: %s\n", e.Row, e.Column, e.Message)
 	}
-	if len(res.Errors) > 0 {
-		return fmt.Errorf("%d problems in %s; nothing was imported", len(res.Errors), rest[0])
-	}
-	verb := "imported"
 	if dryRun {
-		verb = "checked (dry run, nothing written)"
+		fmt.Fprintf(stdout, "dry run of %s, nothing written: %d rows; %d creators would be created, %d updated, %d skipped (unchanged); %d problems\n",
+			rest[0], res.Rows, res.Created, res.Updated, res.Skipped, len(problems))
+		if len(problems) > 0 {
+			return fmt.Errorf("%d problems in %s: fix them before importing", len(problems), rest[0])
+		}
+		return nil
 	}
-	fmt.Fprintf(stdout, "%s %d rows in %s: %d creators created, %d updated, %d unchanged\n",
-		verb, res.Rows, time.Since(start).Round(time.Millisecond), res.Created, res.Updated, res.Skipped)
+	if len(problems) > 0 {
+		return fmt.Errorf("%d problems in %s; nothing was imported", len(problems), rest[0])
+	}
+	fmt.Fprintf(stdout, "imported %d rows in %s: %d creators created, %d updated, %d skipped (unchanged)\n",
+		res.Rows, time.Since(start).Round(time.Millisecond), res.Created, res.Updated, res.Skipped)
 	return nil
 }

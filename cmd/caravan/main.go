@@ -13,8 +13,10 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // organizations' time zones work on machines without a zoneinfo database
 
+	"github.com/uptrace/bun"
 	"golang.org/x/term"
 
 	"github.com/caravan-crm/caravan/internal/actor"
@@ -23,18 +25,21 @@ import (
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/config"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/worker"
 )
 
 const usage = `caravan: a CRM for sellers who sell abroad through creators.
 
 Usage:
   caravan [serve] [flags]                 start the server (the default)
-  caravan migrate up|down|status|unlock   manage the database schema
+  caravan migrate up|down|status|unlock   manage the database schema; down undoes the last migration
+          [--steps N | --all] [--yes]     (N of them, or all; --yes skips the question on a terminal)
   caravan org create --name N --owner-email E [--owner-name N] [--base-currency CNY] [--timezone Asia/Shanghai]
   caravan user create --org ORG_ID --email E --name N [--role manager]
   caravan keys rotate                     start signing access tokens with a new key
   caravan import creators --org ORG_ID [--dry-run] FILE   import creators from .xlsx or .csv
   caravan version
+  caravan help                            this text (also -h, --help)
 
 Passwords are read from standard input, or asked for when it is a terminal.
 Every command takes the configuration flags (see caravan serve -h) and CARAVAN_* variables.
@@ -43,12 +48,35 @@ Every command takes the configuration flags (see caravan serve -h) and CARAVAN_*
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "caravan:", describe(err))
-		}
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "caravan:", describe(err))
 	}
+	os.Exit(exitCode(err))
+}
+
+// usageError is a command line Caravan does not understand: exit status 2, as for flag errors.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// exitCode is 0 on success and when help was asked for, 2 for a command line not understood, 1 for
+// any other failure.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}
+
+// isTerminal reports whether f is a terminal (a variable so tests can pretend).
+var isTerminal = func(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 // describe says what went wrong in one sentence, with field details for validation errors.
@@ -61,14 +89,21 @@ func describe(err error) string {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "help", "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			cmd, args = args[0], args[1:]
+		}
 	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stderr)
 	case "migrate":
-		return migrate(ctx, args, stdout, stderr)
+		return migrate(ctx, args, stdin, stdout, stderr)
 	case "org":
 		return orgCmd(ctx, args, stdin, stdout, stderr)
 	case "user":
@@ -80,12 +115,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version":
 		fmt.Fprintln(stdout, "caravan", app.Version)
 		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
+	return usageError(fmt.Sprintf("unknown command %q; see caravan --help", cmd))
 }
 
 func load(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, []string, error) {
@@ -110,13 +141,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	return a.Serve(ctx, ln)
 }
 
-func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, rest, err := load("migrate", args, stderr, nil)
+func migrate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	steps, all, yes := 1, false, false
+	cfg, rest, err := load("migrate", args, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(&steps, "steps", 1, "down: how many migrations to undo, newest first")
+		fs.BoolVar(&all, "all", false, "down: undo every migration (the database loses all its tables)")
+		fs.BoolVar(&yes, "yes", false, "down: do not ask for confirmation on a terminal")
+	})
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return errors.New("say which: caravan migrate up|down|status|unlock")
+		return usageError("say which: caravan migrate up|down|status|unlock")
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -131,21 +167,65 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintln(stdout, "the database is up to date")
 		}
 	case "down":
-		names, err = store.Rollback(ctx, db)
-		if err == nil && len(names) == 0 {
-			fmt.Fprintln(stdout, "nothing to roll back")
+		if all {
+			steps = store.AllSteps
+		} else if steps < 1 {
+			return usageError("--steps must be 1 or more (or use --all)")
 		}
+		names, err = migrateDown(ctx, db, steps, yes, stdin, stdout, stderr)
 	case "status":
 		names, err = store.MigrationStatus(ctx, db)
 	case "unlock":
 		err = store.Unlock(ctx, db)
 	default:
-		return fmt.Errorf("unknown migrate action %q: use up, down, status or unlock", rest[0])
+		return usageError(fmt.Sprintf("unknown migrate action %q: use up, down, status or unlock", rest[0]))
 	}
 	for _, n := range names {
 		fmt.Fprintln(stdout, rest[0]+":", n)
 	}
 	return err
+}
+
+// migrateDown undoes the last steps migrations, after checking that no server uses the database (a
+// server holds a lease while it runs) and, on a terminal, asking.
+func migrateDown(ctx context.Context, db *bun.DB, steps int, yes bool, stdin io.Reader, stdout, stderr io.Writer) ([]string, error) {
+	servers, err := runningServers(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if len(servers) > 0 {
+		return nil, fmt.Errorf("refusing to roll back: %d server(s) are running on this database (%s); stop every `caravan serve` first "+
+			"(a server that was killed stops counting %s after it died)", len(servers), strings.Join(servers, ", "), app.ServerLeaseTTL)
+	}
+	plan, err := store.ToRollBack(ctx, db, steps)
+	if err != nil {
+		return nil, err
+	}
+	if len(plan) == 0 {
+		fmt.Fprintln(stdout, "nothing to roll back")
+		return nil, nil
+	}
+	if !yes && isTerminal(stdin) {
+		fmt.Fprintf(stderr, "This undoes %d migration(s), newest first; the data in the tables they drop is lost:\n", len(plan))
+		for _, n := range plan {
+			fmt.Fprintln(stderr, "  "+n)
+		}
+		fmt.Fprint(stderr, "Roll back? [y/N] ")
+		answer, _ := bufio.NewReader(stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return nil, errors.New("nothing was rolled back")
+		}
+	}
+	return store.Rollback(ctx, db, steps)
+}
+
+// runningServers lists the servers holding a lease on db (none before the leases table exists).
+func runningServers(ctx context.Context, db *bun.DB) ([]string, error) {
+	ok, err := store.TableExists(ctx, db, "leases")
+	if err != nil || !ok {
+		return nil, err
+	}
+	return worker.RunningServers(ctx, db, time.Now())
 }
 
 func orgCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

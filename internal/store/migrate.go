@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,24 +95,91 @@ func Migrate(ctx context.Context, db *bun.DB) ([]string, error) {
 	return applied, err
 }
 
-// Rollback undoes the last group of migrations and returns their names.
-func Rollback(ctx context.Context, db *bun.DB) ([]string, error) {
+// AllSteps asks Rollback to undo every applied migration.
+const AllSteps = -1
+
+// Rollback undoes the last steps applied migrations (every one with AllSteps), newest first, one at a
+// time, and returns their names. bun's own Rollback undoes a whole group, which after a fresh install
+// is every migration: one step is the safer default for an operator.
+func Rollback(ctx context.Context, db *bun.DB, steps int) ([]string, error) {
 	m, err := migrator(db)
 	if err != nil {
 		return nil, err
 	}
 	var undone []string
 	err = withMigrationLock(ctx, db, m, func() error {
-		group, err := m.Rollback(ctx)
+		last, err := lastApplied(ctx, m, steps)
 		if err != nil {
-			return fmt.Errorf("store: rollback: %w", err)
+			return err
 		}
-		for _, mg := range group.Migrations {
+		for i := range last {
+			mg := &last[i]
+			if mg.Down == nil {
+				return fmt.Errorf("store: rollback: %s has no down migration", mg.Name)
+			}
+			if err := mg.Down(ctx, m, mg); err != nil {
+				return fmt.Errorf("store: rollback %s: %w", mg.Name, err)
+			}
+			if err := m.MarkUnapplied(ctx, mg); err != nil {
+				return fmt.Errorf("store: rollback %s: %w", mg.Name, err)
+			}
 			undone = append(undone, mg.Name)
 		}
 		return nil
 	})
 	return undone, err
+}
+
+// ToRollBack names the migrations Rollback(ctx, db, steps) would undo, in that order.
+func ToRollBack(ctx context.Context, db *bun.DB, steps int) ([]string, error) {
+	m, err := migrator(db)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("store: init migrations: %w", err)
+	}
+	last, err := lastApplied(ctx, m, steps)
+	var names []string
+	for _, mg := range last {
+		names = append(names, mg.Name+"_"+mg.Comment)
+	}
+	return names, err
+}
+
+// lastApplied returns the last steps applied migrations, the most recent first: the latest group,
+// and in a group the latest name (the order bun applied them in).
+func lastApplied(ctx context.Context, m *migrate.Migrator, steps int) (migrate.MigrationSlice, error) {
+	ms, err := m.MigrationsWithStatus(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migration status: %w", err)
+	}
+	applied := ms.Applied()
+	slices.SortStableFunc(applied, func(a, b migrate.Migration) int {
+		if c := cmp.Compare(b.GroupID, a.GroupID); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Name, a.Name)
+	})
+	if steps >= 0 && steps < len(applied) {
+		applied = applied[:steps]
+	}
+	return applied, nil
+}
+
+// TableExists reports whether the table is in the database (in the search path on PostgreSQL).
+func TableExists(ctx context.Context, db bun.IDB, table string) (bool, error) {
+	var n int
+	var err error
+	if IsSQLite(db) {
+		err = db.NewRaw("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", table).Scan(ctx, &n)
+	} else {
+		err = db.NewRaw("SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = ? AND schemaname = ANY (current_schemas(false))", table).Scan(ctx, &n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: look for table %s: %w", table, MapError(err))
+	}
+	return n > 0, nil
 }
 
 // MigrationStatus describes each known migration, oldest first, as "NAME applied|pending".
