@@ -1,5 +1,5 @@
-// Package app wires Caravan together: configuration → database → services → HTTP server, and shuts
-// it all down in order.
+// Package app wires Caravan together: configuration → database → services → HTTP server and
+// background jobs, and shuts it all down in order.
 package app
 
 import (
@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -19,8 +20,10 @@ import (
 	"github.com/caravan-crm/caravan/internal/config"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/httpapi"
-	"github.com/caravan-crm/caravan/internal/platform"
+	"github.com/caravan-crm/caravan/internal/insight"
+	"github.com/caravan-crm/caravan/internal/ratelimit"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/worker"
 )
 
 // Version is set at build time with -ldflags "-X github.com/caravan-crm/caravan/internal/app.Version=…".
@@ -35,7 +38,7 @@ func Logger(cfg config.Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// App is a wired Caravan: its database, services and HTTP server.
+// App is a wired Caravan: its database, services, HTTP server and background jobs.
 type App struct {
 	Config config.Config
 	Log    *slog.Logger
@@ -44,18 +47,73 @@ type App struct {
 	HTTP   *httpapi.Server
 	// Deps holds every domain service the server uses.
 	Deps httpapi.Deps
+	// Holder identifies this process in the leases table (random per process).
+	Holder string
+	// Jobs run in the background while Serve runs; Open fills it from Jobs.
+	Jobs []worker.Job
+	// DrainDelay is how long Serve keeps answering after the signal, with /readyz at 503, before it
+	// stops taking connections: the time a load balancer needs to notice and send traffic elsewhere.
+	DrainDelay time.Duration
+
+	draining atomic.Bool
 }
+
+// ServerLeaseTTL is how long a server's lease outlives its last renewal: a server killed without a
+// shutdown stops counting as running (for `caravan migrate down`) after this.
+const ServerLeaseTTL = 15 * time.Second
+
+// Timings of the shutdown and of the server lease's renewal.
+const (
+	shutdownTimeout = 25 * time.Second
+	serverLeaseTick = ServerLeaseTTL / 3
+)
+
+// rateLimitRetention is how long rate-limit counters are kept: far longer than any limiter's window
+// (the login limits count per 15 minutes), so purging never changes an answer.
+const rateLimitRetention = 24 * time.Hour
 
 // NewDeps builds the domain services on db: the one place a new package is wired in. Tests build
 // their server through it too, with their own clock and auth settings.
 func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Service, clk clock.Clock) httpapi.Deps {
+	creators := creator.NewService(db, clk, authSvc)
 	return httpapi.Deps{
 		Config: cfg, Log: log, DB: db, Version: Version,
 		Auth:      authSvc,
-		Creators:  creator.NewService(db, clk),
-		Platforms: platform.NewService(db, clk, nil),
+		Creators:  creators,
+		Platforms: insight.NewService(db, clk, authSvc, creators, nil),
 	}
 }
+
+// Jobs lists the background jobs built on deps: the one place a package adds a job (automatic
+// approval, rollups, click flushing). A job that touches data shared by the replicas sets Once.
+func Jobs(deps httpapi.Deps, clk clock.Clock) []worker.Job {
+	db := deps.DB
+	return []worker.Job{
+		// Each SQLite file is one machine's; on PostgreSQL Optimize does nothing: not once per cluster.
+		{Name: "optimize", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+			return store.Optimize(ctx, db)
+		}},
+		{Name: "purge-rate-limits", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {
+			n, err := ratelimit.Purge(ctx, db, clk.Now().Add(-rateLimitRetention))
+			if err != nil {
+				return fmt.Errorf("purge rate-limit counters: %w", err)
+			}
+			deps.Log.Debug("rate-limit counters purged", "rows", n)
+			return nil
+		}},
+		{Name: "purge-idempotency-keys", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {
+			n, err := store.PurgeIdempotencyKeys(ctx, db, clk.Now().Add(-idempotencyRetention))
+			if err != nil {
+				return fmt.Errorf("purge idempotency keys: %w", err)
+			}
+			deps.Log.Debug("idempotency keys purged", "rows", n)
+			return nil
+		}},
+	}
+}
+
+// idempotencyRetention keeps Idempotency-Keys a little past the 24 hours they answer for.
+const idempotencyRetention = 25 * time.Hour
 
 // Open connects to the database, applies pending migrations and builds the services.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
@@ -74,7 +132,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err := store.Optimize(ctx, db); err != nil {
 		log.Warn("refreshing the query planner's statistics failed", "err", err)
 	}
-	a := &App{Config: cfg, Log: log, DB: db}
+	a := &App{Config: cfg, Log: log, DB: db, Holder: worker.NewHolder()}
 	a.Auth = auth.NewService(db, auth.Options{
 		Issuer: cfg.PublicURL, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
 	})
@@ -83,6 +141,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, fmt.Errorf("app: load signing keys: %w", err)
 	}
 	a.Deps = NewDeps(cfg, log, db, a.Auth, clock.System{})
+	if n, err := a.Deps.Creators.BackfillHandleKeys(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: compute handle keys: %w", err)
+	} else if n > 0 {
+		log.Info("handle keys computed", "accounts", n)
+	}
+	a.Deps.Draining = a.draining.Load
+	a.Jobs = Jobs(a.Deps, clock.System{})
 	a.HTTP = httpapi.New(a.Deps)
 	return a, nil
 }
@@ -90,32 +156,63 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
 
-// Serve answers HTTP requests on ln until ctx is cancelled, then stops taking new connections and
-// lets requests in flight finish (up to 25 s) before returning.
+// Serve answers HTTP requests on ln and runs the background jobs until ctx is cancelled. While it
+// runs it holds a server lease, so `caravan migrate down` knows a server uses the database. On
+// cancellation /readyz answers 503 for DrainDelay, then the server stops taking connections and the
+// jobs' context is cancelled; requests in flight and running jobs get up to 25 s to finish.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	leases := &worker.Leases{DB: a.DB, Clock: clock.System{}, Holder: a.Holder}
+	serverLease := worker.ServerLease(a.Holder)
+	holdServerLease := func(ctx context.Context) error {
+		_, err := leases.Claim(ctx, serverLease, time.Now().Add(ServerLeaseTTL))
+		return err
+	}
+	if err := holdServerLease(ctx); err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	defer func() {
+		if err := leases.Delete(context.WithoutCancel(ctx), serverLease); err != nil {
+			a.Log.Warn("cannot release the server lease; it expires by itself", "err", err)
+		}
+	}()
+	runner := &worker.Runner{Log: a.Log, Leases: leases}
+	jobs := append([]worker.Job{{Name: "server-lease", Every: serverLeaseTick, Run: holdServerLease}}, a.Jobs...)
+	if err := runner.Start(context.WithoutCancel(ctx), jobs...); err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	shutCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	}
+
 	srv := a.HTTP.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("caravan listening", "addr", ln.Addr().String(), "config", a.Config.String(), "version", Version)
-	optimize := time.NewTicker(6 * time.Hour)
-	defer optimize.Stop()
-wait:
-	for {
-		select {
-		case err := <-errc:
-			return err
-		case <-optimize.C:
-			if err := store.Optimize(ctx, a.DB); err != nil {
-				a.Log.Warn("refreshing the query planner's statistics failed", "err", err)
-			}
-		case <-ctx.Done():
-			break wait
+	select {
+	case err := <-errc:
+		sctx, cancel := shutCtx()
+		defer cancel()
+		if serr := runner.Stop(sctx); serr != nil {
+			a.Log.Warn("background jobs did not finish", "err", serr)
 		}
+		return err
+	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down: finishing requests in flight")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	a.draining.Store(true)
+	if a.DrainDelay > 0 {
+		a.Log.Info("shutting down: telling the load balancer", "delay", a.DrainDelay)
+		time.Sleep(a.DrainDelay)
+	}
+	a.Log.Info("shutting down: finishing requests in flight and background jobs")
+	sctx, cancel := shutCtx()
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
+	stopped := make(chan error, 1)
+	go func() { stopped <- runner.Stop(sctx) }()
+	err := srv.Shutdown(sctx)
+	if serr := <-stopped; serr != nil {
+		a.Log.Warn("background jobs did not finish", "err", serr)
+	}
+	if err != nil {
 		return fmt.Errorf("app: shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -23,6 +23,7 @@ const (
 	KindTooLarge          // body too large (413)
 	KindUnsupported       // wrong content type (415)
 	KindValidation        // well-formed but invalid (422)
+	KindPrecondition      // If-Match names a version that is no longer current (412)
 	KindRateLimited       // too many attempts (429)
 	KindUnavailable       // dependency down, retry later (503)
 )
@@ -32,8 +33,16 @@ type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
-	// Fields maps an input field to what is wrong with it.
+	// Fields maps an input field to what is wrong with it, in English.
 	Fields map[string]string
+	// FieldCodes maps an input field to a stable code for what is wrong with it, for a UI to
+	// translate (a field without one is translated from its message's generic code).
+	FieldCodes map[string]string
+	// Params are the values a UI needs to say Message in the user's language
+	// (account_taken: platform, handle, creator_id, creator_name).
+	Params map[string]any
+	// Details is a list the answer carries (an import's problems by row and column).
+	Details any
 	// RetryAfter is set for KindRateLimited and KindUnavailable.
 	RetryAfter time.Duration
 	// Err is the cause, kept for logs and never sent to the client.
@@ -112,6 +121,57 @@ func Unavailable(message string, cause error) *Error {
 // Validation is an error for well-formed input that breaks the rules, field by field.
 func Validation(fields map[string]string) *Error {
 	return &Error{Kind: KindValidation, Code: "validation_failed", Message: "some fields are invalid", Fields: fields}
+}
+
+// WithParams returns e with params set (for chaining at the construction site).
+func (e *Error) WithParams(params map[string]any) *Error {
+	e.Params = params
+	return e
+}
+
+// Precondition is the 412 of a write whose If-Match names a version that is no longer current.
+func Precondition(current int64) *Error {
+	return &Error{Kind: KindPrecondition, Code: "version_mismatch",
+		Message: "someone else changed this record since you loaded it; reload it and apply your change again",
+		Params:  map[string]any{"current_version": current}}
+}
+
+// fieldMessageCodes gives the stable code of the field messages domain code uses most, so a UI can
+// translate a field error without parsing English. A message not listed here has the code "invalid".
+var fieldMessageCodes = map[string]string{
+	"is required":                   "required",
+	"must not be null":              "required",
+	"must be a valid email address": "invalid_email",
+	"must not contain control characters or bidirectional overrides": "invalid_characters",
+	"must be 1 to 200 characters":                                    "length_1_200",
+	"must be an ISO 3166-1 alpha-2 country code such as US or CN":    "invalid_country",
+	"must be an ISO 4217 currency code such as USD":                  "invalid_currency",
+	"must be basis points from 0 to 10000":                           "invalid_bps",
+	"must not be negative":                                           "negative",
+	"must be a date YYYY-MM-DD":                                      "invalid_date",
+	"must be an http(s) address":                                     "invalid_url",
+}
+
+// FieldCode returns the stable code of a field message: its registered code, or "invalid".
+func FieldCode(msg string) string {
+	if c, ok := fieldMessageCodes[msg]; ok {
+		return c
+	}
+	return "invalid"
+}
+
+// FieldCodes lists every code FieldCode can return (for the test that every code is translated).
+func FieldCodes() []string {
+	seen := map[string]bool{"invalid": true}
+	out := []string{"invalid"}
+	for _, c := range fieldMessageCodes {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Fields collects field errors; Err returns nil when there are none.

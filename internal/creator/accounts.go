@@ -28,15 +28,16 @@ type NewAccount struct {
 	Status        string  `json:"status,omitempty"`
 }
 
-// AccountChange is a partial update of an account.
+// AccountChange is a partial update of an account (merge-patch: null clears url, avg_views and
+// engagement_bps, and is a 422 for the others).
 type AccountChange struct {
-	Platform      *string          `json:"platform,omitempty"`
-	Handle        *string          `json:"handle,omitempty"`
+	Platform      Nullable[string] `json:"platform"`
+	Handle        Nullable[string] `json:"handle"`
 	URL           Nullable[string] `json:"url"`
-	Followers     *int64           `json:"followers,omitempty"`
+	Followers     Nullable[int64]  `json:"followers"`
 	AvgViews      Nullable[int64]  `json:"avg_views"`
 	EngagementBps Nullable[int64]  `json:"engagement_bps"`
-	Status        *string          `json:"status,omitempty"`
+	Status        Nullable[string] `json:"status"`
 }
 
 // NewSnapshot is an account's followers on a day.
@@ -112,54 +113,86 @@ func (a *NewAccount) validate(f apperr.Fields, prefix string) {
 	checkAccountStatus(f, prefix+"status", a.Status)
 }
 
-// handleTaken is the 409 for a platform+handle another creator (or this one) already has.
-func (s *Service) handleTaken(ctx context.Context, db bun.IDB, orgID, plat, handle, field string) error {
+// handleTaken is the 409 for a platform+handle that an account of the organization (other than
+// exceptID) already has, or a look-alike of it: the same handle once confusable characters (a
+// Cyrillic а for a Latin a, full-width letters, invisible joiners) are folded, which is how people
+// read it and how an impostor would register it.
+func (s *Service) handleTaken(ctx context.Context, db bun.IDB, orgID, plat, handle, field, exceptID string) error {
 	var holder struct {
 		ID        string     `bun:"id"`
 		Name      string     `bun:"display_name"`
 		DeletedAt *time.Time `bun:"deleted_at"`
+		Handle    string     `bun:"handle"`
 	}
-	err := db.NewSelect().Table("creator_accounts").ColumnExpr("c.id, c.display_name, c.deleted_at").
-		Join("JOIN creators AS c ON c.id = creator_accounts.creator_id").
-		Where("creator_accounts.org_id = ? AND creator_accounts.platform = ? AND creator_accounts.handle = ?", orgID, plat, handle).
-		Limit(1).Scan(ctx, &holder)
-	if err != nil {
+	q := db.NewSelect().TableExpr("creator_accounts AS a").ColumnExpr("c.id, c.display_name, c.deleted_at, a.handle").
+		Join("JOIN creators AS c ON c.org_id = a.org_id AND c.id = a.creator_id").
+		Where("a.org_id = ? AND a.platform = ? AND a.handle_key = ?", orgID, plat, handleKey(handle))
+	if exceptID != "" {
+		q = q.Where("a.id <> ?", exceptID)
+	}
+	if err := q.Limit(1).Scan(ctx, &holder); err != nil {
 		if store.IsNoRows(err) {
 			return nil
 		}
 		return err
 	}
+	params := map[string]any{"platform": plat, "handle": holder.Handle, "creator_id": holder.ID, "creator_name": holder.Name, "deleted": holder.DeletedAt != nil}
+	if holder.Handle != handle {
+		return (&apperr.Error{Kind: apperr.KindConflict, Code: "account_lookalike",
+			Message: fmt.Sprintf("the %s account %q looks like %q, which already belongs to creator %q (id %s)", plat, handle, holder.Handle, holder.Name, holder.ID),
+			Fields:  map[string]string{field: "looks like an account of " + holder.Name}}).WithParams(params)
+	}
 	msg := fmt.Sprintf("the %s account %q already belongs to creator %q (id %s)", plat, handle, holder.Name, holder.ID)
 	if holder.DeletedAt != nil {
 		msg += ", which is deleted: restore that creator or remove the account from it first"
 	}
-	return &apperr.Error{Kind: apperr.KindConflict, Code: "account_taken", Message: msg, Fields: map[string]string{field: "is taken by " + holder.Name}}
+	return (&apperr.Error{Kind: apperr.KindConflict, Code: "account_taken", Message: msg, Fields: map[string]string{field: "is taken by " + holder.Name}}).WithParams(params)
+}
+
+// handleKey is what makes two handles of a platform the same account: their confusable skeleton.
+func handleKey(handle string) string {
+	if k := platform.Skeleton(handle); k != "" {
+		return k
+	}
+	return handle
+}
+
+// accountTaken is the 409 of a unique-index violation: another writer added the handle (or a
+// look-alike) between our check and our write.
+func accountTaken(plat, handle, field string) error {
+	return (&apperr.Error{Kind: apperr.KindConflict, Code: "account_taken",
+		Message: fmt.Sprintf("the %s account %q (or one that looks like it) already belongs to a creator", plat, handle),
+		Fields:  map[string]string{field: "is taken"}}).WithParams(map[string]any{"platform": plat, "handle": handle})
 }
 
 // insertAccount adds a validated account to c and records its first snapshot (today's followers).
 func (s *Service) insertAccount(ctx context.Context, tx bun.Tx, p actor.Actor, c *Creator, in NewAccount, prefix string, audited bool) (*Account, error) {
-	if err := s.handleTaken(ctx, tx, p.OrgID, in.Platform, in.Handle, prefix+"handle"); err != nil {
+	if err := s.handleTaken(ctx, tx, p.OrgID, in.Platform, in.Handle, prefix+"handle", ""); err != nil {
 		return nil, err
 	}
 	now := s.now()
-	a := &Account{ID: store.NewID(), OrgID: p.OrgID, CreatorID: c.ID, Platform: in.Platform, Handle: in.Handle, URL: in.URL,
-		AvgViews: in.AvgViews, EngagementBps: in.EngagementBps, Status: in.Status, CreatedAt: now, UpdatedAt: now}
+	a := &Account{ID: store.NewID(), OrgID: p.OrgID, CreatorID: c.ID, Platform: in.Platform, Handle: in.Handle, HandleKey: handleKey(in.Handle), URL: in.URL,
+		AvgViews: in.AvgViews, EngagementBps: in.EngagementBps, Status: in.Status, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.Followers != nil {
 		a.Followers = *in.Followers
 	}
 	if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 		if store.IsUniqueViolation(err) {
-			return nil, apperr.Conflict("account_taken", fmt.Sprintf("the %s account %q already belongs to a creator", a.Platform, a.Handle))
+			return nil, accountTaken(a.Platform, a.Handle, prefix+"handle")
 		}
 		return nil, err
 	}
 	if in.Followers != nil {
-		if err := s.upsertSnapshot(ctx, tx, a, NewSnapshot{CapturedOn: now.Format(time.DateOnly), Followers: a.Followers,
+		today, err := s.today(ctx, p.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.upsertSnapshot(ctx, tx, a, NewSnapshot{CapturedOn: today, Followers: a.Followers,
 			AvgViews: a.AvgViews, EngagementBps: a.EngagementBps}); err != nil {
 			return nil, err
 		}
 	}
-	if err := refreshMaxFollowers(ctx, tx, c.ID); err != nil {
+	if err := refreshMaxFollowers(ctx, tx, p.OrgID, c.ID); err != nil {
 		return nil, err
 	}
 	if err := s.event(ctx, tx, p, c.ID, EventAccountAdded, map[string]any{"account_id": a.ID, "platform": a.Platform, "handle": a.Handle, "followers": a.Followers}); err != nil {
@@ -173,11 +206,13 @@ func (s *Service) insertAccount(ctx context.Context, tx bun.Tx, p actor.Actor, c
 
 // refreshMaxFollowers keeps creators.max_followers (tier, followers sort and filters) in step with
 // the creator's active and dormant accounts; banned and migrated accounts no longer carry an audience.
-func refreshMaxFollowers(ctx context.Context, db bun.IDB, creatorID string) error {
+// Callers hold the creator's row lock (liveCreator), so two account changes of one creator cannot
+// each compute the maximum without the other's change.
+func refreshMaxFollowers(ctx context.Context, db bun.IDB, orgID, creatorID string) error {
 	_, err := db.NewUpdate().Table("creators").
-		Set("max_followers = COALESCE((SELECT MAX(followers) FROM creator_accounts WHERE creator_id = ? AND status IN (?)), 0)",
-			creatorID, bun.In([]string{AccountActive, AccountDormant})).
-		Where("id = ?", creatorID).Exec(ctx)
+		Set("max_followers = COALESCE((SELECT MAX(followers) FROM creator_accounts WHERE org_id = ? AND creator_id = ? AND status IN (?)), 0)",
+			orgID, creatorID, bun.In([]string{AccountActive, AccountDormant})).
+		Where("org_id = ? AND id = ?", orgID, creatorID).Exec(ctx)
 	return err
 }
 
@@ -221,34 +256,37 @@ func (s *Service) account(ctx context.Context, db bun.IDB, orgID, id string) (*A
 }
 
 // UpdateAccount changes an account. A new followers count is also today's snapshot; a status change
-// goes to the creator's timeline.
-func (s *Service) UpdateAccount(ctx context.Context, p actor.Actor, id string, ch AccountChange) (*Account, error) {
+// goes to the creator's timeline. ifMatch, when given, must be the account's current version.
+func (s *Service) UpdateAccount(ctx context.Context, p actor.Actor, id string, ch AccountChange, ifMatch *int64) (*Account, error) {
 	f := apperr.Fields{}
-	checkCounts(f, "", ch.Followers, ch.AvgViews.Value, ch.EngagementBps.Value)
-	if ch.Status != nil {
-		checkAccountStatus(f, "status", *ch.Status)
+	notNull(f, "platform", ch.Platform)
+	notNull(f, "handle", ch.Handle)
+	notNull(f, "followers", ch.Followers)
+	notNull(f, "status", ch.Status)
+	checkCounts(f, "", ch.Followers.Value, ch.AvgViews.Value, ch.EngagementBps.Value)
+	if ch.Status.Value != nil {
+		checkAccountStatus(f, "status", *ch.Status.Value)
 	}
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		a, err := s.account(ctx, tx, p.OrgID, id)
+		a, c, err := s.liveAccount(ctx, tx, p.OrgID, id)
 		if err != nil {
 			return err
 		}
-		c, err := s.liveCreator(ctx, tx, p.OrgID, a.CreatorID)
-		if err != nil {
+		if err := checkVersion(ifMatch, a.Version); err != nil {
 			return err
 		}
 		plat, handle, u := a.Platform, a.Handle, a.URL
-		if ch.Platform != nil {
-			plat = *ch.Platform
+		if ch.Platform.Value != nil {
+			plat = *ch.Platform.Value
 		}
 		if ch.URL.Set {
 			u = ch.URL.Value
 		}
-		if ch.Handle != nil || ch.Platform != nil {
-			if ch.Handle != nil {
-				handle = *ch.Handle
+		if ch.Handle.Value != nil || ch.Platform.Value != nil {
+			if ch.Handle.Value != nil {
+				handle = *ch.Handle.Value
 			}
-			if ch.Handle != nil && !ch.URL.Set {
+			if ch.Handle.Value != nil && !ch.URL.Set {
 				u = nil // a pasted URL replaces the old one
 			}
 			normalizeAccount(f, "", &plat, &handle, &u)
@@ -260,10 +298,10 @@ func (s *Service) UpdateAccount(ctx context.Context, p actor.Actor, id string, c
 		}
 		changed := map[string]any{}
 		if plat != a.Platform || handle != a.Handle {
-			if err := s.handleTaken(ctx, tx, p.OrgID, plat, handle, "handle"); err != nil {
+			if err := s.handleTaken(ctx, tx, p.OrgID, plat, handle, "handle", a.ID); err != nil {
 				return err
 			}
-			a.Platform, a.Handle, changed["platform"], changed["handle"] = plat, handle, plat, handle
+			a.Platform, a.Handle, a.HandleKey, changed["platform"], changed["handle"] = plat, handle, handleKey(handle), plat, handle
 		}
 		if !equalPtr(u, a.URL) {
 			a.URL, changed["url"] = u, u
@@ -275,13 +313,17 @@ func (s *Service) UpdateAccount(ctx context.Context, p actor.Actor, id string, c
 			a.EngagementBps, changed["engagement_bps"] = ch.EngagementBps.Value, ch.EngagementBps.Value
 		}
 		oldStatus := a.Status
-		if ch.Status != nil && *ch.Status != a.Status {
-			a.Status, changed["status"] = *ch.Status, *ch.Status
+		if ch.Status.Value != nil && *ch.Status.Value != a.Status {
+			a.Status, changed["status"] = *ch.Status.Value, *ch.Status.Value
 		}
 		now := s.now()
-		if ch.Followers != nil {
-			a.Followers, changed["followers"] = *ch.Followers, *ch.Followers
-			if err := s.upsertSnapshot(ctx, tx, a, NewSnapshot{CapturedOn: now.Format(time.DateOnly), Followers: a.Followers,
+		if ch.Followers.Value != nil {
+			a.Followers, changed["followers"] = *ch.Followers.Value, *ch.Followers.Value
+			today, err := s.today(ctx, p.OrgID)
+			if err != nil {
+				return err
+			}
+			if err := s.upsertSnapshot(ctx, tx, a, NewSnapshot{CapturedOn: today, Followers: a.Followers,
 				AvgViews: a.AvgViews, EngagementBps: a.EngagementBps}); err != nil {
 				return err
 			}
@@ -290,14 +332,15 @@ func (s *Service) UpdateAccount(ctx context.Context, p actor.Actor, id string, c
 			return nil
 		}
 		a.UpdatedAt = now
-		if _, err := tx.NewUpdate().Model(a).Column("platform", "handle", "url", "followers", "avg_views", "engagement_bps", "status", "updated_at").
+		a.Version++
+		if _, err := tx.NewUpdate().Model(a).Column("platform", "handle", "handle_key", "url", "followers", "avg_views", "engagement_bps", "status", "version", "updated_at").
 			Where("a.org_id = ? AND a.id = ?", p.OrgID, a.ID).Exec(ctx); err != nil {
 			if store.IsUniqueViolation(err) {
-				return apperr.Conflict("account_taken", fmt.Sprintf("the %s account %q already belongs to a creator", a.Platform, a.Handle))
+				return accountTaken(a.Platform, a.Handle, "handle")
 			}
 			return err
 		}
-		if err := refreshMaxFollowers(ctx, tx, c.ID); err != nil {
+		if err := refreshMaxFollowers(ctx, tx, p.OrgID, c.ID); err != nil {
 			return err
 		}
 		if a.Status != oldStatus {
@@ -314,17 +357,33 @@ func (s *Service) UpdateAccount(ctx context.Context, p actor.Actor, id string, c
 	return s.GetAccount(ctx, p, id)
 }
 
+// liveAccount loads an account for a write with its creator, which must be live; the creator's row
+// is locked first (see liveCreator), so every write under one creator queues.
+func (s *Service) liveAccount(ctx context.Context, tx bun.Tx, orgID, id string) (*Account, *Creator, error) {
+	a, err := s.account(ctx, tx, orgID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.liveCreator(ctx, tx, orgID, a.CreatorID)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Read again under the lock: the first read may predate a write that held it.
+	a, err = s.account(ctx, tx, orgID, id)
+	return a, c, err
+}
+
 // DeleteAccount removes an account and its follower history; the handle becomes free again.
-func (s *Service) DeleteAccount(ctx context.Context, p actor.Actor, id string) error {
+func (s *Service) DeleteAccount(ctx context.Context, p actor.Actor, id string, ifMatch *int64) error {
 	return store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		a, err := s.account(ctx, tx, p.OrgID, id)
+		a, _, err := s.liveAccount(ctx, tx, p.OrgID, id)
 		if err != nil {
 			return err
 		}
-		if _, err := s.liveCreator(ctx, tx, p.OrgID, a.CreatorID); err != nil {
+		if err := checkVersion(ifMatch, a.Version); err != nil {
 			return err
 		}
-		if _, err := tx.NewDelete().Model((*Snapshot)(nil)).Where("account_id = ?", a.ID).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*Snapshot)(nil)).Where("org_id = ? AND account_id = ?", p.OrgID, a.ID).Exec(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model((*Account)(nil)).Where("org_id = ? AND id = ?", p.OrgID, a.ID).Exec(ctx); err != nil {
@@ -333,7 +392,7 @@ func (s *Service) DeleteAccount(ctx context.Context, p actor.Actor, id string) e
 			}
 			return err
 		}
-		if err := refreshMaxFollowers(ctx, tx, a.CreatorID); err != nil {
+		if err := refreshMaxFollowers(ctx, tx, p.OrgID, a.CreatorID); err != nil {
 			return err
 		}
 		if err := s.event(ctx, tx, p, a.CreatorID, EventAccountRemoved, map[string]string{"platform": a.Platform, "handle": a.Handle}); err != nil {
@@ -362,33 +421,33 @@ func (s *Service) upsertSnapshot(ctx context.Context, db bun.IDB, a *Account, in
 func (s *Service) AddSnapshot(ctx context.Context, p actor.Actor, accountID string, in NewSnapshot) (*History, bool, error) {
 	f := apperr.Fields{}
 	in.CapturedOn = strings.TrimSpace(in.CapturedOn)
-	day, err := time.Parse(time.DateOnly, in.CapturedOn)
+	today, err := s.today(ctx, p.OrgID)
 	if err != nil {
+		return nil, false, err
+	}
+	if _, err := time.Parse(time.DateOnly, in.CapturedOn); err != nil {
 		f.Add("captured_on", "must be a date YYYY-MM-DD")
-	} else if day.After(s.now()) {
+	} else if in.CapturedOn > today {
 		f.Add("captured_on", "must not be in the future")
 	}
 	checkCounts(f, "", &in.Followers, in.AvgViews, in.EngagementBps)
 	created := false
 	err = store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		a, err := s.account(ctx, tx, p.OrgID, accountID)
+		a, _, err := s.liveAccount(ctx, tx, p.OrgID, accountID)
 		if err != nil {
-			return err
-		}
-		if _, err := s.liveCreator(ctx, tx, p.OrgID, a.CreatorID); err != nil {
 			return err
 		}
 		if err := f.Err(); err != nil {
 			return err
 		}
 		var latest string
-		n, err := tx.NewSelect().Model((*Snapshot)(nil)).Where("account_id = ? AND captured_on = ?", a.ID, in.CapturedOn).Count(ctx)
+		n, err := tx.NewSelect().Model((*Snapshot)(nil)).Where("org_id = ? AND account_id = ? AND captured_on = ?", p.OrgID, a.ID, in.CapturedOn).Count(ctx)
 		if err != nil {
 			return err
 		}
 		created = n == 0
 		if err := tx.NewSelect().Model((*Snapshot)(nil)).ColumnExpr("COALESCE(MAX(captured_on), '')").
-			Where("account_id = ?", a.ID).Scan(ctx, &latest); err != nil {
+			Where("org_id = ? AND account_id = ?", p.OrgID, a.ID).Scan(ctx, &latest); err != nil {
 			return err
 		}
 		if err := s.upsertSnapshot(ctx, tx, a, in); err != nil {
@@ -396,17 +455,18 @@ func (s *Service) AddSnapshot(ctx context.Context, p actor.Actor, accountID stri
 		}
 		if in.CapturedOn >= latest {
 			a.Followers, a.UpdatedAt = in.Followers, s.now()
+			a.Version++
 			if in.AvgViews != nil {
 				a.AvgViews = in.AvgViews
 			}
 			if in.EngagementBps != nil {
 				a.EngagementBps = in.EngagementBps
 			}
-			if _, err := tx.NewUpdate().Model(a).Column("followers", "avg_views", "engagement_bps", "updated_at").
+			if _, err := tx.NewUpdate().Model(a).Column("followers", "avg_views", "engagement_bps", "version", "updated_at").
 				Where("a.org_id = ? AND a.id = ?", p.OrgID, a.ID).Exec(ctx); err != nil {
 				return err
 			}
-			if err := refreshMaxFollowers(ctx, tx, a.CreatorID); err != nil {
+			if err := refreshMaxFollowers(ctx, tx, p.OrgID, a.CreatorID); err != nil {
 				return err
 			}
 		}
@@ -437,4 +497,35 @@ func (s *Service) History(ctx context.Context, p actor.Actor, accountID string, 
 		return nil, store.MapError(err)
 	}
 	return h, nil
+}
+
+// BackfillHandleKeys computes the handle key of accounts written before keys existed (the
+// migration that added the column leaves them empty: a skeleton is computed in Go). It runs at
+// start-up and costs one indexed query when there is nothing to do.
+func (s *Service) BackfillHandleKeys(ctx context.Context) (int, error) {
+	done := 0
+	for {
+		var rows []struct {
+			ID     string `bun:"id"`
+			Handle string `bun:"handle"`
+		}
+		if err := s.db.NewSelect().Table("creator_accounts").Column("id", "handle").Where("handle_key = ''").Limit(500).Scan(ctx, &rows); err != nil {
+			return done, store.MapError(err)
+		}
+		if len(rows) == 0 {
+			return done, nil
+		}
+		err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+			for _, r := range rows {
+				if _, err := tx.NewUpdate().Table("creator_accounts").Set("handle_key = ?", handleKey(r.Handle)).Where("id = ?", r.ID).Exec(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return done, err
+		}
+		done += len(rows)
+	}
 }

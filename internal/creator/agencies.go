@@ -21,12 +21,13 @@ type NewAgency struct {
 	ShareBps     *int64  `json:"share_bps,omitempty"`
 }
 
-// AgencyChange is a partial update of an agency.
+// AgencyChange is a partial update of an agency (merge-patch: null clears contact_email and is a
+// 422 for the others).
 type AgencyChange struct {
-	Name         *string          `json:"name,omitempty"`
-	Country      *string          `json:"country,omitempty"`
+	Name         Nullable[string] `json:"name"`
+	Country      Nullable[string] `json:"country"`
 	ContactEmail Nullable[string] `json:"contact_email"`
-	ShareBps     *int64           `json:"share_bps,omitempty"`
+	ShareBps     Nullable[int64]  `json:"share_bps"`
 }
 
 var errAgencyNameTaken = &apperr.Error{Kind: apperr.KindConflict, Code: "agency_name_taken",
@@ -44,7 +45,7 @@ func (s *Service) CreateAgency(ctx context.Context, p actor.Actor, in NewAgency)
 	}
 	now := s.now()
 	ag := &Agency{ID: store.NewID(), OrgID: p.OrgID, Name: in.Name, NameKey: agencyKey(in.Name), Country: in.Country,
-		ContactEmail: email, CreatedAt: now, UpdatedAt: now}
+		ContactEmail: email, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.ShareBps != nil {
 		ag.ShareBps = *in.ShareBps
 	}
@@ -133,42 +134,49 @@ func (s *Service) agency(ctx context.Context, db bun.IDB, orgID, id string) (*Ag
 }
 
 // UpdateAgency changes an agency.
-func (s *Service) UpdateAgency(ctx context.Context, p actor.Actor, id string, ch AgencyChange) (*Agency, error) {
+func (s *Service) UpdateAgency(ctx context.Context, p actor.Actor, id string, ch AgencyChange, ifMatch *int64) (*Agency, error) {
 	f := apperr.Fields{}
-	if ch.Name != nil {
-		checkName(f, "name", ch.Name)
+	notNull(f, "name", ch.Name)
+	notNull(f, "country", ch.Country)
+	notNull(f, "share_bps", ch.ShareBps)
+	if ch.Name.Value != nil {
+		checkName(f, "name", ch.Name.Value)
 	}
-	if ch.Country != nil {
-		checkCountry(f, "country", ch.Country)
+	if ch.Country.Value != nil {
+		checkCountry(f, "country", ch.Country.Value)
 	}
 	email := checkEmail(f, "contact_email", ch.ContactEmail.Value)
-	checkRate(f, "share_bps", ch.ShareBps)
+	checkRate(f, "share_bps", ch.ShareBps.Value)
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		ag, err := s.agency(ctx, tx, p.OrgID, id)
+		ag, err := store.ByIDForUpdate[Agency](ctx, tx, p.OrgID, id, "agency")
 		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, ag.Version); err != nil {
 			return err
 		}
 		if err := f.Err(); err != nil {
 			return err
 		}
 		changed := map[string]any{}
-		if ch.Name != nil && *ch.Name != ag.Name {
-			ag.Name, ag.NameKey, changed["name"] = *ch.Name, agencyKey(*ch.Name), *ch.Name
+		if v := ch.Name.Value; v != nil && *v != ag.Name {
+			ag.Name, ag.NameKey, changed["name"] = *v, agencyKey(*v), *v
 		}
-		if ch.Country != nil && *ch.Country != ag.Country {
-			ag.Country, changed["country"] = *ch.Country, *ch.Country
+		if v := ch.Country.Value; v != nil && *v != ag.Country {
+			ag.Country, changed["country"] = *v, *v
 		}
 		if ch.ContactEmail.Set && !equalPtr(email, ag.ContactEmail) {
 			ag.ContactEmail, changed["contact_email"] = email, email
 		}
-		if ch.ShareBps != nil && *ch.ShareBps != ag.ShareBps {
-			ag.ShareBps, changed["share_bps"] = *ch.ShareBps, *ch.ShareBps
+		if v := ch.ShareBps.Value; v != nil && *v != ag.ShareBps {
+			ag.ShareBps, changed["share_bps"] = *v, *v
 		}
 		if len(changed) == 0 {
 			return nil
 		}
 		ag.UpdatedAt = s.now()
-		if _, err := tx.NewUpdate().Model(ag).Column("name", "name_key", "country", "contact_email", "share_bps", "updated_at").
+		ag.Version++
+		if _, err := tx.NewUpdate().Model(ag).Column("name", "name_key", "country", "contact_email", "share_bps", "version", "updated_at").
 			Where("ag.org_id = ? AND ag.id = ?", p.OrgID, ag.ID).Exec(ctx); err != nil {
 			if store.IsUniqueViolation(err) {
 				return errAgencyNameTaken
@@ -185,10 +193,13 @@ func (s *Service) UpdateAgency(ctx context.Context, p actor.Actor, id string, ch
 
 // DeleteAgency removes an agency that no creator belongs to any more. Deleted creators let go of it
 // (their agency is cleared), so a creator in the bin never blocks the clean-up.
-func (s *Service) DeleteAgency(ctx context.Context, p actor.Actor, id string) error {
+func (s *Service) DeleteAgency(ctx context.Context, p actor.Actor, id string, ifMatch *int64) error {
 	return store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		ag, err := s.agency(ctx, tx, p.OrgID, id)
+		ag, err := store.ByIDForUpdate[Agency](ctx, tx, p.OrgID, id, "agency")
 		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, ag.Version); err != nil {
 			return err
 		}
 		n, err := tx.NewSelect().Table("creators").Where("org_id = ? AND agency_id = ? AND deleted_at IS NULL", p.OrgID, id).Count(ctx)

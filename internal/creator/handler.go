@@ -45,12 +45,22 @@ func (h *Handler) Get(c echo.Context) error {
 
 func (h *Handler) Update(c echo.Context) error {
 	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in Change) (*Creator, error) {
-		return h.Svc.Update(c.Request().Context(), a, c.Param("id"), in)
+		v, err := web.IfMatch(c)
+		if err != nil {
+			return nil, err
+		}
+		return h.Svc.Update(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
 
 func (h *Handler) Delete(c echo.Context) error {
-	return web.Done(c, func(a actor.Actor) error { return h.Svc.Delete(c.Request().Context(), a, c.Param("id")) })
+	return web.Done(c, func(a actor.Actor) error {
+		v, err := web.IfMatch(c)
+		if err != nil {
+			return err
+		}
+		return h.Svc.Delete(c.Request().Context(), a, c.Param("id"), v)
+	})
 }
 
 func (h *Handler) Restore(c echo.Context) error {
@@ -67,12 +77,28 @@ func (h *Handler) AddAccount(c echo.Context) error {
 
 func (h *Handler) UpdateAccount(c echo.Context) error {
 	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in AccountChange) (*Account, error) {
-		return h.Svc.UpdateAccount(c.Request().Context(), a, c.Param("id"), in)
+		v, err := web.IfMatch(c)
+		if err != nil {
+			return nil, err
+		}
+		return h.Svc.UpdateAccount(c.Request().Context(), a, c.Param("id"), in, v)
+	})
+}
+
+func (h *Handler) GetAccount(c echo.Context) error {
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (*Account, error) {
+		return h.Svc.GetAccount(c.Request().Context(), a, c.Param("id"))
 	})
 }
 
 func (h *Handler) DeleteAccount(c echo.Context) error {
-	return web.Done(c, func(a actor.Actor) error { return h.Svc.DeleteAccount(c.Request().Context(), a, c.Param("id")) })
+	return web.Done(c, func(a actor.Actor) error {
+		v, err := web.IfMatch(c)
+		if err != nil {
+			return err
+		}
+		return h.Svc.DeleteAccount(c.Request().Context(), a, c.Param("id"), v)
+	})
 }
 
 // AddSnapshot answers 201 for a new day and 200 when it replaced the day's snapshot.
@@ -163,12 +189,22 @@ func (h *Handler) GetAgency(c echo.Context) error {
 
 func (h *Handler) UpdateAgency(c echo.Context) error {
 	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in AgencyChange) (*Agency, error) {
-		return h.Svc.UpdateAgency(c.Request().Context(), a, c.Param("id"), in)
+		v, err := web.IfMatch(c)
+		if err != nil {
+			return nil, err
+		}
+		return h.Svc.UpdateAgency(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
 
 func (h *Handler) DeleteAgency(c echo.Context) error {
-	return web.Done(c, func(a actor.Actor) error { return h.Svc.DeleteAgency(c.Request().Context(), a, c.Param("id")) })
+	return web.Done(c, func(a actor.Actor) error {
+		v, err := web.IfMatch(c)
+		if err != nil {
+			return err
+		}
+		return h.Svc.DeleteAgency(c.Request().Context(), a, c.Param("id"), v)
+	})
 }
 
 // --- import and export ---

@@ -2,6 +2,7 @@ package creator
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -170,35 +170,41 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 		g.lines = append(g.lines, row.Line)
 	}
 
-	// Which accounts exist already, and whose are they? One query per 500 handles.
+	// Which accounts exist already (or a look-alike of them), and whose are they? One query per 500
+	// handles.
 	type holder struct {
 		Platform  string  `bun:"platform"`
 		Handle    string  `bun:"handle"`
+		HandleKey string  `bun:"handle_key"`
 		CreatorID string  `bun:"creator_id"`
 		Name      string  `bun:"display_name"`
 		Deleted   *string `bun:"deleted"`
 	}
-	existing := map[string]holder{}
-	handles := make([]string, 0, len(seen))
+	existing := map[string]holder{} // platform/handle key → holder
+	keys := make([]string, 0, len(seen))
 	for k := range seen {
-		handles = append(handles, k[strings.Index(k, "/")+1:])
+		keys = append(keys, handleKey(k[strings.Index(k, "/")+1:]))
 	}
-	for i := 0; i < len(handles); i += 500 {
+	slices.Sort(keys)
+	for i := 0; i < len(keys); i += 500 {
 		var hs []holder
-		if err := s.db.NewSelect().TableExpr("creator_accounts AS a").Join("JOIN creators AS c ON c.id = a.creator_id").
-			ColumnExpr("a.platform, a.handle, a.creator_id, c.display_name, CASE WHEN c.deleted_at IS NULL THEN NULL ELSE 'yes' END AS deleted").
-			Where("a.org_id = ? AND a.handle IN (?)", p.OrgID, bun.In(handles[i:min(i+500, len(handles))])).Scan(ctx, &hs); err != nil {
+		if err := s.db.NewSelect().TableExpr("creator_accounts AS a").Join("JOIN creators AS c ON c.org_id = a.org_id AND c.id = a.creator_id").
+			ColumnExpr("a.platform, a.handle, a.handle_key, a.creator_id, c.display_name, CASE WHEN c.deleted_at IS NULL THEN NULL ELSE 'yes' END AS deleted").
+			Where("a.org_id = ? AND a.handle_key IN (?)", p.OrgID, bun.In(keys[i:min(i+500, len(keys))])).Scan(ctx, &hs); err != nil {
 			return nil, store.MapError(err)
 		}
 		for _, h := range hs {
-			existing[h.Platform+"/"+h.Handle] = h
+			existing[h.Platform+"/"+h.HandleKey] = h
 		}
 	}
 	for _, g := range order {
 		for i, a := range g.accounts {
-			h, ok := existing[a.Platform+"/"+a.Handle]
+			h, ok := existing[a.Platform+"/"+handleKey(a.Handle)]
 			switch {
 			case !ok:
+			case h.Handle != a.Handle:
+				g.bad = true
+				cellErr(g.lines[i], "handle", fmt.Sprintf("the %s account %q looks like %q, which belongs to creator %q", a.Platform, a.Handle, h.Handle, h.Name))
 			case h.Deleted != nil:
 				g.bad = true
 				cellErr(g.lines[i], "handle", fmt.Sprintf("the %s account %q belongs to creator %q, which is deleted: restore it first", a.Platform, a.Handle, h.Name))
@@ -210,6 +216,13 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 			}
 		}
 	}
+	// Problems come out by row, then column, however they were found.
+	slices.SortStableFunc(res.Errors, func(a, b sheet.CellError) int {
+		if a.Row != b.Row {
+			return a.Row - b.Row
+		}
+		return strings.Compare(a.Column, b.Column)
+	})
 	if len(res.Errors) > 0 {
 		if !dryRun {
 			return res, nil
@@ -229,12 +242,19 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 			fresh = append(fresh, g)
 		}
 	}
+	mode := writeQuiet
+	if dryRun {
+		mode = writeNothing
+	}
 	write := func(ctx context.Context, tx bun.Tx) error {
 		res.Created, res.Updated, res.Skipped = 0, 0, 0
 		done := 0
+		if dryRun {
+			res.Created, done = len(fresh), len(fresh)
+		}
 		// New creators go in by the hundred: their handles were checked above, and the unique index
 		// still guards against a race with another writer.
-		for i := 0; i < len(fresh); i += importBatch {
+		for i := 0; i < len(fresh) && !dryRun; i += importBatch {
 			batch := fresh[i:min(i+importBatch, len(fresh))]
 			if err := s.insertBatch(ctx, tx, p, batch); err != nil {
 				return err
@@ -249,7 +269,7 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 			if g.existing == "" {
 				continue
 			}
-			changed, err := s.importGroup(ctx, tx, p, g)
+			changed, err := s.importGroup(ctx, tx, p, g, mode)
 			if err != nil {
 				return err
 			}
@@ -264,16 +284,24 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 			}
 		}
 		if dryRun {
-			return errDryRun
+			return nil
 		}
 		return audit.Record(ctx, tx, s.now(), p, "creator.import", "creator", "", map[string]any{"file": filename, "rows": res.Rows,
 			"created": res.Created, "updated": res.Updated, "skipped": res.Skipped})
 	}
-	// A dry run does the same writes and rolls them back, so it counts exactly what a real run would.
-	if err := store.RunInTx(ctx, s.db, write); err != nil && err != errDryRun {
+	if dryRun {
+		// A dry run reads in a read-only transaction (one consistent view, and on SQLite no write
+		// lock: other writers go on while a 100k-row file is checked) and counts what a real run
+		// would do without doing it.
+		if err := s.db.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, write); err != nil {
+			return nil, store.MapError(err)
+		}
+		return res, nil
+	}
+	if err := store.RunInTx(ctx, s.db, write); err != nil {
 		return nil, err
 	}
-	if !dryRun && res.Created+res.Updated > 0 {
+	if res.Created+res.Updated > 0 {
 		// A big import changes the shape of the tables: let the query planner see it.
 		if err := store.Optimize(ctx, s.db); err != nil {
 			return nil, err
@@ -289,7 +317,10 @@ const importBatch = 250
 // few multi-row statements: a 50,000-row file is a few hundred statements, not half a million.
 func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, groups []*importGroup) error {
 	now := s.now()
-	today := now.Format(time.DateOnly)
+	today, err := s.today(ctx, p.OrgID)
+	if err != nil {
+		return err
+	}
 	var (
 		creators  = make([]Creator, 0, len(groups))
 		tags      []tag
@@ -315,15 +346,15 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 			ID: store.NewID(), OrgID: p.OrgID, DisplayName: in.DisplayName, NameKey: nameKey(in.DisplayName), Country: in.Country,
 			Email: in.Email, Phone: in.Phone, WeChat: in.WeChat, WhatsApp: in.WhatsApp, LanguagesJSON: string(langs),
 			Status: in.Status, AgencyID: in.AgencyID, OwnerID: in.OwnerID, PayoutCurrency: in.PayoutCurrency,
-			DefaultRateBps: in.DefaultRateBps, Notes: in.Notes, CreatedAt: now, UpdatedAt: now,
+			DefaultRateBps: in.DefaultRateBps, Notes: in.Notes, Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
 		addEvent(c.ID, EventCreated, map[string]any{"display_name": c.DisplayName, "status": c.Status})
 		for _, t := range in.Tags {
 			tags = append(tags, tag{OrgID: p.OrgID, CreatorID: c.ID, Tag: t})
 		}
 		for _, na := range g.accounts {
-			a := Account{ID: store.NewID(), OrgID: p.OrgID, CreatorID: c.ID, Platform: na.Platform, Handle: na.Handle, URL: na.URL,
-				AvgViews: na.AvgViews, EngagementBps: na.EngagementBps, Status: na.Status, CreatedAt: now, UpdatedAt: now}
+			a := Account{ID: store.NewID(), OrgID: p.OrgID, CreatorID: c.ID, Platform: na.Platform, Handle: na.Handle, HandleKey: handleKey(na.Handle),
+				URL: na.URL, AvgViews: na.AvgViews, EngagementBps: na.EngagementBps, Status: na.Status, Version: 1, CreatedAt: now, UpdatedAt: now}
 			if na.Followers != nil {
 				a.Followers = *na.Followers
 				snapshots = append(snapshots, Snapshot{OrgID: p.OrgID, AccountID: a.ID, CapturedOn: today, Followers: a.Followers,
@@ -343,7 +374,7 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 		}
 		if _, err := tx.NewInsert().Model(rows).Exec(ctx); err != nil {
 			if store.IsUniqueViolation(err) {
-				return apperr.Conflict("account_taken", "an account of the file was added by someone else meanwhile; import again")
+				return apperr.Conflict("import_race", "an account of the file was added by someone else meanwhile; import again")
 			}
 			return err
 		}
@@ -351,20 +382,16 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 	return nil
 }
 
-var errDryRun = &apperr.Error{Kind: apperr.KindInternal, Code: "dry_run"}
-
-// importGroup writes one creator of the file and reports whether an existing one changed.
-func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *importGroup) (bool, error) {
-	if g.existing == "" {
-		in := g.creator
-		if in.Status == "" {
-			in.Status = StatusProspect
-		}
-		in.Accounts = g.accounts
-		_, err := s.insert(ctx, tx, p, in, false)
-		return true, err
+// importGroup writes the file's rows of an existing creator and reports whether it changed; with
+// writeNothing it only reports whether it would.
+func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *importGroup, mode writeMode) (bool, error) {
+	var c *Creator
+	var err error
+	if mode == writeNothing {
+		c, err = s.creator(ctx, tx, p.OrgID, g.existing)
+	} else {
+		c, err = s.liveCreator(ctx, tx, p.OrgID, g.existing)
 	}
-	c, err := s.liveCreator(ctx, tx, p.OrgID, g.existing)
 	if err != nil {
 		return false, err
 	}
@@ -375,10 +402,10 @@ func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *
 	ch.AgencyID = set(in.AgencyID)
 	ch.DefaultRateBps = Nullable[int64]{Set: in.DefaultRateBps != nil, Value: in.DefaultRateBps}
 	if in.Status != "" {
-		ch.Status = &in.Status
+		ch.Status = Nullable[string]{Set: true, Value: &in.Status}
 	}
 	if in.Notes != "" {
-		ch.Notes = &in.Notes
+		ch.Notes = Nullable[string]{Set: true, Value: &in.Notes}
 	}
 	if len(in.Languages) > 0 {
 		var langs []string
@@ -388,11 +415,11 @@ func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *
 				langs = append(langs, l)
 			}
 		}
-		ch.Languages = &langs
+		ch.Languages = Nullable[[]string]{Set: true, Value: &langs}
 	}
 	if len(in.Tags) > 0 {
 		var tags []string
-		if err := tx.NewSelect().Model((*tag)(nil)).Column("tag").Where("creator_id = ?", c.ID).Scan(ctx, &tags); err != nil {
+		if err := tx.NewSelect().Model((*tag)(nil)).Column("tag").Where("org_id = ? AND creator_id = ?", p.OrgID, c.ID).Scan(ctx, &tags); err != nil {
 			return false, err
 		}
 		for _, t := range in.Tags {
@@ -400,9 +427,13 @@ func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *
 				tags = append(tags, t)
 			}
 		}
-		ch.Tags = &tags
+		ch.Tags = Nullable[[]string]{Set: true, Value: &tags}
 	}
-	changed, err := s.update(ctx, tx, p, c.ID, ch, false)
+	changed, err := s.update(ctx, tx, p, c.ID, ch, nil, mode)
+	if err != nil {
+		return false, err
+	}
+	today, err := s.today(ctx, p.OrgID)
 	if err != nil {
 		return false, err
 	}
@@ -410,8 +441,10 @@ func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *
 		var a Account
 		err := tx.NewSelect().Model(&a).Where("a.org_id = ? AND a.platform = ? AND a.handle = ?", p.OrgID, in.Platform, in.Handle).Scan(ctx)
 		if store.IsNoRows(err) {
-			if _, err := s.insertAccount(ctx, tx, p, c, in, "", false); err != nil {
-				return false, err
+			if mode != writeNothing {
+				if _, err := s.insertAccount(ctx, tx, p, c, in, "", false); err != nil {
+					return false, err
+				}
 			}
 			changed = true
 			continue
@@ -423,29 +456,36 @@ func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *
 		if in.URL != nil && !equalPtr(in.URL, a.URL) {
 			a.URL, moved = in.URL, true
 		}
-		if in.Followers != nil && *in.Followers != a.Followers {
+		followersMoved := in.Followers != nil && *in.Followers != a.Followers
+		if followersMoved {
 			a.Followers, moved = *in.Followers, true
-			if err := s.upsertSnapshot(ctx, tx, &a, NewSnapshot{CapturedOn: s.now().Format(time.DateOnly), Followers: a.Followers,
-				AvgViews: a.AvgViews, EngagementBps: a.EngagementBps}); err != nil {
-				return false, err
-			}
 		}
 		if !moved {
 			continue
 		}
-		a.UpdatedAt = s.now()
-		if _, err := tx.NewUpdate().Model(&a).Column("url", "followers", "updated_at").Where("a.id = ?", a.ID).Exec(ctx); err != nil {
-			return false, err
-		}
-		if err := refreshMaxFollowers(ctx, tx, c.ID); err != nil {
-			return false, err
-		}
 		changed = true
+		if mode == writeNothing {
+			continue
+		}
+		if followersMoved {
+			if err := s.upsertSnapshot(ctx, tx, &a, NewSnapshot{CapturedOn: today, Followers: a.Followers,
+				AvgViews: a.AvgViews, EngagementBps: a.EngagementBps}); err != nil {
+				return false, err
+			}
+		}
+		a.UpdatedAt = s.now()
+		a.Version++
+		if _, err := tx.NewUpdate().Model(&a).Column("url", "followers", "version", "updated_at").Where("a.org_id = ? AND a.id = ?", p.OrgID, a.ID).Exec(ctx); err != nil {
+			return false, err
+		}
+		if err := refreshMaxFollowers(ctx, tx, p.OrgID, c.ID); err != nil {
+			return false, err
+		}
 	}
-	if changed {
+	if changed && mode != writeNothing {
 		return true, s.event(ctx, tx, p, c.ID, EventImported, nil)
 	}
-	return false, nil
+	return changed, nil
 }
 
 // splitCell splits a list cell on commas, semicolons, Chinese commas and enumeration marks.

@@ -303,7 +303,7 @@ func FuzzImportCSV(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := creator.NewService(db, nil)
+	svc := creator.NewService(db, nil, nil)
 	p := actor.Actor{OrgID: org.ID, UserID: owner.ID, Role: actor.RoleOwner}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := svc.Import(ctx, p, bytes.NewReader(data), int64(len(data)), "f.csv", true, nil)

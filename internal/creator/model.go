@@ -2,10 +2,17 @@
 // languages and pipeline status; their accounts on every platform and the follower history of each;
 // MCN agencies; the creator timeline (which other packages append to); the list with its filters,
 // search and keyset paging; and the spreadsheet import and export of creators.
+//
+// A package writes only its own tables: other packages never name creators, creator_accounts,
+// account_snapshots, agencies or creator_events in their SQL. They read through this package's
+// exported queries (exposure.go) and append to the timeline with RecordEvent; figures this package
+// shows but does not own (GMV, commission) come through interfaces their owners implement.
 package creator
 
 import (
 	"time"
+
+	"github.com/caravan-crm/caravan/internal/apperr"
 
 	"github.com/uptrace/bun"
 )
@@ -86,6 +93,7 @@ type Creator struct {
 	Notes          string     `bun:"notes" json:"notes"`
 	MaxFollowers   int64      `bun:"max_followers" json:"followers"`
 	GMV90dMinor    int64      `bun:"gmv_90d_minor" json:"gmv_90d_minor"` // in the organization's base currency
+	Version        int64      `bun:"version" json:"version"`             // +1 on every change; the ETag
 	CreatedAt      time.Time  `bun:"created_at" json:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at" json:"updated_at"`
 	DeletedAt      *time.Time `bun:"deleted_at" json:"deleted_at"`
@@ -112,6 +120,8 @@ type Account struct {
 	AvgViews      *int64    `bun:"avg_views" json:"avg_views"`
 	EngagementBps *int64    `bun:"engagement_bps" json:"engagement_bps"`
 	Status        string    `bun:"status" json:"status"`
+	HandleKey     string    `bun:"handle_key" json:"-"` // the handle's confusable skeleton: look-alikes share it
+	Version       int64     `bun:"version" json:"version"`
 	CreatedAt     time.Time `bun:"created_at" json:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at" json:"updated_at"`
 
@@ -144,6 +154,7 @@ type Agency struct {
 	Country      string    `bun:"country" json:"country"`
 	ContactEmail *string   `bun:"contact_email" json:"contact_email"`
 	ShareBps     int64     `bun:"share_bps" json:"share_bps"`
+	Version      int64     `bun:"version" json:"version"`
 	CreatedAt    time.Time `bun:"created_at" json:"created_at"`
 	UpdatedAt    time.Time `bun:"updated_at" json:"updated_at"`
 
@@ -156,4 +167,22 @@ type tag struct {
 	OrgID     string `bun:"org_id"`
 	CreatorID string `bun:"creator_id,pk"`
 	Tag       string `bun:"tag,pk"`
+}
+
+// ETagVersion makes the answers carry their version as the ETag (see web.Versioned).
+func (c Creator) ETagVersion() int64 { return c.Version }
+
+// ETagVersion makes the answers carry their version as the ETag.
+func (a Account) ETagVersion() int64 { return a.Version }
+
+// ETagVersion makes the answers carry their version as the ETag.
+func (a Agency) ETagVersion() int64 { return a.Version }
+
+// checkVersion is the optimistic-concurrency check of a write: ifMatch, when given, must be the
+// record's current version.
+func checkVersion(ifMatch *int64, current int64) error {
+	if ifMatch != nil && *ifMatch != current {
+		return apperr.Precondition(current)
+	}
+	return nil
 }

@@ -37,6 +37,8 @@ func (Nullable[T]) JSONSchema() *jsonschema.Schema {
 		typ = "integer"
 	case reflect.Bool:
 		typ = "boolean"
+	case reflect.Slice:
+		return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: "array", Items: &jsonschema.Schema{Type: "string"}}, {Type: "null"}}}
 	}
 	return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: typ}, {Type: "null"}}}
 }

@@ -17,23 +17,44 @@ import (
 	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/clock"
+	"github.com/caravan-crm/caravan/internal/country"
 	"github.com/caravan-crm/caravan/internal/money"
-	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/text"
 )
 
 // Service is the creator domain: creators, accounts, snapshots, agencies and the timeline.
 type Service struct {
 	db    *bun.DB
 	clock clock.Clock
+	zones Zones
 }
 
-// NewService returns the creator service; a nil clock is the system clock.
-func NewService(db *bun.DB, clk clock.Clock) *Service {
+// Zones tells an organization's time zone: a "day" (a follower snapshot's, a file name's) is a day
+// there. The auth package, which owns organizations, provides it.
+type Zones interface {
+	Location(ctx context.Context, orgID string) (*time.Location, error)
+}
+
+// NewService returns the creator service; a nil clock is the system clock, nil zones count every
+// organization's days in UTC.
+func NewService(db *bun.DB, clk clock.Clock, zones Zones) *Service {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &Service{db: db, clock: clk}
+	return &Service{db: db, clock: clk, zones: zones}
+}
+
+// today is the organization's current day, YYYY-MM-DD.
+func (s *Service) today(ctx context.Context, orgID string) (string, error) {
+	loc := time.UTC
+	if s.zones != nil {
+		var err error
+		if loc, err = s.zones.Location(ctx, orgID); err != nil {
+			return "", err
+		}
+	}
+	return s.clock.Now().In(loc).Format(time.DateOnly), nil
 }
 
 // now is the clock's time at the database's precision, so an answer shows what a later read returns.
@@ -58,23 +79,24 @@ type NewCreator struct {
 	Accounts       []NewAccount `json:"accounts,omitempty"`
 }
 
-// Change is a partial update of a creator: absent fields are left alone; Nullable fields may be
-// cleared with null.
+// Change is a partial update of a creator with JSON merge-patch meaning: an absent field is left
+// alone, null clears a field that may be empty (contacts, agency, owner, payout currency, rate,
+// notes, tags, languages) and is a 422 for one that may not (name, country, status).
 type Change struct {
-	DisplayName    *string          `json:"display_name,omitempty"`
-	Country        *string          `json:"country,omitempty"`
-	Email          Nullable[string] `json:"email"`
-	Phone          Nullable[string] `json:"phone"`
-	WeChat         Nullable[string] `json:"wechat"`
-	WhatsApp       Nullable[string] `json:"whatsapp"`
-	Languages      *[]string        `json:"languages,omitempty"`
-	Status         *string          `json:"status,omitempty"`
-	AgencyID       Nullable[string] `json:"agency_id"`
-	OwnerID        Nullable[string] `json:"owner_id"`
-	Tags           *[]string        `json:"tags,omitempty"`
-	PayoutCurrency Nullable[string] `json:"payout_currency"`
-	DefaultRateBps Nullable[int64]  `json:"default_rate_bps"`
-	Notes          *string          `json:"notes,omitempty"`
+	DisplayName    Nullable[string]   `json:"display_name"`
+	Country        Nullable[string]   `json:"country"`
+	Email          Nullable[string]   `json:"email"`
+	Phone          Nullable[string]   `json:"phone"`
+	WeChat         Nullable[string]   `json:"wechat"`
+	WhatsApp       Nullable[string]   `json:"whatsapp"`
+	Languages      Nullable[[]string] `json:"languages"`
+	Status         Nullable[string]   `json:"status"`
+	AgencyID       Nullable[string]   `json:"agency_id"`
+	OwnerID        Nullable[string]   `json:"owner_id"`
+	Tags           Nullable[[]string] `json:"tags"`
+	PayoutCurrency Nullable[string]   `json:"payout_currency"`
+	DefaultRateBps Nullable[int64]    `json:"default_rate_bps"`
+	Notes          Nullable[string]   `json:"notes"`
 }
 
 // --- validation ---
@@ -91,12 +113,15 @@ const (
 
 func checkName(f apperr.Fields, field string, v *string) {
 	*v = strings.TrimSpace(*v)
+	if err := text.CheckName(*v); err != nil {
+		f.Add(field, err.Error())
+	}
 	f.Check(*v == "" || utf8.RuneCountInString(*v) > 200, field, "must be 1 to 200 characters")
 }
 
 func checkCountry(f apperr.Fields, field string, v *string) {
-	*v = platform.NormalizeCountry(*v)
-	f.Check(!platform.ValidCountry(*v), field, "must be an ISO 3166-1 alpha-2 country code such as US or CN")
+	*v = country.Normalize(*v)
+	f.Check(!country.Valid(*v), field, "must be an ISO 3166-1 alpha-2 country code such as US or CN")
 }
 
 // cleanOptional trims an optional text; empty becomes nil.
@@ -156,7 +181,7 @@ func cleanTags(f apperr.Fields, in []string) []string {
 	out := []string{}
 	for _, t := range in {
 		t = strings.ToLower(strings.Join(strings.Fields(t), " "))
-		if t == "" || utf8.RuneCountInString(t) > 50 {
+		if text.CheckName(t) != nil || t == "" || utf8.RuneCountInString(t) > 50 {
 			f.Add("tags", "each tag must be 1 to 50 characters")
 			continue
 		}
@@ -183,6 +208,9 @@ func checkRate(f apperr.Fields, field string, v *int64) {
 }
 
 func checkNotes(f apperr.Fields, v string) {
+	if err := text.CheckMultiline(v); err != nil {
+		f.Add("notes", err.Error())
+	}
 	f.Check(utf8.RuneCountInString(v) > 10_000, "notes", "must be at most 10000 characters")
 }
 
@@ -269,7 +297,7 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, p actor.Actor, in NewCr
 		ID: store.NewID(), OrgID: p.OrgID, DisplayName: in.DisplayName, NameKey: nameKey(in.DisplayName), Country: in.Country,
 		Email: in.Email, Phone: in.Phone, WeChat: in.WeChat, WhatsApp: in.WhatsApp, LanguagesJSON: string(langs),
 		Status: in.Status, AgencyID: in.AgencyID, OwnerID: in.OwnerID, PayoutCurrency: in.PayoutCurrency,
-		DefaultRateBps: in.DefaultRateBps, Notes: in.Notes, CreatedAt: now, UpdatedAt: now,
+		DefaultRateBps: in.DefaultRateBps, Notes: in.Notes, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
 		return nil, err
@@ -296,7 +324,7 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, p actor.Actor, in NewCr
 func nameKey(name string) string { return strings.ToLower(name) }
 
 func setTags(ctx context.Context, tx bun.IDB, orgID, creatorID string, tags []string) error {
-	if _, err := tx.NewDelete().Model((*tag)(nil)).Where("creator_id = ?", creatorID).Exec(ctx); err != nil {
+	if _, err := tx.NewDelete().Model((*tag)(nil)).Where("org_id = ? AND creator_id = ?", orgID, creatorID).Exec(ctx); err != nil {
 		return err
 	}
 	if len(tags) == 0 {
@@ -327,9 +355,11 @@ func (s *Service) creator(ctx context.Context, db bun.IDB, orgID, id string) (*C
 	return store.ByID[Creator](ctx, db, orgID, id, "creator")
 }
 
-// liveCreator is creator for writes: a deleted creator must be restored before it changes.
-func (s *Service) liveCreator(ctx context.Context, db bun.IDB, orgID, id string) (*Creator, error) {
-	c, err := s.creator(ctx, db, orgID, id)
+// liveCreator is creator for writes: the row is locked until tx ends (every change of a creator,
+// its tags or its accounts goes through it, so concurrent writes to one creator queue instead of
+// losing one another), and a deleted creator must be restored before it changes.
+func (s *Service) liveCreator(ctx context.Context, tx bun.Tx, orgID, id string) (*Creator, error) {
+	c, err := store.ByIDForUpdate[Creator](ctx, tx, orgID, id, "creator")
 	if err != nil {
 		return nil, err
 	}
@@ -465,10 +495,11 @@ func (s *Service) fillGrowth(ctx context.Context, db bun.IDB, orgID string, acct
 	return nil
 }
 
-// Update changes a creator partially. A status change goes to the timeline.
-func (s *Service) Update(ctx context.Context, p actor.Actor, id string, ch Change) (*Creator, error) {
+// Update changes a creator partially. ifMatch, when given, must be the creator's current version
+// (412 otherwise). A status or agency change goes to the timeline.
+func (s *Service) Update(ctx context.Context, p actor.Actor, id string, ch Change, ifMatch *int64) (*Creator, error) {
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		_, err := s.update(ctx, tx, p, id, ch, true)
+		_, err := s.update(ctx, tx, p, id, ch, ifMatch, writeAudited)
 		return err
 	})
 	if err != nil {
@@ -477,39 +508,67 @@ func (s *Service) Update(ctx context.Context, p actor.Actor, id string, ch Chang
 	return s.Get(ctx, p, id)
 }
 
-// update applies ch to a live creator in tx and reports whether anything changed. The audit entry
-// is left to the caller when audited is false (an import records one for the whole file).
-func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id string, ch Change, audited bool) (bool, error) {
+// How update writes: with its own audit entry, without (an import records one for the whole
+// file), or not at all (a dry run only learns whether anything would change).
+type writeMode int
+
+const (
+	writeAudited writeMode = iota
+	writeQuiet
+	writeNothing
+)
+
+// notNull is the 422 of a null sent for a field that cannot be empty.
+func notNull[T any](f apperr.Fields, field string, n Nullable[T]) {
+	f.Check(n.Set && n.Value == nil, field, "must not be null")
+}
+
+// update applies ch to a live creator in tx and reports whether anything changed.
+func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id string, ch Change, ifMatch *int64, mode writeMode) (bool, error) {
 	f := apperr.Fields{}
-	if ch.DisplayName != nil {
-		checkName(f, "display_name", ch.DisplayName)
+	notNull(f, "display_name", ch.DisplayName)
+	notNull(f, "country", ch.Country)
+	notNull(f, "status", ch.Status)
+	if ch.DisplayName.Value != nil {
+		checkName(f, "display_name", ch.DisplayName.Value)
 	}
-	if ch.Country != nil {
-		checkCountry(f, "country", ch.Country)
+	if ch.Country.Value != nil {
+		checkCountry(f, "country", ch.Country.Value)
 	}
-	if ch.Status != nil {
-		checkStatus(f, *ch.Status)
+	if ch.Status.Value != nil {
+		checkStatus(f, *ch.Status.Value)
 	}
 	var langs, tags []string
-	if ch.Languages != nil {
-		langs = cleanLanguages(f, *ch.Languages)
+	if ch.Languages.Set {
+		langs = cleanLanguages(f, deref(ch.Languages.Value))
 	}
-	if ch.Tags != nil {
-		tags = cleanTags(f, *ch.Tags)
+	if ch.Tags.Set {
+		tags = cleanTags(f, deref(ch.Tags.Value))
 	}
 	email, phone, wechat, whatsapp := ch.Email.Value, ch.Phone.Value, ch.WeChat.Value, ch.WhatsApp.Value
 	checkContacts(f, &email, &phone, &wechat, &whatsapp)
 	currency := checkCurrency(f, ch.PayoutCurrency.Value)
 	checkRate(f, "default_rate_bps", ch.DefaultRateBps.Value)
-	if ch.Notes != nil {
-		*ch.Notes = strings.TrimSpace(*ch.Notes)
-		checkNotes(f, *ch.Notes)
+	var notes *string
+	if ch.Notes.Set {
+		n := strings.TrimSpace(deref(ch.Notes.Value))
+		checkNotes(f, n)
+		notes = &n
 	}
 	agencyID, ownerID := cleanOptional(ch.AgencyID.Value), cleanOptional(ch.OwnerID.Value)
 	changed := map[string]any{}
 	err := func() error {
-		c, err := s.liveCreator(ctx, tx, p.OrgID, id)
+		var c *Creator
+		var err error
+		if mode == writeNothing {
+			c, err = s.creator(ctx, tx, p.OrgID, id) // a dry run reads without locking
+		} else {
+			c, err = s.liveCreator(ctx, tx, p.OrgID, id)
+		}
 		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, c.Version); err != nil {
 			return err
 		}
 		if err := checkRefs(ctx, tx, p.OrgID, agencyID, ownerID, f); err != nil {
@@ -530,10 +589,10 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 		}
 		oldStatus := c.Status
 		oldAgency := c.AgencyID
-		setStr("display_name", &c.DisplayName, ch.DisplayName)
-		setStr("country", &c.Country, ch.Country)
-		setStr("status", &c.Status, ch.Status)
-		setStr("notes", &c.Notes, ch.Notes)
+		setStr("display_name", &c.DisplayName, ch.DisplayName.Value)
+		setStr("country", &c.Country, ch.Country.Value)
+		setStr("status", &c.Status, ch.Status.Value)
+		setStr("notes", &c.Notes, notes)
 		setOpt("email", ch.Email.Set, &c.Email, email)
 		setOpt("phone", ch.Phone.Set, &c.Phone, phone)
 		setOpt("wechat", ch.WeChat.Set, &c.WeChat, wechat)
@@ -544,31 +603,35 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 		if ch.DefaultRateBps.Set && !equalPtr(c.DefaultRateBps, ch.DefaultRateBps.Value) {
 			c.DefaultRateBps, changed["default_rate_bps"] = ch.DefaultRateBps.Value, ch.DefaultRateBps.Value
 		}
-		if ch.Languages != nil {
+		if ch.Languages.Set {
 			b, _ := json.Marshal(langs)
 			if string(b) != c.LanguagesJSON {
 				c.LanguagesJSON, changed["languages"] = string(b), langs
 			}
 		}
-		if ch.Tags != nil {
+		tagsChanged := false
+		if ch.Tags.Set {
 			var old []string
-			if err := tx.NewSelect().Model((*tag)(nil)).Column("tag").Where("creator_id = ?", c.ID).Order("tag").Scan(ctx, &old); err != nil {
+			if err := tx.NewSelect().Model((*tag)(nil)).Column("tag").Where("org_id = ? AND creator_id = ?", p.OrgID, c.ID).Order("tag").Scan(ctx, &old); err != nil {
 				return err
 			}
 			sorted := slices.Clone(tags)
 			slices.Sort(sorted)
 			if !slices.Equal(old, sorted) {
-				if err := setTags(ctx, tx, p.OrgID, c.ID, tags); err != nil {
-					return err
-				}
-				changed["tags"] = tags
+				tagsChanged, changed["tags"] = true, tags
 			}
 		}
-		if len(changed) == 0 {
+		if len(changed) == 0 || mode == writeNothing {
 			return nil
+		}
+		if tagsChanged {
+			if err := setTags(ctx, tx, p.OrgID, c.ID, tags); err != nil {
+				return err
+			}
 		}
 		c.NameKey = nameKey(c.DisplayName)
 		c.UpdatedAt = s.now()
+		c.Version++
 		if _, err := tx.NewUpdate().Model(c).ExcludeColumn("id", "org_id", "max_followers", "gmv_90d_minor", "created_at", "deleted_at").
 			Where("c.org_id = ? AND c.id = ?", p.OrgID, c.ID).Exec(ctx); err != nil {
 			return err
@@ -583,12 +646,20 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 				return err
 			}
 		}
-		if !audited {
+		if mode != writeAudited {
 			return nil
 		}
 		return audit.Record(ctx, tx, c.UpdatedAt, p, "creator.update", "creator", c.ID, changed)
 	}()
 	return len(changed) > 0, err
+}
+
+func deref[T any](v *T) T {
+	var zero T
+	if v == nil {
+		return zero
+	}
+	return *v
 }
 
 func equalPtr[T comparable](a, b *T) bool {
@@ -600,17 +671,20 @@ func equalPtr[T comparable](a, b *T) bool {
 
 // Delete hides a creator from lists (a soft delete). Its accounts keep their handles reserved, so a
 // restore always succeeds and a handle cannot silently move to another creator.
-func (s *Service) Delete(ctx context.Context, p actor.Actor, id string) error {
+func (s *Service) Delete(ctx context.Context, p actor.Actor, id string, ifMatch *int64) error {
 	return store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		c, err := s.creator(ctx, tx, p.OrgID, id)
+		c, err := store.ByIDForUpdate[Creator](ctx, tx, p.OrgID, id, "creator")
 		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifMatch, c.Version); err != nil {
 			return err
 		}
 		if c.DeletedAt != nil {
 			return nil
 		}
 		now := s.now()
-		if _, err := tx.NewUpdate().Model((*Creator)(nil)).Set("deleted_at = ?", now).Set("updated_at = ?", now).
+		if _, err := tx.NewUpdate().Model((*Creator)(nil)).Set("deleted_at = ?", now).Set("updated_at = ?", now).Set("version = version + 1").
 			Where("org_id = ? AND id = ?", p.OrgID, id).Exec(ctx); err != nil {
 			return err
 		}
@@ -624,7 +698,7 @@ func (s *Service) Delete(ctx context.Context, p actor.Actor, id string) error {
 // Restore undoes Delete.
 func (s *Service) Restore(ctx context.Context, p actor.Actor, id string) (*Creator, error) {
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		c, err := s.creator(ctx, tx, p.OrgID, id)
+		c, err := store.ByIDForUpdate[Creator](ctx, tx, p.OrgID, id, "creator")
 		if err != nil {
 			return err
 		}
@@ -632,7 +706,7 @@ func (s *Service) Restore(ctx context.Context, p actor.Actor, id string) (*Creat
 			return nil
 		}
 		now := s.now()
-		if _, err := tx.NewUpdate().Model((*Creator)(nil)).Set("deleted_at = NULL").Set("updated_at = ?", now).
+		if _, err := tx.NewUpdate().Model((*Creator)(nil)).Set("deleted_at = NULL").Set("updated_at = ?", now).Set("version = version + 1").
 			Where("org_id = ? AND id = ?", p.OrgID, id).Exec(ctx); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/store"
+	textcheck "github.com/caravan-crm/caravan/internal/text"
 )
 
 // Timeline event kinds. Other packages add their own (enrolled, conversion, payout) with RecordEvent.
@@ -115,6 +116,9 @@ type NewNote struct {
 func (s *Service) AddNote(ctx context.Context, p actor.Actor, creatorID string, in NewNote) (*Event, error) {
 	text := strings.TrimSpace(in.Text)
 	f := apperr.Fields{}
+	if err := textcheck.CheckMultiline(text); err != nil {
+		f.Add("text", err.Error())
+	}
 	f.Check(text == "" || utf8.RuneCountInString(text) > 10_000, "text", "must be 1 to 10000 characters")
 	var id string
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {

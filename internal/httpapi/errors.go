@@ -18,10 +18,13 @@ type ErrorBody struct {
 
 // ErrorDetail is the inside of ErrorBody.
 type ErrorDetail struct {
-	Code      string            `json:"code"`
-	Message   string            `json:"message"`
-	Fields    map[string]string `json:"fields,omitempty"`
-	RequestID string            `json:"request_id"`
+	Code       string            `json:"code"`
+	Message    string            `json:"message"`
+	Fields     map[string]string `json:"fields,omitempty"`
+	FieldCodes map[string]string `json:"field_codes,omitempty"`
+	Params     map[string]any    `json:"params,omitempty"`
+	Details    any               `json:"details,omitempty"`
+	RequestID  string            `json:"request_id"`
 }
 
 var kindStatus = map[apperr.Kind]int{
@@ -33,6 +36,7 @@ var kindStatus = map[apperr.Kind]int{
 	apperr.KindTooLarge:     http.StatusRequestEntityTooLarge,
 	apperr.KindUnsupported:  http.StatusUnsupportedMediaType,
 	apperr.KindValidation:   http.StatusUnprocessableEntity,
+	apperr.KindPrecondition: http.StatusPreconditionFailed,
 	apperr.KindRateLimited:  http.StatusTooManyRequests,
 	apperr.KindUnavailable:  http.StatusServiceUnavailable,
 }
@@ -67,6 +71,17 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		case errors.As(err, &ae) && ae.Kind != apperr.KindInternal:
 			status = kindStatus[ae.Kind]
 			body.Code, body.Message, body.Fields = ae.Code, ae.Message, ae.Fields
+			body.FieldCodes, body.Params, body.Details = ae.FieldCodes, ae.Params, ae.Details
+			if len(body.Fields) > 0 {
+				codes := make(map[string]string, len(body.Fields))
+				for f, msg := range body.Fields {
+					codes[f] = apperr.FieldCode(msg)
+				}
+				for f, c := range ae.FieldCodes {
+					codes[f] = c
+				}
+				body.FieldCodes = codes
+			}
 			if ae.RetryAfter > 0 {
 				secs := int(ae.RetryAfter.Seconds() + 0.999)
 				c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -20,7 +21,7 @@ func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}")
 // OpenAPI builds the OpenAPI 3.1 document from the route table, with JSON Schemas reflected from the
 // request and answer types the handlers use, so the document cannot drift from the code.
 func (s *Server) OpenAPI() map[string]any {
-	r := &jsonschema.Reflector{DoNotReference: false, AllowAdditionalProperties: false, ExpandedStruct: false}
+	r := &jsonschema.Reflector{DoNotReference: false, AllowAdditionalProperties: false, ExpandedStruct: false, Namer: schemaName}
 	components := map[string]any{}
 	schemaOf := func(v any) map[string]any {
 		sc := r.Reflect(v)
@@ -69,7 +70,8 @@ func (s *Server) OpenAPI() map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(rt.Resp)}}
 		}
 		op["responses"] = map[string]any{strconv.Itoa(rt.Status): ok, "default": errorResponse}
-		if rt.Roles != nil {
+		op["x-auth"] = string(rt.Auth)
+		if rt.Auth == authUser {
 			roles := make([]string, len(rt.Roles))
 			for i, role := range rt.Roles {
 				roles[i] = string(role)
@@ -99,6 +101,23 @@ func (s *Server) OpenAPI() map[string]any {
 			},
 		},
 	}
+}
+
+// schemaName names a component after its Go type without package paths, as OpenAPI 3.1 requires
+// (^[a-zA-Z0-9._-]+$): page.List[creator.Creator] becomes CreatorList.
+func schemaName(t reflect.Type) string {
+	name := t.Name()
+	base, args, generic := strings.Cut(name, "[")
+	if !generic {
+		return name
+	}
+	var b strings.Builder
+	for _, arg := range strings.Split(strings.TrimSuffix(args, "]"), ",") {
+		arg = arg[strings.LastIndex(arg, "/")+1:]
+		arg = arg[strings.LastIndex(arg, ".")+1:]
+		b.WriteString(strings.TrimLeft(arg, "*[]"))
+	}
+	return b.String() + base
 }
 
 func operationID(rt route) string {

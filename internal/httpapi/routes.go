@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -10,8 +11,8 @@ import (
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/creator"
+	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/page"
-	"github.com/caravan-crm/caravan/internal/platform"
 )
 
 // route is one line of the route table: who may call it, and what it takes and answers (for the
@@ -19,8 +20,9 @@ import (
 type route struct {
 	Method  string
 	Path    string // echo syntax: /api/v1/users/:id
+	Auth    authKind
 	Handler echo.HandlerFunc
-	Roles   []actor.Role // nil: public
+	Roles   []actor.Role // who may call a route of kind authUser; nil for the other kinds
 	Tag     string
 	Summary string
 	Body    any   // request body type, nil if none
@@ -34,8 +36,18 @@ type param struct {
 	Name, Description string
 }
 
+// authKind says how a route authenticates its caller; the OpenAPI document shows it as x-auth.
+type authKind string
+
+const (
+	authPublic  authKind = "public"         // anyone
+	authLimited authKind = "public_limited" // anyone, rate-limited per client address
+	authUser    authKind = "user"           // a session's access token or an API key, with one of Roles
+	authRefresh authKind = "refresh_cookie" // the refresh cookie plus X-Requested-With (CSRF defence)
+	authWebhook authKind = "signed_webhook" // an HMAC signature of the body with the sender's secret
+)
+
 var (
-	public   []actor.Role
 	everyone = actor.Roles
 	admins   = []actor.Role{actor.RoleOwner, actor.RoleAdmin}
 	auditors = []actor.Role{actor.RoleOwner, actor.RoleAdmin, actor.RoleFinance}
@@ -48,62 +60,63 @@ var pageParams = []param{{"limit", "page size, 1 to 500 (default 50)"}, {"cursor
 func (s *Server) table() []route {
 	a := &auth.Handler{Svc: s.deps.Auth, SecureCookie: s.secureCookies()}
 	cr := &creator.Handler{Svc: s.deps.Creators}
-	pf := &platform.Handler{Svc: s.deps.Platforms}
+	pf := &insight.Handler{Svc: s.deps.Platforms}
 	creatorFilters := append(creatorFilterParams(), pageParams...)
 	return []route{
-		{Method: http.MethodGet, Path: "/healthz", Handler: s.healthz, Roles: public, Tag: "system", Summary: "The process is alive", Resp: Health{}, Status: 200},
-		{Method: http.MethodGet, Path: "/readyz", Handler: s.readyz, Roles: public, Tag: "system", Summary: "The database answers", Resp: Health{}, Status: 200},
-		{Method: http.MethodGet, Path: "/api/openapi.json", Handler: s.openAPI, Roles: public, Tag: "system", Summary: "This API's OpenAPI 3.1 document", Resp: map[string]any{}, Status: 200},
+		{Method: http.MethodGet, Path: "/healthz", Auth: authPublic, Handler: s.healthz, Tag: "system", Summary: "The process is alive", Resp: Health{}, Status: 200},
+		{Method: http.MethodGet, Path: "/readyz", Auth: authPublic, Handler: s.readyz, Tag: "system", Summary: "The database answers", Resp: Health{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/openapi.json", Auth: authPublic, Handler: s.openAPI, Tag: "system", Summary: "This API's OpenAPI 3.1 document", Resp: map[string]any{}, Status: 200},
 
-		{Method: http.MethodGet, Path: "/api/v1/setup", Handler: a.GetSetup, Roles: public, Tag: "auth", Summary: "Whether the first-run setup is open", Resp: auth.SetupStatus{}, Status: 200},
-		{Method: http.MethodPost, Path: "/api/v1/setup", Handler: a.Setup, Roles: public, Tag: "auth", Summary: "Create the first organization and its owner (only while no user exists)", Body: auth.SetupRequest{}, Resp: auth.SetupResponse{}, Status: 201},
-		{Method: http.MethodPost, Path: "/api/v1/auth/login", Handler: a.Login, Roles: public, Tag: "auth", Summary: "Sign in; sets the refresh cookie", Body: auth.LoginRequest{}, Resp: auth.TokenResponse{}, Status: 200},
-		{Method: http.MethodPost, Path: "/api/v1/auth/refresh", Handler: a.Refresh, Roles: public, Tag: "auth", Summary: "Exchange the refresh cookie for a new access token (rotates the cookie)", Resp: auth.TokenResponse{}, Status: 200},
-		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Handler: a.Logout, Roles: public, Tag: "auth", Summary: "End the session of the refresh cookie", Status: 204},
-		{Method: http.MethodGet, Path: "/api/v1/me", Handler: a.Me, Roles: everyone, Tag: "auth", Summary: "The caller and their organization", Resp: auth.MeResponse{}, Status: 200},
-		{Method: http.MethodPost, Path: "/api/v1/me/password", Handler: a.ChangePassword, Roles: everyone, Tag: "auth", Summary: "Change the caller's password; ends every other session", Body: auth.PasswordRequest{}, Resp: auth.TokenResponse{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/setup", Auth: authPublic, Handler: a.GetSetup, Tag: "auth", Summary: "Whether the first-run setup is open", Resp: auth.SetupStatus{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/setup", Auth: authPublic, Handler: a.Setup, Tag: "auth", Summary: "Create the first organization and its owner (only while no user exists)", Body: auth.SetupRequest{}, Resp: auth.SetupResponse{}, Status: 201},
+		{Method: http.MethodPost, Path: "/api/v1/auth/login", Auth: authLimited, Handler: a.Login, Tag: "auth", Summary: "Sign in; sets the refresh cookie", Body: auth.LoginRequest{}, Resp: auth.TokenResponse{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/auth/refresh", Auth: authRefresh, Handler: a.Refresh, Tag: "auth", Summary: "Exchange the refresh cookie for a new access token (rotates the cookie)", Resp: auth.TokenResponse{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Auth: authRefresh, Handler: a.Logout, Tag: "auth", Summary: "End the session of the refresh cookie", Status: 204},
+		{Method: http.MethodGet, Path: "/api/v1/me", Auth: authUser, Handler: a.Me, Roles: everyone, Tag: "auth", Summary: "The caller and their organization", Resp: auth.MeResponse{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/me/password", Auth: authUser, Handler: a.ChangePassword, Roles: everyone, Tag: "auth", Summary: "Change the caller's password; ends every other session", Body: auth.PasswordRequest{}, Resp: auth.TokenResponse{}, Status: 200},
 
-		{Method: http.MethodGet, Path: "/api/v1/users", Handler: a.ListUsers, Roles: admins, Tag: "users", Summary: "List the organization's users", Resp: page.List[auth.User]{}, Status: 200, Query: pageParams},
-		{Method: http.MethodPost, Path: "/api/v1/users", Handler: a.CreateUser, Roles: admins, Tag: "users", Summary: "Add a user", Body: auth.CreateUserRequest{}, Resp: auth.User{}, Status: 201},
-		{Method: http.MethodGet, Path: "/api/v1/users/:id", Handler: a.GetUser, Roles: admins, Tag: "users", Summary: "One user", Resp: auth.User{}, Status: 200},
-		{Method: http.MethodPatch, Path: "/api/v1/users/:id", Handler: a.UpdateUser, Roles: admins, Tag: "users", Summary: "Rename, change the role of, or disable a user", Body: auth.UpdateUserRequest{}, Resp: auth.User{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/users", Auth: authUser, Handler: a.ListUsers, Roles: admins, Tag: "users", Summary: "List the organization's users", Resp: page.List[auth.User]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/users", Auth: authUser, Handler: a.CreateUser, Roles: admins, Tag: "users", Summary: "Add a user", Body: auth.CreateUserRequest{}, Resp: auth.User{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/users/:id", Auth: authUser, Handler: a.GetUser, Roles: admins, Tag: "users", Summary: "One user", Resp: auth.User{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/users/:id", Auth: authUser, Handler: a.UpdateUser, Roles: admins, Tag: "users", Summary: "Rename, change the role of, or disable a user", Body: auth.UpdateUserRequest{}, Resp: auth.User{}, Status: 200},
 
-		{Method: http.MethodGet, Path: "/api/v1/api-keys", Handler: a.ListAPIKeys, Roles: admins, Tag: "api-keys", Summary: "List the API keys in use", Resp: page.List[auth.APIKey]{}, Status: 200, Query: pageParams},
-		{Method: http.MethodPost, Path: "/api/v1/api-keys", Handler: a.CreateAPIKey, Roles: admins, Tag: "api-keys", Summary: "Create an API key (the key is shown once)", Body: auth.CreateAPIKeyRequest{}, Resp: auth.CreatedAPIKey{}, Status: 201},
-		{Method: http.MethodDelete, Path: "/api/v1/api-keys/:id", Handler: a.RevokeAPIKey, Roles: admins, Tag: "api-keys", Summary: "Revoke an API key", Status: 204},
+		{Method: http.MethodGet, Path: "/api/v1/api-keys", Auth: authUser, Handler: a.ListAPIKeys, Roles: admins, Tag: "api-keys", Summary: "List the API keys in use", Resp: page.List[auth.APIKey]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/api-keys", Auth: authUser, Handler: a.CreateAPIKey, Roles: admins, Tag: "api-keys", Summary: "Create an API key (the key is shown once)", Body: auth.CreateAPIKeyRequest{}, Resp: auth.CreatedAPIKey{}, Status: 201},
+		{Method: http.MethodDelete, Path: "/api/v1/api-keys/:id", Auth: authUser, Handler: a.RevokeAPIKey, Roles: admins, Tag: "api-keys", Summary: "Revoke an API key", Status: 204},
 
 		// creators
-		{Method: http.MethodGet, Path: "/api/v1/creators", Handler: cr.List, Roles: everyone, Tag: "creators", Summary: "List creators with filters, search and keyset paging", Resp: page.List[creator.Creator]{}, Status: 200, Query: creatorFilters},
-		{Method: http.MethodPost, Path: "/api/v1/creators", Handler: cr.Create, Roles: sellers, Tag: "creators", Summary: "Add a creator with accounts", Body: creator.NewCreator{}, Resp: creator.Creator{}, Status: 201},
-		{Method: http.MethodGet, Path: "/api/v1/creators/:id", Handler: cr.Get, Roles: everyone, Tag: "creators", Summary: "One creator with accounts, followers and 30-day growth", Resp: creator.Creator{}, Status: 200},
-		{Method: http.MethodPatch, Path: "/api/v1/creators/:id", Handler: cr.Update, Roles: sellers, Tag: "creators", Summary: "Change a creator (partial; null clears)", Body: creator.Change{}, Resp: creator.Creator{}, Status: 200},
-		{Method: http.MethodDelete, Path: "/api/v1/creators/:id", Handler: cr.Delete, Roles: sellers, Tag: "creators", Summary: "Soft-delete a creator (handles stay reserved)", Status: 204},
-		{Method: http.MethodPost, Path: "/api/v1/creators/:id/restore", Handler: cr.Restore, Roles: sellers, Tag: "creators", Summary: "Restore a deleted creator", Resp: creator.Creator{}, Status: 200},
-		{Method: http.MethodPost, Path: "/api/v1/creators/:id/accounts", Handler: cr.AddAccount, Roles: sellers, Tag: "creators", Summary: "Add a platform account (handle or profile URL); 409 if another creator has it", Body: creator.NewAccount{}, Resp: creator.Account{}, Status: 201},
-		{Method: http.MethodPatch, Path: "/api/v1/accounts/:id", Handler: cr.UpdateAccount, Roles: sellers, Tag: "creators", Summary: "Change an account", Body: creator.AccountChange{}, Resp: creator.Account{}, Status: 200},
-		{Method: http.MethodDelete, Path: "/api/v1/accounts/:id", Handler: cr.DeleteAccount, Roles: sellers, Tag: "creators", Summary: "Remove an account and its history", Status: 204},
-		{Method: http.MethodPost, Path: "/api/v1/accounts/:id/snapshots", Handler: cr.AddSnapshot, Roles: sellers, Tag: "creators", Summary: "Record followers on a day (201; 200 when it replaces that day's snapshot)", Body: creator.NewSnapshot{}, Resp: creator.History{}, Status: 201},
-		{Method: http.MethodGet, Path: "/api/v1/accounts/:id/snapshots", Handler: cr.History, Roles: everyone, Tag: "creators", Summary: "An account's follower history, newest first", Resp: creator.History{}, Status: 200, Query: []param{{"days", "only the last days days (default: all)"}}},
-		{Method: http.MethodGet, Path: "/api/v1/creators/:id/timeline", Handler: cr.Timeline, Roles: everyone, Tag: "creators", Summary: "A creator's timeline, newest first", Resp: page.List[creator.Event]{}, Status: 200, Query: pageParams},
-		{Method: http.MethodPost, Path: "/api/v1/creators/:id/notes", Handler: cr.AddNote, Roles: sellers, Tag: "creators", Summary: "Put a note on a creator's timeline", Body: creator.NewNote{}, Resp: creator.Event{}, Status: 201},
-		{Method: http.MethodPost, Path: "/api/v1/creators/import", Handler: cr.Import, Roles: sellers, Tag: "creators", Summary: "Import creators from .xlsx or .csv (multipart file; one row per account; English or Chinese headers); 422 with row errors and nothing written", Resp: creator.ImportAnswer{}, Status: 200, MaxBody: 21 << 20,
+		{Method: http.MethodGet, Path: "/api/v1/creators", Auth: authUser, Handler: cr.List, Roles: everyone, Tag: "creators", Summary: "List creators with filters, search and keyset paging", Resp: page.List[creator.Creator]{}, Status: 200, Query: creatorFilters},
+		{Method: http.MethodPost, Path: "/api/v1/creators", Auth: authUser, Handler: cr.Create, Roles: sellers, Tag: "creators", Summary: "Add a creator with accounts", Body: creator.NewCreator{}, Resp: creator.Creator{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/creators/:id", Auth: authUser, Handler: cr.Get, Roles: everyone, Tag: "creators", Summary: "One creator with accounts, followers and 30-day growth", Resp: creator.Creator{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/creators/:id", Auth: authUser, Handler: cr.Update, Roles: sellers, Tag: "creators", Summary: "Change a creator (partial; null clears)", Body: creator.Change{}, Resp: creator.Creator{}, Status: 200},
+		{Method: http.MethodDelete, Path: "/api/v1/creators/:id", Auth: authUser, Handler: cr.Delete, Roles: sellers, Tag: "creators", Summary: "Soft-delete a creator (handles stay reserved)", Status: 204},
+		{Method: http.MethodPost, Path: "/api/v1/creators/:id/restore", Auth: authUser, Handler: cr.Restore, Roles: sellers, Tag: "creators", Summary: "Restore a deleted creator", Resp: creator.Creator{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/creators/:id/accounts", Auth: authUser, Handler: cr.AddAccount, Roles: sellers, Tag: "creators", Summary: "Add a platform account (handle or profile URL); 409 if another creator has it", Body: creator.NewAccount{}, Resp: creator.Account{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/accounts/:id", Auth: authUser, Handler: cr.GetAccount, Roles: everyone, Tag: "creators", Summary: "One account, with its 30-day growth and version (ETag)", Resp: creator.Account{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/accounts/:id", Auth: authUser, Handler: cr.UpdateAccount, Roles: sellers, Tag: "creators", Summary: "Change an account", Body: creator.AccountChange{}, Resp: creator.Account{}, Status: 200},
+		{Method: http.MethodDelete, Path: "/api/v1/accounts/:id", Auth: authUser, Handler: cr.DeleteAccount, Roles: sellers, Tag: "creators", Summary: "Remove an account and its history", Status: 204},
+		{Method: http.MethodPost, Path: "/api/v1/accounts/:id/snapshots", Auth: authUser, Handler: cr.AddSnapshot, Roles: sellers, Tag: "creators", Summary: "Record followers on a day (201; 200 when it replaces that day's snapshot)", Body: creator.NewSnapshot{}, Resp: creator.History{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/accounts/:id/snapshots", Auth: authUser, Handler: cr.History, Roles: everyone, Tag: "creators", Summary: "An account's follower history, newest first", Resp: creator.History{}, Status: 200, Query: []param{{"days", "only the last days days (default: all)"}}},
+		{Method: http.MethodGet, Path: "/api/v1/creators/:id/timeline", Auth: authUser, Handler: cr.Timeline, Roles: everyone, Tag: "creators", Summary: "A creator's timeline, newest first", Resp: page.List[creator.Event]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/creators/:id/notes", Auth: authUser, Handler: cr.AddNote, Roles: sellers, Tag: "creators", Summary: "Put a note on a creator's timeline", Body: creator.NewNote{}, Resp: creator.Event{}, Status: 201},
+		{Method: http.MethodPost, Path: "/api/v1/creators/import", Auth: authUser, Handler: cr.Import, Roles: sellers, Tag: "creators", Summary: "Import creators from .xlsx or .csv (multipart file; one row per account; English or Chinese headers); 422 with row errors and nothing written", Resp: creator.ImportAnswer{}, Status: 200, MaxBody: 21 << 20,
 			Query: []param{{"dry_run", "true: check and count, write nothing"}}},
-		{Method: http.MethodGet, Path: "/api/v1/creators/tags", Handler: cr.Tags, Roles: everyone, Tag: "creators", Summary: "The organization's tags, most used first, with how many creators carry each", Resp: creator.TagsAnswer{}, Status: 200},
-		{Method: http.MethodGet, Path: "/api/v1/creators/export.xlsx", Handler: cr.Export, Roles: everyone, Tag: "creators", Summary: "The filtered list as an .xlsx workbook, one row per account", Status: 200,
+		{Method: http.MethodGet, Path: "/api/v1/creators/tags", Auth: authUser, Handler: cr.Tags, Roles: everyone, Tag: "creators", Summary: "The organization's tags, most used first, with how many creators carry each", Resp: creator.TagsAnswer{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/creators/export.xlsx", Auth: authUser, Handler: cr.Export, Roles: everyone, Tag: "creators", Summary: "The filtered list as an .xlsx workbook, one row per account", Status: 200,
 			Query: append(creatorFilterParams(), param{"lang", "en or zh (default: Accept-Language)"})},
-		{Method: http.MethodGet, Path: "/api/v1/agencies", Handler: cr.ListAgencies, Roles: everyone, Tag: "creators", Summary: "List MCN agencies by name", Resp: page.List[creator.Agency]{}, Status: 200, Query: pageParams},
-		{Method: http.MethodPost, Path: "/api/v1/agencies", Handler: cr.CreateAgency, Roles: sellers, Tag: "creators", Summary: "Add an MCN agency", Body: creator.NewAgency{}, Resp: creator.Agency{}, Status: 201},
-		{Method: http.MethodGet, Path: "/api/v1/agencies/:id", Handler: cr.GetAgency, Roles: everyone, Tag: "creators", Summary: "One agency", Resp: creator.Agency{}, Status: 200},
-		{Method: http.MethodPatch, Path: "/api/v1/agencies/:id", Handler: cr.UpdateAgency, Roles: sellers, Tag: "creators", Summary: "Change an agency", Body: creator.AgencyChange{}, Resp: creator.Agency{}, Status: 200},
-		{Method: http.MethodDelete, Path: "/api/v1/agencies/:id", Handler: cr.DeleteAgency, Roles: sellers, Tag: "creators", Summary: "Delete an agency no creator belongs to", Status: 204},
+		{Method: http.MethodGet, Path: "/api/v1/agencies", Auth: authUser, Handler: cr.ListAgencies, Roles: everyone, Tag: "creators", Summary: "List MCN agencies by name", Resp: page.List[creator.Agency]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/agencies", Auth: authUser, Handler: cr.CreateAgency, Roles: sellers, Tag: "creators", Summary: "Add an MCN agency", Body: creator.NewAgency{}, Resp: creator.Agency{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/agencies/:id", Auth: authUser, Handler: cr.GetAgency, Roles: everyone, Tag: "creators", Summary: "One agency", Resp: creator.Agency{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/agencies/:id", Auth: authUser, Handler: cr.UpdateAgency, Roles: sellers, Tag: "creators", Summary: "Change an agency", Body: creator.AgencyChange{}, Resp: creator.Agency{}, Status: 200},
+		{Method: http.MethodDelete, Path: "/api/v1/agencies/:id", Auth: authUser, Handler: cr.DeleteAgency, Roles: sellers, Tag: "creators", Summary: "Delete an agency no creator belongs to", Status: 204},
 
 		// platforms
-		{Method: http.MethodGet, Path: "/api/v1/platforms", Handler: pf.List, Roles: everyone, Tag: "platforms", Summary: "Every platform with the organization's risk marks", Resp: platform.ListAnswer{}, Status: 200},
-		{Method: http.MethodPut, Path: "/api/v1/platforms/:platform/risk", Handler: pf.SetRisk, Roles: sellers, Tag: "platforms", Summary: "Mark a platform at risk or banned in a country (level ok clears)", Body: platform.RiskInput{}, Resp: platform.Mark{}, Status: 200},
-		{Method: http.MethodGet, Path: "/api/v1/insights/platform-exposure", Handler: pf.Exposure, Roles: everyone, Tag: "platforms", Summary: "Per platform: creators, accounts, GMV and commission; per mark: who depends on it, with and without an alternative", Resp: platform.Exposure{}, Status: 200,
+		{Method: http.MethodGet, Path: "/api/v1/platforms", Auth: authUser, Handler: pf.List, Roles: everyone, Tag: "platforms", Summary: "Every platform with the organization's risk marks", Resp: insight.ListAnswer{}, Status: 200},
+		{Method: http.MethodPut, Path: "/api/v1/platforms/:platform/risk", Auth: authUser, Handler: pf.SetRisk, Roles: sellers, Tag: "platforms", Summary: "Mark a platform at risk or banned in a country (level ok clears)", Body: insight.RiskInput{}, Resp: insight.Mark{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/insights/platform-exposure", Auth: authUser, Handler: pf.Exposure, Roles: everyone, Tag: "platforms", Summary: "Per platform: creators, accounts, GMV and commission; per mark: who depends on it, with and without an alternative", Resp: insight.Exposure{}, Status: 200,
 			Query: []param{{"days", "revenue window in days (default 90)"}, {"limit", "creators listed per group of a mark (default 200)"}}},
 
-		{Method: http.MethodGet, Path: "/api/v1/audit-log", Handler: (&audit.Handler{DB: s.deps.DB}).List, Roles: auditors, Tag: "audit", Summary: "The organization's audit log, newest first", Resp: page.List[audit.Entry]{}, Status: 200,
+		{Method: http.MethodGet, Path: "/api/v1/audit-log", Auth: authUser, Handler: (&audit.Handler{DB: s.deps.DB}).List, Roles: auditors, Tag: "audit", Summary: "The organization's audit log, newest first", Resp: page.List[audit.Entry]{}, Status: 200,
 			Query: append([]param{{"action", "only this action, e.g. user.login"}, {"target_id", "only entries about this object"}}, pageParams...)},
 	}
 }
@@ -118,4 +131,21 @@ func creatorFilterParams() []param {
 
 func (s *Server) secureCookies() bool {
 	return strings.HasPrefix(s.deps.Config.PublicURL, "https://")
+}
+
+// check refuses a row whose authentication kind and roles disagree.
+func (r route) check() error {
+	switch r.Auth {
+	case authUser:
+		if len(r.Roles) == 0 {
+			return fmt.Errorf("httpapi: %s %s: an authenticated route needs roles", r.Method, r.Path)
+		}
+	case authPublic, authLimited, authRefresh, authWebhook:
+		if r.Roles != nil {
+			return fmt.Errorf("httpapi: %s %s: roles on a route of kind %s", r.Method, r.Path, r.Auth)
+		}
+	default:
+		return fmt.Errorf("httpapi: %s %s: unknown authentication kind %q", r.Method, r.Path, r.Auth)
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,8 +25,9 @@ import (
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/config"
 	"github.com/caravan-crm/caravan/internal/creator"
-	"github.com/caravan-crm/caravan/internal/platform"
+	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/web"
 )
 
 // Deps is what the HTTP layer serves.
@@ -35,9 +37,12 @@ type Deps struct {
 	DB      *bun.DB
 	Auth    *auth.Service
 	Version string
+	// Draining reports that the server is shutting down: /readyz answers 503 so the load balancer
+	// sends traffic elsewhere. Nil means never.
+	Draining func() bool
 
 	Creators  *creator.Service
-	Platforms *platform.Service
+	Platforms *insight.Service
 }
 
 // Server is the configured echo instance and its routes.
@@ -59,6 +64,7 @@ func New(d Deps) *Server {
 	e.IPExtractor = ipExtractor(d.Config)
 
 	e.Pre(requestID)
+	e.Pre(rejectControls)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			d.Log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
@@ -70,7 +76,7 @@ func New(d Deps) *Server {
 		XSSProtection:      "0",
 		ContentTypeNosniff: "nosniff",
 		XFrameOptions:      "DENY",
-		HSTSMaxAge:         31536000,
+		HSTSMaxAge:         hstsMaxAge(d.Config.PublicURL),
 		ReferrerPolicy:     "strict-origin-when-cross-origin",
 		// Ant Design injects its styles at run time, hence 'unsafe-inline' for styles only.
 		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
@@ -87,9 +93,15 @@ func New(d Deps) *Server {
 	s := &Server{Echo: e, deps: d}
 	s.routes = s.table()
 	for _, r := range s.routes {
+		if err := r.check(); err != nil {
+			panic(err) // a wrong row of the route table is a programming error: fail at start-up
+		}
 		mw := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimit(r, d.Config))}
-		if r.Roles != nil {
+		if r.Auth == authUser {
 			mw = append(mw, s.authenticate(r.Roles))
+		}
+		if r.Method == http.MethodPost && r.Status == http.StatusCreated {
+			mw = append(mw, s.idempotent)
 		}
 		e.Add(r.Method, r.Path, r.Handler, mw...)
 	}
@@ -110,6 +122,15 @@ func (s *Server) HTTPServer() *http.Server {
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(s.deps.Log.Handler(), slog.LevelWarn),
 	}
+}
+
+// hstsMaxAge is a year when the public URL is https, else 0 (no HSTS): echo sends the header when a
+// request merely says X-Forwarded-Proto: https, which must not pin a site served over http to https.
+func hstsMaxAge(publicURL string) int {
+	if strings.HasPrefix(publicURL, "https://") {
+		return 31536000
+	}
+	return 0
 }
 
 func bodyLimit(r route, c config.Config) string {
@@ -150,6 +171,27 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Request().Header.Set(echo.HeaderXRequestID, id)
 		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+// rejectControls answers 400 to a path or query parameter holding a control character (%00 in an
+// id, a NUL in a filter): nothing Caravan serves takes one, and the databases refuse NUL in text.
+func rejectControls(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := c.Request().URL
+		if web.ControlAt(u.Path, false) >= 0 {
+			return apperr.BadRequest("invalid_characters", "the address holds a control character (such as %00)")
+		}
+		if strings.Contains(u.RawQuery, "%") || web.ControlAt(u.RawQuery, false) >= 0 {
+			for name, vs := range u.Query() {
+				for _, v := range append(vs, name) {
+					if web.ControlAt(v, false) >= 0 {
+						return apperr.BadRequest("invalid_characters", "the query parameter "+strconv.Quote(name)+" holds a control character (such as %00)")
+					}
+				}
+			}
+		}
 		return next(c)
 	}
 }
@@ -209,6 +251,9 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 func (s *Server) readyz(c echo.Context) error {
+	if s.deps.Draining != nil && s.deps.Draining() {
+		return apperr.Unavailable("the server is shutting down", nil)
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := store.Ping(ctx, s.deps.DB); err != nil {

@@ -6,13 +6,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -105,8 +109,21 @@ const maxAttempts = 5
 // apperr Unavailable (503). fn must therefore be safe to run again.
 func RunInTx(ctx context.Context, db *bun.DB, fn func(ctx context.Context, tx bun.Tx) error) error {
 	var err error
+	idem := idempotencyKeyFrom(ctx)
+	run := fn
+	if idem != nil && !idem.recorded {
+		run = func(ctx context.Context, tx bun.Tx) error {
+			if err := fn(ctx, tx); err != nil {
+				return err
+			}
+			return recordIdempotencyKey(ctx, tx, time.Now().UTC())
+		}
+	}
 	for attempt := 1; ; attempt++ {
-		err = db.RunInTx(ctx, nil, fn)
+		err = db.RunInTx(ctx, nil, run)
+		if err == nil && idem != nil {
+			idem.recorded = true
+		}
 		if err == nil || !isRetryable(err) {
 			return MapError(err)
 		}
@@ -178,12 +195,24 @@ func MapError(err error) error {
 	return err
 }
 
+// isConnError reports a lost or refused connection: the server is restarting (57P01
+// admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now), a connection exception (class
+// 08), or the network said so. The client may retry later: a 503, never a 500.
 func isConnError(err error) bool {
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
 		return true
 	}
-	return pgconn.SafeToRetry(err)
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return strings.HasPrefix(pg.Code, "08") || strings.HasPrefix(pg.Code, "57P")
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	return pgconn.SafeToRetry(err) || pgconn.Timeout(err)
 }
 
 // Ping checks that the database answers, for /readyz.

@@ -2,11 +2,17 @@ package store_test
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,10 +57,11 @@ func TestMigrationsGoDownAndUpAgain(t *testing.T) {
 		if err != nil || len(again) != 0 {
 			t.Fatalf("second migrate applied %v (%v)", again, err)
 		}
-		undone, err := store.Rollback(ctx, db)
+		undone, err := store.Rollback(ctx, db, store.AllSteps)
 		if err != nil || len(undone) == 0 {
 			t.Fatalf("rollback: %v %v", undone, err)
 		}
+		slices.Reverse(undone) // undone newest first, applied oldest first
 		status, err := store.MigrationStatus(ctx, db)
 		if err != nil || len(status) == 0 {
 			t.Fatal(status, err)
@@ -62,6 +69,54 @@ func TestMigrationsGoDownAndUpAgain(t *testing.T) {
 		redone, err := store.Migrate(ctx, db)
 		if err != nil || !slices.Equal(redone, undone) {
 			t.Fatalf("migrate after rollback applied %v, want %v (%v)", redone, undone, err)
+		}
+	})
+}
+
+func TestRollbackUndoesOneMigrationAtATimeUnlessToldMore(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		ids, _ := store.MigrationIDs("sqlite")
+		if len(ids) < 3 {
+			t.Skip("needs three migrations")
+		}
+		name := func(i int) string { return ids[i][:strings.IndexByte(ids[i], '_')] }
+		last, prev := name(len(ids)-1), name(len(ids)-2)
+		// A fresh database applied every migration in one group; one step still undoes only the last.
+		plan, err := store.ToRollBack(ctx, db, 1)
+		if err != nil || len(plan) != 1 || plan[0] != ids[len(ids)-1] {
+			t.Fatalf("plan %v (%v), want [%s]", plan, err, ids[len(ids)-1])
+		}
+		undone, err := store.Rollback(ctx, db, 1)
+		if err != nil || !slices.Equal(undone, []string{last}) {
+			t.Fatalf("one step undid %v (%v), want [%s]", undone, err, last)
+		}
+		undone, err = store.Rollback(ctx, db, 1)
+		if err != nil || !slices.Equal(undone, []string{prev}) {
+			t.Fatalf("the next step undid %v (%v), want [%s]", undone, err, prev)
+		}
+		// Re-applied in a new group, the newest comes off first again.
+		if redone, err := store.Migrate(ctx, db); err != nil || !slices.Equal(redone, []string{prev, last}) {
+			t.Fatalf("migrate applied %v (%v)", redone, err)
+		}
+		if undone, err := store.Rollback(ctx, db, 2); err != nil || !slices.Equal(undone, []string{last, prev}) {
+			t.Fatalf("two steps undid %v (%v)", undone, err)
+		}
+		undone, err = store.Rollback(ctx, db, store.AllSteps)
+		if err != nil || len(undone) != len(ids)-2 {
+			t.Fatalf("all undid %v (%v)", undone, err)
+		}
+		if ok, err := store.TableExists(ctx, db, "organizations"); err != nil || ok {
+			t.Fatalf("organizations still exists after rolling back everything (%v)", err)
+		}
+		if undone, err := store.Rollback(ctx, db, 1); err != nil || len(undone) != 0 {
+			t.Fatalf("nothing left, yet undid %v (%v)", undone, err)
+		}
+		if _, err := store.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := store.TableExists(ctx, db, "organizations"); err != nil || !ok {
+			t.Fatalf("organizations missing after migrating again (%v)", err)
 		}
 	})
 }
@@ -277,5 +332,22 @@ func TestPostgresConnectionsRecoverAfterTheServerDropsThem(t *testing.T) {
 	n, err := db.NewSelect().Table("rate_limits").Count(ctx)
 	if err != nil || n != 0 {
 		t.Fatalf("after recovery: %d %v", n, err)
+	}
+}
+
+// PostgreSQL restarting (57P01 admin_shutdown and friends) answered 500 where a 503 with
+// Retry-After was due: the client may simply retry.
+func TestConnectionLossIsUnavailableNotInternal(t *testing.T) {
+	for _, err := range []error{
+		&pgconn.PgError{Code: "57P01"}, &pgconn.PgError{Code: "57P02"}, &pgconn.PgError{Code: "57P03"},
+		&pgconn.PgError{Code: "08006"}, fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "08003"}),
+		driver.ErrBadConn, io.ErrUnexpectedEOF, syscall.ECONNREFUSED, &net.OpError{Op: "read", Err: syscall.ECONNRESET},
+	} {
+		if k := apperr.KindOf(store.MapError(err)); k != apperr.KindUnavailable {
+			t.Errorf("%v: kind %v, want unavailable", err, k)
+		}
+	}
+	if k := apperr.KindOf(store.MapError(&pgconn.PgError{Code: "23505"})); k == apperr.KindUnavailable {
+		t.Errorf("a unique violation is not a lost connection")
 	}
 }

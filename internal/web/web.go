@@ -4,10 +4,13 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -47,7 +50,42 @@ func Bind(c echo.Context, dst any) error {
 	if err := json.Unmarshal(body, dst, json.RejectUnknownMembers(true)); err != nil {
 		return apperr.BadRequest("malformed_json", describe(err))
 	}
-	return nil
+	return checkStrings(body)
+}
+
+// checkStrings refuses a body any of whose strings (names or values) holds NUL or another C0
+// control character but tab, newline and carriage return. No field of the API takes them, and the
+// databases refuse NUL in text (a 500 otherwise). The body is already known to be valid JSON.
+func checkStrings(body []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil // io.EOF: the end; anything else was reported by Unmarshal
+		}
+		if tok.Kind() == '"' {
+			if i := ControlAt(tok.String(), true); i >= 0 {
+				return apperr.BadRequest("invalid_characters", "a text in the body holds a control character (such as NUL); remove it").
+					WithParams(map[string]any{"at": string(dec.StackPointer())})
+			}
+		}
+	}
+}
+
+// ControlAt returns the byte offset of the first C0 control character (or DEL) in s, -1 if there is
+// none. With multiline, tab, newline and carriage return are allowed.
+func ControlAt(s string, multiline bool) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != 0x7f {
+			continue
+		}
+		if multiline && (c == '\t' || c == '\n' || c == '\r') {
+			continue
+		}
+		return i
+	}
+	return -1
 }
 
 // describe turns a decoding error into one sentence without echoing the client's data back at length.
@@ -114,6 +152,37 @@ func Client(c echo.Context) actor.Client {
 	return actor.Client{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
 }
 
+// Versioned is an answer with an optimistic-concurrency version: Respond and RespondTo send it as
+// the answer's ETag, and a later write names it in If-Match.
+type Versioned interface{ ETagVersion() int64 }
+
+func setETag(c echo.Context, out any) {
+	if v, ok := out.(Versioned); ok && !isNil(out) {
+		c.Response().Header().Set("ETag", `"`+strconv.FormatInt(v.ETagVersion(), 10)+`"`)
+	}
+}
+
+func isNil(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// IfMatch reads the If-Match header of a write: nil when it is absent or "*" (any version), else
+// the version the client last saw ("3" or W/"3"). A write whose version is no longer current
+// answers 412 (apperr.Precondition).
+func IfMatch(c echo.Context) (*int64, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return nil, nil
+	}
+	h = strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	n, err := strconv.ParseInt(h, 10, 64)
+	if err != nil || n < 0 {
+		return nil, apperr.BadRequest("invalid_if_match", `If-Match must be the ETag of the record, such as "3"`)
+	}
+	return &n, nil
+}
+
 // Respond runs fn as the request's actor and answers status with its result: the whole of a handler
 // that takes no body.
 func Respond[Out any](c echo.Context, status int, fn func(a actor.Actor) (Out, error)) error {
@@ -125,6 +194,7 @@ func Respond[Out any](c echo.Context, status int, fn func(a actor.Actor) (Out, e
 	if err != nil {
 		return err
 	}
+	setETag(c, out)
 	return c.JSON(status, out)
 }
 
@@ -143,6 +213,7 @@ func RespondTo[In, Out any](c echo.Context, status int, fn func(a actor.Actor, i
 	if err != nil {
 		return err
 	}
+	setETag(c, out)
 	return c.JSON(status, out)
 }
 

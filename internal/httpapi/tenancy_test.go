@@ -1,0 +1,184 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/httpapi/apitest"
+	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/store/storetest"
+)
+
+// tenantFixture creates one object of every kind a route's path parameter can name, in org A, and
+// returns A's owner and the ids by the path segment that precedes the parameter (creators/:id →
+// "creators"). A new kind of resource needs one line here, not one per route.
+func tenantFixture(t *testing.T, e *apitest.Env) (apitest.User, map[string]string) {
+	a := e.Setup("Org A", "owner@a.example")
+	var ag, cr, user, key struct {
+		ID       string `json:"id"`
+		Accounts []struct {
+			ID string `json:"id"`
+		} `json:"accounts"`
+	}
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/agencies", Token: a.Token, Body: map[string]any{"name": "MCN A", "country": "US", "share_bps": 1000}}).JSON(t, &ag)
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/creators", Token: a.Token, Body: map[string]any{
+		"display_name": "Luna", "country": "US", "agency_id": ag.ID, "tags": []string{"home"},
+		"accounts": []map[string]any{{"platform": "tiktok", "handle": "@luna", "followers": 12000}},
+	}}).JSON(t, &cr)
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/users", Token: a.Token, Body: map[string]any{
+		"email": "seller@a.example", "name": "Seller", "role": "manager", "password": apitest.Password}}).JSON(t, &user)
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/api-keys", Token: a.Token, Body: map[string]any{"name": "shop"}}).JSON(t, &key)
+	return a, map[string]string{
+		"creators": cr.ID, "accounts": cr.Accounts[0].ID, "agencies": ag.ID, "users": user.ID, "api-keys": key.ID,
+	}
+}
+
+// globalParams are path parameters that name no object of an organization (a platform of the
+// catalogue): another organization may use them for itself, and A's data must stay unchanged.
+var globalParams = map[string]string{"platforms": "tiktok"}
+
+// TestEveryRouteWithAnIDIsNotFoundToAnotherOrganization walks the route table: every route with a
+// path parameter is called by the owner of organization B with a real id of organization A, and must
+// answer 404 with A's data unchanged. A route whose parameter the fixture cannot fill fails the test,
+// so a new route cannot escape the walk.
+func TestEveryRouteWithAnIDIsNotFoundToAnotherOrganization(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		e := apitest.New(t, db)
+		a, ids := tenantFixture(t, e)
+		b := e.NewOrg("Org B", "owner@b.example")
+		before := orgFingerprint(t, db, a.OrgID)
+
+		walked := 0
+		for _, r := range e.Server.Echo.Routes() {
+			if !strings.Contains(r.Path, ":") || r.Path == "/*" {
+				continue
+			}
+			path, global, ok := fillPath(r.Path, ids)
+			if !ok {
+				t.Errorf("%s %s: the walk cannot fill its path parameter; add its resource to tenantFixture", r.Method, r.Path)
+				continue
+			}
+			walked++
+			req := apitest.Request{Method: r.Method, Path: path, Token: b.Token}
+			if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
+				req.Body = map[string]any{}
+			}
+			res := e.Do(req)
+			switch {
+			case global:
+				if res.Status >= 500 {
+					t.Errorf("%s %s as B: %d %s", r.Method, path, res.Status, res.Body)
+				}
+			case res.Status != http.StatusNotFound:
+				t.Errorf("%s %s as B: status %d, want 404: %s", r.Method, path, res.Status, res.Body)
+			case res.ErrorCode(t) != "not_found":
+				t.Errorf("%s %s as B: code %s, want not_found", r.Method, path, res.ErrorCode(t))
+			}
+		}
+		if walked < 15 {
+			t.Fatalf("the walk reached only %d routes", walked)
+		}
+		if after := orgFingerprint(t, db, a.OrgID); after != before {
+			t.Fatalf("organization A's data changed under B's requests:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+}
+
+func fillPath(p string, ids map[string]string) (string, bool, bool) {
+	segs := strings.Split(p, "/")
+	global := false
+	for i, s := range segs {
+		if !strings.HasPrefix(s, ":") || i == 0 {
+			continue
+		}
+		if id, ok := ids[segs[i-1]]; ok {
+			segs[i] = id
+		} else if g, ok := globalParams[segs[i-1]]; ok {
+			segs[i], global = g, true
+		} else {
+			return "", false, false
+		}
+	}
+	return strings.Join(segs, "/"), global, true
+}
+
+// orgFingerprint serialises every row of every table with an org_id column that belongs to org.
+func orgFingerprint(t *testing.T, db *bun.DB, org string) string {
+	t.Helper()
+	ctx := context.Background()
+	var tables []string
+	if store.IsSQLite(db) {
+		if err := db.NewRaw(`SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c
+			WHERE m.type = 'table' AND c.name = 'org_id' ORDER BY m.name`).Scan(ctx, &tables); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := db.NewRaw(`SELECT table_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND column_name = 'org_id' ORDER BY table_name`).Scan(ctx, &tables); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, tbl := range tables {
+		if tbl == "audit_log" { // B's requests are audited in B's name, never in A's
+			continue
+		}
+		rows, err := db.QueryContext(ctx, "SELECT * FROM "+tbl+" WHERE org_id = ?", org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			j, _ := json.Marshal(vals)
+			lines = append(lines, string(j))
+		}
+		rows.Close()
+		sort.Strings(lines)
+		fmt.Fprintf(&b, "%s=%d:%s;", tbl, len(lines), strings.Join(lines, ","))
+	}
+	return b.String()
+}
+
+// TestTheSchemaRefusesAReferenceIntoAnotherOrganization inserts, bypassing every service, a row of
+// organization B that points at organization A's creator: the composite foreign keys refuse it.
+func TestTheSchemaRefusesAReferenceIntoAnotherOrganization(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		e := apitest.New(t, db)
+		_, ids := tenantFixture(t, e)
+		b := e.NewOrg("Org B", "owner@b.example")
+		ctx := context.Background()
+		for name, q := range map[string]string{
+			"account of A's creator": `INSERT INTO creator_accounts (id, org_id, creator_id, platform, handle, status, created_at, updated_at)
+				VALUES ('x1', ?, ?, 'youtube', 'intruder', 'active', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+			"tag on A's creator": `INSERT INTO creator_tags (org_id, creator_id, tag) VALUES (?, ?, 'intruder')`,
+			"event on A's creator": `INSERT INTO creator_events (id, org_id, creator_id, kind, data, created_at)
+				VALUES ('x2', ?, ?, 'note', '{}', CURRENT_TIMESTAMP)`,
+		} {
+			if _, err := db.ExecContext(ctx, q, b.OrgID, ids["creators"]); err == nil || !store.IsForeignKeyViolation(err) {
+				t.Errorf("%s: err %v, want a foreign key violation", name, err)
+			}
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO creators (id, org_id, display_name, name_key, country, status, agency_id, created_at, updated_at)
+			VALUES ('x3', ?, 'Intruder', 'intruder', 'US', 'prospect', ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`, b.OrgID, ids["agencies"]); err == nil || !store.IsForeignKeyViolation(err) {
+			t.Errorf("creator of B in A's agency: err %v, want a foreign key violation", err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO account_snapshots (org_id, account_id, captured_on, followers, created_at)
+			VALUES (?, ?, '2026-01-01', 1, CURRENT_TIMESTAMP)`, b.OrgID, ids["accounts"]); err == nil || !store.IsForeignKeyViolation(err) {
+			t.Errorf("snapshot of A's account: err %v, want a foreign key violation", err)
+		}
+	})
+}
