@@ -78,8 +78,12 @@ func TestConcurrentTagAndFollowerChangesStayConsistent(t *testing.T) {
 		for i := range 100 {
 			var st [4]int
 			parallel(
-				func() { st[0] = e.Do(apitest.Request{Method: "PATCH", Path: path, Token: u.Token, Body: obj{"tags": []string{"a", "b"}}}).Status },
-				func() { st[1] = e.Do(apitest.Request{Method: "PATCH", Path: path, Token: u.Token, Body: obj{"tags": []string{"b", "c"}}}).Status },
+				func() {
+					st[0] = e.Do(apitest.Request{Method: "PATCH", Path: path, Token: u.Token, Body: obj{"tags": []string{"a", "b"}}}).Status
+				},
+				func() {
+					st[1] = e.Do(apitest.Request{Method: "PATCH", Path: path, Token: u.Token, Body: obj{"tags": []string{"b", "c"}}}).Status
+				},
 				func() {
 					st[2] = e.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/accounts/" + accts[0]["id"].(string), Token: u.Token, Body: obj{"followers": 1000 + i}}).Status
 				},
