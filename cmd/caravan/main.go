@@ -24,6 +24,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/config"
+	"github.com/caravan-crm/caravan/internal/httpapi"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/worker"
 )
@@ -38,6 +39,7 @@ Usage:
   caravan user create --org ORG_ID --email E --name N [--role manager]
   caravan keys rotate                     start signing access tokens with a new key
   caravan import creators --org ORG_ID [--dry-run] FILE   import creators from .xlsx or .csv
+  caravan openapi                         print the OpenAPI 3.1 document of the HTTP API
   caravan version
   caravan help                            this text (also -h, --help)
 
@@ -115,6 +117,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version":
 		fmt.Fprintln(stdout, "caravan", app.Version)
 		return nil
+	case "openapi":
+		b, err := httpapi.Document(app.Version)
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(append(b, '\n'))
+		return err
 	}
 	return usageError(fmt.Sprintf("unknown command %q; see caravan --help", cmd))
 }

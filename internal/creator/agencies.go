@@ -56,6 +56,9 @@ func (s *Service) CreateAgency(ctx context.Context, p actor.Actor, in NewAgency)
 			}
 			return err
 		}
+		if err := recordShare(ctx, tx, ag, now); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, p, "agency.create", "agency", ag.ID, map[string]any{"name": ag.Name, "share_bps": ag.ShareBps})
 	})
 	if err != nil {
@@ -168,8 +171,9 @@ func (s *Service) UpdateAgency(ctx context.Context, p actor.Actor, id string, ch
 		if ch.ContactEmail.Set && !equalPtr(email, ag.ContactEmail) {
 			ag.ContactEmail, changed["contact_email"] = email, email
 		}
+		shareChanged := false
 		if v := ch.ShareBps.Value; v != nil && *v != ag.ShareBps {
-			ag.ShareBps, changed["share_bps"] = *v, *v
+			ag.ShareBps, changed["share_bps"], shareChanged = *v, *v, true
 		}
 		if len(changed) == 0 {
 			return nil
@@ -182,6 +186,11 @@ func (s *Service) UpdateAgency(ctx context.Context, p actor.Actor, id string, ch
 				return errAgencyNameTaken
 			}
 			return err
+		}
+		if shareChanged {
+			if err := recordShare(ctx, tx, ag, ag.UpdatedAt); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, ag.UpdatedAt, p, "agency.update", "agency", ag.ID, changed)
 	})

@@ -327,6 +327,7 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 		accounts  []Account
 		snapshots []Snapshot
 		events    []Event
+		terms     []termsRow
 	)
 	var actorID *string
 	if id := p.ID(); id != "" {
@@ -349,6 +350,7 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 			DefaultRateBps: in.DefaultRateBps, Notes: in.Notes, Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
 		addEvent(c.ID, EventCreated, map[string]any{"display_name": c.DisplayName, "status": c.Status})
+		terms = append(terms, termsRow{OrgID: p.OrgID, CreatorID: c.ID, ValidFrom: now, DefaultRateBps: c.DefaultRateBps, AgencyID: c.AgencyID})
 		for _, t := range in.Tags {
 			tags = append(tags, tag{OrgID: p.OrgID, CreatorID: c.ID, Tag: t})
 		}
@@ -368,7 +370,7 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 		}
 		creators = append(creators, c)
 	}
-	for _, rows := range []any{&creators, &tags, &accounts, &snapshots, &events} {
+	for _, rows := range []any{&creators, &terms, &tags, &accounts, &snapshots, &events} {
 		if reflect.ValueOf(rows).Elem().Len() == 0 {
 			continue
 		}

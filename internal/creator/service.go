@@ -302,6 +302,9 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, p actor.Actor, in NewCr
 	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
 		return nil, err
 	}
+	if err := recordTerms(ctx, tx, c, now); err != nil {
+		return nil, err
+	}
 	if err := setTags(ctx, tx, p.OrgID, c.ID, in.Tags); err != nil {
 		return nil, err
 	}
@@ -588,7 +591,7 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 			}
 		}
 		oldStatus := c.Status
-		oldAgency := c.AgencyID
+		oldAgency, oldRate := c.AgencyID, c.DefaultRateBps
 		setStr("display_name", &c.DisplayName, ch.DisplayName.Value)
 		setStr("country", &c.Country, ch.Country.Value)
 		setStr("status", &c.Status, ch.Status.Value)
@@ -635,6 +638,11 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 		if _, err := tx.NewUpdate().Model(c).ExcludeColumn("id", "org_id", "max_followers", "gmv_90d_minor", "created_at", "deleted_at").
 			Where("c.org_id = ? AND c.id = ?", p.OrgID, c.ID).Exec(ctx); err != nil {
 			return err
+		}
+		if !equalPtr(oldAgency, c.AgencyID) || !equalPtr(oldRate, c.DefaultRateBps) {
+			if err := recordTerms(ctx, tx, c, c.UpdatedAt); err != nil {
+				return err
+			}
 		}
 		if c.Status != oldStatus {
 			if err := s.event(ctx, tx, p, c.ID, EventStatusChanged, map[string]string{"from": oldStatus, "to": c.Status}); err != nil {

@@ -150,3 +150,11 @@ func sortedPaths(doc map[string]any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Document returns the OpenAPI document without a database or services: the route table only needs
+// its handlers' types (for `caravan openapi`, which the UI's build turns into TypeScript types).
+func Document(version string) ([]byte, error) {
+	s := &Server{deps: Deps{Version: version}}
+	s.routes = s.table()
+	return json.MarshalIndent(s.OpenAPI(), "", "  ")
+}

@@ -24,7 +24,7 @@ CREATE TABLE idempotency_keys (
     body_hash   TEXT NOT NULL,
     status      INTEGER,
     response    TEXT,
-    created_at  TIMESTAMP NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (org_id, key)
 );
 --bun:split

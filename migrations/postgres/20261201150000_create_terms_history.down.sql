@@ -1,0 +1,3 @@
+DROP TABLE agency_shares;
+--bun:split
+DROP TABLE creator_terms;
