@@ -11,7 +11,7 @@ LDFLAGS := -s -w -X github.com/caravan-crm/caravan/internal/app.Version=$(VERSIO
 UI_DEPS := frontend/node_modules/.package-lock.json
 UI_SRC  := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
 
-.PHONY: run build ui test test-go test-ui e2e lint bench fuzz clean
+.PHONY: run build ui api-types test test-go test-ui e2e lint bench fuzz clean
 
 run: build
 	./$(BIN) serve
@@ -24,7 +24,13 @@ $(UI_DEPS): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-ui: frontend/dist/index.html
+ui: api-types frontend/dist/index.html
+
+# The UI's API types come from the server's OpenAPI document: a changed route or field breaks the
+# type check instead of the browser. A Go test fails while the checked-in copy is stale.
+api-types: $(UI_DEPS)
+	$(GO) run ./cmd/caravan openapi > frontend/openapi.json.tmp && mv frontend/openapi.json.tmp frontend/openapi.json
+	cd frontend && npm run --silent gen:api
 
 frontend/dist/index.html: $(UI_DEPS) $(UI_SRC)
 	cd frontend && npm run build

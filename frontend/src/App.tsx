@@ -3,9 +3,10 @@ import { lazy, Suspense, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router'
 import { errorMessage } from './api/errors'
-import { isAdmin, useAccessToken, useMe, useSessionRestore, useSetupStatus } from './auth/session'
+import { can, useAccessToken, useMe, useSessionRestore, useSetupStatus } from './auth/session'
 import { FullPageSpin } from './components/FullPageSpin'
-import { AppLayout, SECTIONS } from './layout/AppLayout'
+import type { Capability } from './api/types'
+import { AppLayout, SECTIONS, SETTINGS_SECTIONS } from './layout/AppLayout'
 import { ComingSoon, Forbidden, NotFound } from './pages/Placeholders'
 
 const SetupPage = lazy(() => import('./pages/SetupPage'))
@@ -17,6 +18,7 @@ const CreatorsPage = lazy(() => import('./pages/creators/CreatorsPage'))
 const CreatorDetailPage = lazy(() => import('./pages/creators/CreatorDetailPage'))
 const AgenciesPage = lazy(() => import('./pages/creators/AgenciesPage'))
 const PlatformsPage = lazy(() => import('./pages/platforms/PlatformsPage'))
+const ChangePasswordPage = lazy(() => import('./pages/ChangePasswordPage'))
 
 /** Sections with a real page; the others still show the coming-soon placeholder. */
 const BUILT: readonly string[] = ['dashboard', 'creators', 'agencies', 'platforms']
@@ -29,11 +31,22 @@ function RequireAuth({ children }: { children: ReactNode }) {
   return children
 }
 
-function RequireAdmin() {
+/** Settings pages: for those who manage users or API keys (the server says who, in /me). */
+function RequireSettings({ capability }: { capability?: Capability }) {
   const me = useMe()
   if (me.isPending) return <FullPageSpin />
-  if (!isAdmin(me.data?.user.role)) return <Forbidden />
+  const allowed = capability
+    ? can(me.data, capability)
+    : SETTINGS_SECTIONS.some((s) => can(me.data, s.capability))
+  if (!allowed) return <Forbidden />
   return <Outlet />
+}
+
+/** /settings: the first settings page the user may open. */
+function SettingsIndex() {
+  const me = useMe()
+  const first = SETTINGS_SECTIONS.find((s) => can(me.data, s.capability))
+  return first ? <Navigate to={first.path} replace /> : <Forbidden />
 }
 
 export default function App() {
@@ -86,11 +99,16 @@ export default function App() {
           {SECTIONS.filter((s) => !BUILT.includes(s.key)).map((s) => (
             <Route key={s.key} path={s.path.slice(1) + '/*'} element={<ComingSoon section={s.key} />} />
           ))}
-          <Route path="settings" element={<RequireAdmin />}>
-            <Route index element={<Navigate to="users" replace />} />
-            <Route path="users" element={<UsersPage />} />
-            <Route path="api-keys" element={<ApiKeysPage />} />
+          <Route path="settings" element={<RequireSettings />}>
+            <Route index element={<SettingsIndex />} />
+            <Route element={<RequireSettings capability="users:manage" />}>
+              <Route path="users" element={<UsersPage />} />
+            </Route>
+            <Route element={<RequireSettings capability="api_keys:manage" />}>
+              <Route path="api-keys" element={<ApiKeysPage />} />
+            </Route>
           </Route>
+          <Route path="account/password" element={<ChangePasswordPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -252,3 +252,143 @@ describe('ApiClient uploads and downloads', () => {
     expect((err.body as { errors: unknown[] }).errors).toHaveLength(1)
   })
 })
+
+describe('optimistic concurrency (If-Match)', () => {
+  it('sends the version the user saw as a quoted If-Match on PATCH', async () => {
+    const { fn, calls } = stubFetch(() => json(200, { id: 'c1', version: 4 }))
+    const client = new ApiClient({ fetch: fn })
+    await client.patch('/api/v1/creators/c1', { status: 'active' }, { ifMatch: 3 })
+    expect(calls[0].init.method).toBe('PATCH')
+    expect(calls[0].headers['If-Match']).toBe('"3"')
+    await client.patch('/api/v1/creators/c1', { status: 'paused' })
+    expect(calls[1].headers['If-Match']).toBeUndefined()
+  })
+
+  it('turns a 412 into version_mismatch with the current version, and never retries it', async () => {
+    const { fn, calls } = stubFetch(() =>
+      json(412, {
+        error: { code: 'version_mismatch', message: 'someone else changed it', params: { current_version: 7 }, request_id: 'r9' },
+      }),
+    )
+    const client = new ApiClient({ fetch: fn, retryDelayMs: 0 })
+    const err = (await client.patch('/api/v1/agencies/a1', { name: 'X' }, { ifMatch: 6 }).catch((e: unknown) => e)) as ApiError
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.status).toBe(412)
+    expect(err.code).toBe('version_mismatch')
+    expect(err.params).toEqual({ current_version: 7 })
+    expect(calls).toHaveLength(1)
+  })
+
+  it('names a bare 412 version_mismatch too', async () => {
+    const err = await parseError(new Response('', { status: 412 }))
+    expect(err.code).toBe('version_mismatch')
+  })
+})
+
+describe('idempotency keys on creating POSTs', () => {
+  const keys = () => {
+    let n = 0
+    return () => `key-${++n}`
+  }
+
+  it('sends a fresh key for each submission, none for other requests', async () => {
+    const { fn, calls } = stubFetch(() => json(201, { id: 'x' }))
+    const client = new ApiClient({ fetch: fn, newKey: keys() })
+    await client.post('/api/v1/creators', { display_name: 'A' }, { idempotent: true })
+    await client.post('/api/v1/creators', { display_name: 'A' }, { idempotent: true })
+    await client.post('/api/v1/auth/logout')
+    await client.patch('/api/v1/creators/c1', {})
+    expect(calls.map((c) => c.headers['Idempotency-Key'])).toEqual(['key-1', 'key-2', undefined, undefined])
+  })
+
+  it('retries after a network error and a 503 with the same key, waiting Retry-After', async () => {
+    let n = 0
+    const { fn, calls } = stubFetch(() => {
+      n++
+      if (n === 1) throw new TypeError('Failed to fetch')
+      if (n === 2) return json(503, { error: { code: 'unavailable', message: 'db down' } }, { 'Retry-After': '0' })
+      return json(201, { id: 'c1' })
+    })
+    const client = new ApiClient({ fetch: fn, newKey: keys(), retryDelayMs: 0 })
+    await expect(client.post('/api/v1/creators', { display_name: 'A' }, { idempotent: true })).resolves.toEqual({ id: 'c1' })
+    expect(calls).toHaveLength(3)
+    expect(new Set(calls.map((c) => c.headers['Idempotency-Key']))).toEqual(new Set(['key-1']))
+  })
+
+  it('reuses the key when the user sends the same submission again after a failure, not after a success', async () => {
+    let fail = true
+    const { fn, calls } = stubFetch(() => {
+      if (fail) throw new TypeError('offline')
+      return json(201, { id: 'c1' })
+    })
+    const client = new ApiClient({ fetch: fn, newKey: keys(), retries: 0 })
+    const body = { display_name: 'A' }
+    await expect(client.post('/api/v1/creators', body, { idempotent: true })).rejects.toMatchObject({ code: 'network' })
+    fail = false
+    await client.post('/api/v1/creators', { display_name: 'A' }, { idempotent: true }) // the user presses Create again
+    await client.post('/api/v1/creators', { display_name: 'A' }, { idempotent: true }) // a deliberate second one
+    expect(calls.map((c) => c.headers['Idempotency-Key'])).toEqual(['key-1', 'key-1', 'key-2'])
+  })
+
+  it('uses a new key when the submission changed or the server gave a definite answer', async () => {
+    let status = 0
+    const { fn, calls } = stubFetch(() => {
+      if (status === 0) throw new TypeError('offline')
+      return json(status, { error: { code: 'validation_failed', message: 'bad' } })
+    })
+    const client = new ApiClient({ fetch: fn, newKey: keys(), retries: 0 })
+    await client.post('/api/v1/agencies', { name: 'A' }, { idempotent: true }).catch(() => {})
+    await client.post('/api/v1/agencies', { name: 'B' }, { idempotent: true }).catch(() => {}) // edited: new key
+    status = 422
+    await client.post('/api/v1/agencies', { name: 'B' }, { idempotent: true }).catch(() => {}) // same as before: its key
+    await client.post('/api/v1/agencies', { name: 'B' }, { idempotent: true }).catch(() => {}) // after a 422: new key
+    expect(calls.map((c) => c.headers['Idempotency-Key'])).toEqual(['key-1', 'key-2', 'key-2', 'key-3'])
+  })
+
+  it('does not retry by itself when Retry-After is long; the error carries it', async () => {
+    const { fn, calls } = stubFetch(() => json(503, { error: { code: 'unavailable', message: 'down' } }, { 'Retry-After': '120' }))
+    const client = new ApiClient({ fetch: fn, newKey: keys(), retryDelayMs: 0 })
+    const err = await client.post('/api/v1/creators', {}, { idempotent: true }).catch((e) => e)
+    expect(err).toMatchObject({ status: 503, code: 'unavailable', retryAfter: 120 })
+    expect(calls).toHaveLength(1)
+  })
+
+  it('makes real keys with crypto.randomUUID by default', async () => {
+    const { fn, calls } = stubFetch(() => json(201, {}))
+    const client = new ApiClient({ fetch: fn })
+    await client.post('/api/v1/creators', {}, { idempotent: true })
+    expect(calls[0].headers['Idempotency-Key']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+})
+
+describe('parseError: params, field codes, choose_organization', () => {
+  it('reads params, field_codes and details', async () => {
+    const err = await parseError(
+      json(422, {
+        error: {
+          code: 'password_too_short',
+          message: 'the password must be at least 10 characters',
+          fields: { password: 'the password must be at least 10 characters' },
+          field_codes: { password: 'password_too_short' },
+          params: { min: 10 },
+          details: [{ row: 2 }],
+          request_id: 'r1',
+        },
+      }),
+    )
+    expect(err.fieldCodes).toEqual({ password: 'password_too_short' })
+    expect(err.params).toEqual({ min: 10 })
+    expect(err.details).toEqual([{ row: 2 }])
+  })
+
+  it('finds the organizations to choose from in params or beside the code', async () => {
+    const orgs = [{ org_id: 'o1', org_name: 'Ningbo Trading' }]
+    for (const error of [
+      { code: 'choose_organization', message: 'm', params: { organizations: orgs } },
+      { code: 'choose_organization', message: 'm', organizations: orgs },
+    ]) {
+      const err = await parseError(json(409, { error }))
+      expect(err.params.organizations).toEqual(orgs)
+    }
+  })
+})

@@ -26,6 +26,12 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly fields: Record<string, string>
+  /** A stable code per field (password_too_short, required…), to translate field errors. */
+  readonly fieldCodes: Record<string, string>
+  /** The values the UI needs to say the error in the user's language ({platform, handle}, {current_version}). */
+  readonly params: Record<string, unknown>
+  /** A list the answer carries (an import's problems by row and column). */
+  readonly details?: unknown
   readonly requestId?: string
   /** Seconds from the Retry-After header, when present. */
   readonly retryAfter?: number
@@ -37,6 +43,9 @@ export class ApiError extends Error {
     code: string
     message: string
     fields?: Record<string, string>
+    fieldCodes?: Record<string, string>
+    params?: Record<string, unknown>
+    details?: unknown
     requestId?: string
     retryAfter?: number
     body?: unknown
@@ -46,6 +55,9 @@ export class ApiError extends Error {
     this.status = init.status
     this.code = init.code
     this.fields = init.fields ?? {}
+    this.fieldCodes = init.fieldCodes ?? {}
+    this.params = init.params ?? {}
+    this.details = init.details
     this.requestId = init.requestId
     this.retryAfter = init.retryAfter
     this.body = init.body
@@ -74,17 +86,25 @@ export async function parseError(res: Response): Promise<ApiError> {
     body && typeof body === 'object' && 'error' in body && body.error && typeof body.error === 'object'
       ? (body.error as Record<string, unknown>)
       : undefined
-  const fields: Record<string, string> = {}
-  if (err?.fields && typeof err.fields === 'object') {
-    for (const [k, v] of Object.entries(err.fields as Record<string, unknown>)) {
-      if (typeof v === 'string') fields[k] = v
+  const strings = (v: unknown): Record<string, string> => {
+    const out: Record<string, string> = {}
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x === 'string') out[k] = x
     }
+    return out
   }
+  const params: Record<string, unknown> =
+    err?.params && typeof err.params === 'object' && !Array.isArray(err.params) ? { ...(err.params as object) } : {}
+  // choose_organization: the list may come in params or (older servers) beside the code.
+  if (params.organizations === undefined && Array.isArray(err?.organizations)) params.organizations = err.organizations
   return new ApiError({
     status: res.status,
     code: typeof err?.code === 'string' ? err.code : fallbackCode(res.status),
     message: typeof err?.message === 'string' ? err.message : res.statusText || `HTTP ${res.status}`,
-    fields,
+    fields: strings(err?.fields),
+    fieldCodes: strings(err?.field_codes),
+    params,
+    details: err?.details,
     requestId:
       (typeof err?.request_id === 'string' ? err.request_id : undefined) ??
       res.headers.get('X-Request-Id') ??
@@ -104,10 +124,14 @@ function fallbackCode(status: number): string {
       return 'not_found'
     case 409:
       return 'conflict'
+    case 412:
+      return 'version_mismatch'
     case 422:
       return 'validation_failed'
     case 429:
       return 'rate_limited'
+    case 503:
+      return 'unavailable'
     default:
       return status >= 500 ? 'internal' : 'bad_request'
   }
@@ -123,12 +147,66 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** Accept header (default application/json). */
   accept?: string
+  /**
+   * The version of the record the user saw: sent as `If-Match: "<version>"`, so a write over
+   * someone else's newer change answers 412 version_mismatch instead of overwriting it.
+   */
+  ifMatch?: number | string
+  /**
+   * This request creates something: send an Idempotency-Key. true makes a fresh key per
+   * submission; the same submission sent again (after a network error or 503) reuses its key, so
+   * nothing is created twice. A string is used as the key as is.
+   */
+  idempotent?: boolean | string
 }
 
 export interface ApiClientOptions {
   baseUrl?: string
   fetch?: typeof fetch
+  /** How many times a creating request is re-sent, with its key, after a network error or 503 (default 2). */
+  retries?: number
+  /** Milliseconds before such a retry when there is no Retry-After (default 500); tests use 0. */
+  retryDelayMs?: number
+  /** Longest wait for a Retry-After before a retry, in ms (default 5000); longer ones are left to the user. */
+  maxRetryWaitMs?: number
+  /** Makes an idempotency key (default crypto.randomUUID). */
+  newKey?: () => string
 }
+
+/**
+ * Whether a failed answer may be sent again unchanged: the server never saw it (network error),
+ * was unavailable (503), or is still working on the same key (409 idempotency_in_progress).
+ */
+export function isRetryable(err: unknown): boolean {
+  return (
+    err instanceof ApiError &&
+    (err.status === 0 || err.status === 503 || (err.status === 409 && err.code === 'idempotency_in_progress'))
+  )
+}
+
+function randomKey(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID()
+  // Old browsers without randomUUID (it needs a secure context): a v4 UUID from getRandomValues.
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  b[6] = (b[6] & 0x0f) | 0x40
+  b[8] = (b[8] & 0x3f) | 0x80
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/** What makes two submissions "the same": method, URL and body. */
+function fingerprint(method: string, url: string, body: unknown): string {
+  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+    const parts: string[] = []
+    body.forEach((v, k) => {
+      parts.push(typeof v === 'string' ? `${k}=${v}` : `${k}=file:${v.name}:${v.size}:${(v as File).lastModified ?? ''}`)
+    })
+    return `${method} ${url} form:${parts.join('&')}`
+  }
+  return `${method} ${url} ${body === undefined ? '' : JSON.stringify(body)}`
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 type Listener = (token: string | null) => void
 
@@ -138,10 +216,24 @@ export class ApiClient {
   private readonly listeners = new Set<Listener>()
   private readonly baseUrl: string
   private readonly fetchImpl?: typeof fetch
+  private readonly retries: number
+  private readonly retryDelayMs: number
+  private readonly maxRetryWaitMs: number
+  private readonly newKey: () => string
+  /**
+   * Keys of creating submissions that failed in a way that may be retried (network error, 503),
+   * by fingerprint: the user pressing Create again sends the same key, and the server answers with
+   * what the first attempt created if it did get through. Forgotten on any definite answer.
+   */
+  private readonly pendingKeys = new Map<string, string>()
 
   constructor(opts: ApiClientOptions = {}) {
     this.baseUrl = opts.baseUrl ?? ''
     this.fetchImpl = opts.fetch
+    this.retries = opts.retries ?? 2
+    this.retryDelayMs = opts.retryDelayMs ?? 500
+    this.maxRetryWaitMs = opts.maxRetryWaitMs ?? 5000
+    this.newKey = opts.newKey ?? randomKey
   }
 
   getToken(): string | null {
@@ -236,12 +328,42 @@ export class ApiClient {
    * a FormData body goes as multipart, anything else as JSON.
    */
   private async send(method: string, path: string, body: unknown, opts: RequestOptions): Promise<Response> {
+    if (!opts.idempotent) return this.sendOnce(method, path, body, opts, undefined)
+    const fp = fingerprint(method, this.url(path, opts.query), body)
+    const key = typeof opts.idempotent === 'string' ? opts.idempotent : (this.pendingKeys.get(fp) ?? this.newKey())
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.sendOnce(method, path, body, opts, key)
+        this.pendingKeys.delete(fp)
+        return res
+      } catch (e) {
+        if (!isRetryable(e)) {
+          this.pendingKeys.delete(fp)
+          throw e
+        }
+        this.pendingKeys.set(fp, key)
+        const wait = (e as ApiError).retryAfter !== undefined ? (e as ApiError).retryAfter! * 1000 : this.retryDelayMs
+        if (attempt >= this.retries || wait > this.maxRetryWaitMs || opts.signal?.aborted) throw e
+        await sleep(wait)
+      }
+    }
+  }
+
+  private async sendOnce(
+    method: string,
+    path: string,
+    body: unknown,
+    opts: RequestOptions,
+    idempotencyKey: string | undefined,
+  ): Promise<Response> {
     const isForm = typeof FormData !== 'undefined' && body instanceof FormData
     const send = (token: string | null) => {
       const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' }
       if (body !== undefined && !isForm) headers['Content-Type'] = 'application/json'
       if (token) headers.Authorization = `Bearer ${token}`
       if (opts.cookie) Object.assign(headers, CSRF_HEADER)
+      if (opts.ifMatch !== undefined && opts.ifMatch !== null) headers['If-Match'] = `"${opts.ifMatch}"`
+      if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
       return this.doFetch(this.url(path, opts.query), {
         method,
         headers,

@@ -19,8 +19,10 @@ import type {
   TimelineEvent,
   CreateUserRequest,
   CreatedApiKey,
+  LoginRequest,
   LoginResponse,
   Me,
+  PasswordChange,
   Page,
   SetupRequest,
   SetupResponse,
@@ -32,17 +34,18 @@ import type {
 export const getSetupStatus = () => api.get<SetupStatus>('/api/v1/setup', { retryOn401: false })
 
 export async function runSetup(req: SetupRequest): Promise<SetupResponse> {
-  const res = await api.post<SetupResponse>('/api/v1/setup', req, { cookie: true, retryOn401: false })
+  const res = await api.post<SetupResponse>('/api/v1/setup', req, { cookie: true, retryOn401: false, idempotent: true })
   api.setToken(res.access_token)
   return res
 }
 
-export async function login(email: string, password: string): Promise<LoginResponse> {
-  const res = await api.post<LoginResponse>(
-    '/api/v1/auth/login',
-    { email, password },
-    { cookie: true, retryOn401: false },
-  )
+/**
+ * Signs in. When the e-mail and password open users of several organizations the server answers
+ * 409 choose_organization (params.organizations); sign in again with the chosen orgId.
+ */
+export async function login(email: string, password: string, orgId?: string): Promise<LoginResponse> {
+  const body: LoginRequest = { email, password, ...(orgId ? { org_id: orgId } : {}) }
+  const res = await api.post<LoginResponse>('/api/v1/auth/login', body, { cookie: true, retryOn401: false })
   api.setToken(res.access_token)
   return res
 }
@@ -58,15 +61,23 @@ export async function logout(): Promise<void> {
 
 export const getMe = () => api.get<Me>('/api/v1/me')
 
+/** Changes the caller's password; the answer carries a new access token (other sessions end). */
+export async function changePassword(req: PasswordChange): Promise<LoginResponse> {
+  const res = await api.post<LoginResponse>('/api/v1/me/password', req)
+  if (res?.access_token) api.setToken(res.access_token)
+  return res
+}
+
 export const listUsers = (cursor?: string) =>
   api.get<Page<User>>('/api/v1/users', { query: { limit: 100, cursor } })
-export const createUser = (req: CreateUserRequest) => api.post<User>('/api/v1/users', req)
+export const createUser = (req: CreateUserRequest) => api.post<User>('/api/v1/users', req, { idempotent: true })
 export const updateUser = (id: string, req: UpdateUserRequest) =>
   api.patch<User>(`/api/v1/users/${encodeURIComponent(id)}`, req)
 
 export const listApiKeys = (cursor?: string) =>
   api.get<Page<ApiKey>>('/api/v1/api-keys', { query: { limit: 100, cursor } })
-export const createApiKey = (name: string) => api.post<CreatedApiKey>('/api/v1/api-keys', { name })
+export const createApiKey = (name: string) =>
+  api.post<CreatedApiKey>('/api/v1/api-keys', { name }, { idempotent: true })
 export const revokeApiKey = (id: string) => api.delete(`/api/v1/api-keys/${encodeURIComponent(id)}`)
 
 // --- creators ---
@@ -76,28 +87,32 @@ const enc = encodeURIComponent
 export const listCreators = (query: RequestOptions['query']) => api.get<Page<Creator>>('/api/v1/creators', { query })
 export const listCreatorTags = () => api.get<{ items: { tag: string; creators: number }[] }>('/api/v1/creators/tags')
 export const getCreator = (id: string) => api.get<Creator>(`/api/v1/creators/${enc(id)}`)
-export const createCreator = (req: NewCreator) => api.post<Creator>('/api/v1/creators', req)
-export const updateCreator = (id: string, req: CreatorChange) => api.patch<Creator>(`/api/v1/creators/${enc(id)}`, req)
+export const createCreator = (req: NewCreator) => api.post<Creator>('/api/v1/creators', req, { idempotent: true })
+/** `version` is the creator's version the user saw (If-Match); 412 version_mismatch when it is stale. */
+export const updateCreator = (id: string, version: number, req: CreatorChange) =>
+  api.patch<Creator>(`/api/v1/creators/${enc(id)}`, req, { ifMatch: version })
 export const deleteCreator = (id: string) => api.delete(`/api/v1/creators/${enc(id)}`)
 export const restoreCreator = (id: string) => api.post<Creator>(`/api/v1/creators/${enc(id)}/restore`)
 
 export const addAccount = (creatorId: string, req: NewAccount) =>
-  api.post<Account>(`/api/v1/creators/${enc(creatorId)}/accounts`, req)
-export const updateAccount = (id: string, req: AccountChange) => api.patch<Account>(`/api/v1/accounts/${enc(id)}`, req)
+  api.post<Account>(`/api/v1/creators/${enc(creatorId)}/accounts`, req, { idempotent: true })
+export const updateAccount = (id: string, version: number, req: AccountChange) =>
+  api.patch<Account>(`/api/v1/accounts/${enc(id)}`, req, { ifMatch: version })
 export const deleteAccount = (id: string) => api.delete(`/api/v1/accounts/${enc(id)}`)
 export const accountHistory = (id: string, days?: number) =>
   api.get<AccountHistory>(`/api/v1/accounts/${enc(id)}/snapshots`, { query: { days } })
 export const recordFollowers = (id: string, req: { captured_on: string; followers: number }) =>
-  api.post<AccountHistory>(`/api/v1/accounts/${enc(id)}/snapshots`, req)
+  api.post<AccountHistory>(`/api/v1/accounts/${enc(id)}/snapshots`, req, { idempotent: true })
 
 export const creatorTimeline = (id: string, cursor?: string) =>
   api.get<Page<TimelineEvent>>(`/api/v1/creators/${enc(id)}/timeline`, { query: { limit: 50, cursor } })
-export const addNote = (id: string, text: string) => api.post<TimelineEvent>(`/api/v1/creators/${enc(id)}/notes`, { text })
+export const addNote = (id: string, text: string) =>
+  api.post<TimelineEvent>(`/api/v1/creators/${enc(id)}/notes`, { text }, { idempotent: true })
 
 export function importCreators(file: File, dryRun: boolean) {
   const form = new FormData()
   form.append('file', file)
-  return api.post<ImportResult>('/api/v1/creators/import', form, { query: { dry_run: String(dryRun) } })
+  return api.post<ImportResult>('/api/v1/creators/import', form, { query: { dry_run: String(dryRun) }, idempotent: !dryRun })
 }
 
 export const exportCreators = (query: RequestOptions['query']) =>
@@ -105,8 +120,10 @@ export const exportCreators = (query: RequestOptions['query']) =>
 
 export const listAgencies = (cursor?: string) =>
   api.get<Page<Agency>>('/api/v1/agencies', { query: { limit: 500, cursor } })
-export const createAgency = (req: AgencyInput) => api.post<Agency>('/api/v1/agencies', req)
-export const updateAgency = (id: string, req: Partial<AgencyInput>) => api.patch<Agency>(`/api/v1/agencies/${enc(id)}`, req)
+export const getAgency = (id: string) => api.get<Agency>(`/api/v1/agencies/${enc(id)}`)
+export const createAgency = (req: AgencyInput) => api.post<Agency>('/api/v1/agencies', req, { idempotent: true })
+export const updateAgency = (id: string, version: number, req: Partial<AgencyInput>) =>
+  api.patch<Agency>(`/api/v1/agencies/${enc(id)}`, req, { ifMatch: version })
 export const deleteAgency = (id: string) => api.delete(`/api/v1/agencies/${enc(id)}`)
 
 // --- platforms ---

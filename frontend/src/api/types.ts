@@ -1,31 +1,66 @@
-// Shapes of the API answers the UI uses (see shared/API.md).
+// Shapes of the API answers the UI uses (see shared/API.md). The main ones are derived from the
+// generated OpenAPI types (schema.gen.ts, `npm run gen:api`), so a contract change breaks the type
+// check: Refine narrows what the document cannot say (enums, nullable fields) and refuses a
+// refinement that no longer fits the document's type.
+import type { components } from './schema.gen'
+
+/** The OpenAPI document's schemas. */
+export type Schemas = components['schemas']
+
+/** Like NonNullable, all the way down (arrays and objects), for comparing shapes. */
+type Strip<T> = T extends readonly (infer U)[]
+  ? Strip<U>[]
+  : T extends object
+    ? { [K in keyof T]-?: Strip<NonNullable<T[K]>> }
+    : NonNullable<T>
+
+/**
+ * T (a schema) with some fields replaced by R: an enum for a string, `| null` for a field the
+ * server may send as null. Each field of R must exist in T and, nulls aside, fit T's type.
+ */
+export type Refine<
+  T,
+  R extends { [P in keyof R]: P extends keyof T ? (Strip<R[P]> extends Strip<T[P]> ? unknown : never) : never },
+> = Omit<T, keyof R> & R
 
 export const ROLES = ['owner', 'admin', 'manager', 'finance', 'viewer'] as const
 export type Role = (typeof ROLES)[number]
 
 export type UserStatus = 'active' | 'disabled'
 
-export interface User {
-  id: string
-  email: string
-  name: string
-  role: Role
-  status: UserStatus
-  created_at: string
+export type User = Refine<Schemas['User'], { role: Role; status: UserStatus; last_login_at: string | null }>
+
+export type Org = Schemas['Org']
+
+/** What a role may do, as "object:verb"; GET /me sends the caller's (see auth/session `can`). */
+export type Capability =
+  | 'data:read'
+  | 'creators:write'
+  | 'users:manage'
+  | 'owners:manage'
+  | 'api_keys:manage'
+  | 'finance:approve'
+  | 'periods:close'
+  | 'payouts:manage'
+  | 'reports:read'
+  | 'audit:read'
+  | 'settings:manage'
+
+/** GET /me; `capabilities` is what the caller may do: the UI gates on these, never on role names. */
+export type Me = Refine<Schemas['MeResponse'], { user: User; org: Org; role: Role }>
+
+export type PasswordChange = Schemas['PasswordRequest']
+
+export type LoginRequest = Schemas['LoginRequest']
+
+/** One organization offered by a 409 choose_organization answer. */
+export interface OrgChoice {
+  org_id: string
+  org_name: string
 }
 
-export interface Org {
-  id: string
-  name: string
-  base_currency: string
-  timezone: string
-  created_at: string
-}
-
-export interface Me {
-  user: User
-  org: Org
-}
+/** The contract's error body. */
+export type ErrorBody = Schemas['ErrorBody']
 
 export interface Page<T> {
   items: T[]
@@ -72,12 +107,7 @@ export interface CreatedApiKey extends Omit<ApiKey, 'last_used_at'> {
   key: string
 }
 
-export interface CreateUserRequest {
-  email: string
-  name: string
-  role: Role
-  password: string
-}
+export type CreateUserRequest = Refine<Schemas['CreateUserRequest'], { role: Role }>
 
 export interface UpdateUserRequest {
   role?: Role
@@ -99,50 +129,39 @@ export type Tier = (typeof TIERS)[number]
 export const CREATOR_SORTS = ['-created_at', 'name', '-followers', '-gmv_90d'] as const
 export type CreatorSort = (typeof CREATOR_SORTS)[number]
 
-export interface Account {
-  id: string
-  creator_id: string
-  platform: string
-  handle: string
-  url: string | null
-  followers: number
-  avg_views: number | null
-  engagement_bps: number | null
-  status: AccountStatus
-  created_at: string
-  updated_at: string
-  /** Followers now minus about 30 days ago; null without a snapshot then. */
-  growth_30d: number | null
-}
+/** A creator's account on a platform; `version` goes back as If-Match when changing it. */
+export type Account = Refine<
+  Schemas['Account'],
+  {
+    status: AccountStatus
+    url: string | null
+    avg_views: number | null
+    engagement_bps: number | null
+    /** Followers now minus about 30 days ago; null without a snapshot then. */
+    growth_30d: number | null
+  }
+>
 
-export interface Creator {
-  id: string
-  display_name: string
-  country: string
-  email: string | null
-  phone: string | null
-  wechat: string | null
-  whatsapp: string | null
-  status: CreatorStatus
-  agency_id: string | null
-  agency_name: string | null
-  owner_id: string | null
-  owner_name: string | null
-  payout_currency: string | null
-  default_rate_bps: number | null
-  notes: string
-  /** Followers of the largest account. */
-  followers: number
-  /** GMV of the last 90 days in the organization's base currency (minor units). */
-  gmv_90d_minor: number
-  created_at: string
-  updated_at: string
-  deleted_at: string | null
-  languages: string[]
-  tier: Tier
-  tags: string[]
-  accounts: Account[]
-}
+/** A creator with accounts; `version` goes back as If-Match when changing it. */
+export type Creator = Refine<
+  Schemas['Creator'],
+  {
+    email: string | null
+    phone: string | null
+    wechat: string | null
+    whatsapp: string | null
+    status: CreatorStatus
+    agency_id: string | null
+    agency_name: string | null
+    owner_id: string | null
+    owner_name: string | null
+    payout_currency: string | null
+    default_rate_bps: number | null
+    deleted_at: string | null
+    tier: Tier
+    accounts: Account[]
+  }
+>
 
 export interface NewAccount {
   platform: string
@@ -218,16 +237,8 @@ export interface TimelineEvent {
   created_at: string
 }
 
-export interface Agency {
-  id: string
-  name: string
-  country: string
-  contact_email: string | null
-  share_bps: number
-  created_at: string
-  updated_at: string
-  creators: number
-}
+/** An MCN agency; `version` goes back as If-Match when changing it. */
+export type Agency = Refine<Schemas['Agency'], { contact_email: string | null }>
 
 export interface AgencyInput {
   name: string

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useSyncExternalStore } from 'react'
 import { api } from '../api/client'
 import { getMe, getSetupStatus } from '../api/endpoints'
-import type { Role } from '../api/types'
+import type { Capability, Me } from '../api/types'
 
 export const queryKeys = {
   setup: ['setup'] as const,
@@ -55,20 +55,21 @@ export function useMe() {
   return useQuery({ queryKey: queryKeys.me, queryFn: getMe, enabled: token !== null, staleTime: 60_000 })
 }
 
-export const ADMIN_ROLES: readonly Role[] = ['owner', 'admin']
-
-export function isAdmin(role: Role | undefined): boolean {
-  return role !== undefined && ADMIN_ROLES.includes(role)
+/**
+ * Whether me (GET /me) grants capability. The server says what each role may do (capabilities);
+ * the UI keeps no copy of the role sets. Unknown until /me has answered: false.
+ */
+export function can(me: Pick<Me, 'capabilities'> | undefined, capability: Capability): boolean {
+  return !!me?.capabilities?.includes(capability)
 }
 
-/** Roles that may change creators, agencies and platform risk (viewer and finance only read). */
-export const SELLER_ROLES: readonly Role[] = ['owner', 'admin', 'manager']
-
-export function canWrite(role: Role | undefined): boolean {
-  return role !== undefined && SELLER_ROLES.includes(role)
+/** `can` for the signed-in user: `const can = useCan(); can('creators:write')`. */
+export function useCan(): (capability: Capability) => boolean {
+  const me = useMe().data
+  return (capability) => can(me, capability)
 }
 
-/** Whether the signed-in user may write creators and platform risk. */
+/** Whether the signed-in user may write creators, agencies and platform risk. */
 export function useCanWrite(): boolean {
-  return canWrite(useMe().data?.user.role)
+  return useCan()('creators:write')
 }

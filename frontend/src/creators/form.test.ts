@@ -6,6 +6,7 @@ import { csvField, templateCsv } from './importTemplate'
 const base: Creator = {
   id: 'c1',
   display_name: 'Amy',
+  version: 1,
   country: 'US',
   email: 'amy@example.com',
   phone: null,

@@ -4,6 +4,7 @@ import {
   DashboardOutlined,
   DollarOutlined,
   FlagOutlined,
+  KeyOutlined,
   LinkOutlined,
   LogoutOutlined,
   SettingOutlined,
@@ -16,11 +17,12 @@ import {
 } from '@ant-design/icons'
 import { useQueryClient } from '@tanstack/react-query'
 import { App as AntApp, Button, Flex, Layout, Menu, Space, Tag, Typography, theme, type MenuProps } from 'antd'
-import { Suspense, useState } from 'react'
+import { Suspense, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, Outlet, useLocation, useNavigate } from 'react-router'
 import { logout } from '../api/endpoints'
-import { isAdmin, queryKeys, useMe } from '../auth/session'
+import type { Capability } from '../api/types'
+import { can, queryKeys, useMe } from '../auth/session'
 import { FullPageSpin } from '../components/FullPageSpin'
 import { LanguageSelect } from '../components/LanguageSelect'
 
@@ -39,9 +41,9 @@ export const SECTIONS = [
 ] as const
 
 export const SETTINGS_SECTIONS = [
-  { key: 'users', path: '/settings/users', icon: <UserOutlined /> },
-  { key: 'apiKeys', path: '/settings/api-keys', icon: <ApiOutlined /> },
-] as const
+  { key: 'users', path: '/settings/users', icon: <UserOutlined />, capability: 'users:manage' },
+  { key: 'apiKeys', path: '/settings/api-keys', icon: <ApiOutlined />, capability: 'api_keys:manage' },
+] as const satisfies readonly { key: string; path: string; icon: ReactNode; capability: Capability }[]
 
 export function AppLayout() {
   const { t } = useTranslation()
@@ -54,7 +56,7 @@ export function AppLayout() {
   const [collapsed, setCollapsed] = useState(false)
   const [loggingOut, setLoggingOut] = useState(false)
 
-  const role = me.data?.user.role
+  const settings = SETTINGS_SECTIONS.filter((s) => can(me.data, s.capability))
   const items: MenuProps['items'] = [
     ...SECTIONS.map((s) => ({
       key: s.path,
@@ -65,13 +67,13 @@ export function AppLayout() {
         </Link>
       ),
     })),
-    ...(isAdmin(role)
+    ...(settings.length
       ? [
           {
             key: '/settings',
             icon: <SettingOutlined />,
             label: <span data-testid="nav-settings">{t('nav.settings')}</span>,
-            children: SETTINGS_SECTIONS.map((s) => ({
+            children: settings.map((s) => ({
               key: s.path,
               icon: s.icon,
               label: (
@@ -144,6 +146,9 @@ export function AppLayout() {
                 <Tag data-testid="header-role">{t(`roles.${me.data.user.role}`)}</Tag>
               </Space>
             )}
+            <Link to="/account/password" aria-label={t('password.title')} title={t('password.title')} data-testid="change-password-link">
+              <KeyOutlined />
+            </Link>
             <Button icon={<LogoutOutlined />} onClick={onLogout} loading={loggingOut} data-testid="logout-button">
               {t('header.logout')}
             </Button>

@@ -7,11 +7,11 @@ import { ApiError } from '../api/client'
 import { runSetup } from '../api/endpoints'
 import { applyFieldErrors, errorMessage } from '../api/errors'
 import type { SetupRequest, SetupStatus } from '../api/types'
+import { newPasswordRules, PASSWORD_MIN } from '../auth/password'
 import { queryKeys } from '../auth/session'
 import { AuthShell } from '../components/AuthShell'
 import { browserTimeZone, currencyName } from '../format'
 
-export const PASSWORD_MIN = 8
 
 const CURRENCIES = [
   'CNY', 'USD', 'EUR', 'GBP', 'JPY', 'HKD', 'AUD', 'CAD', 'SGD', 'KRW', 'TWD', 'CHF', 'NZD',
@@ -56,10 +56,11 @@ export default function SetupPage() {
       const { password_confirm: _confirm, ...req } = values
       return runSetup({ ...req, email: req.email.trim(), org_name: req.org_name.trim(), name: req.name.trim() })
     },
-    onSuccess: (res) => {
+    onSuccess: () => {
       // The setup answer carries everything the dashboard needs; no silent refresh required.
       queryClient.setQueryData(queryKeys.restore, true)
-      queryClient.setQueryData(queryKeys.me, { user: res.user, org: res.org })
+      // /me also says what the owner may do (capabilities): ask for it rather than guess.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.me })
       queryClient.setQueryData<SetupStatus>(queryKeys.setup, { setup_required: false })
       message.success(t('setup.done'))
       navigate('/dashboard', { replace: true })
@@ -72,7 +73,7 @@ export default function SetupPage() {
         navigate('/login', { replace: true })
         return
       }
-      const unmatched = applyFieldErrors(form, err, FIELDS)
+      const unmatched = applyFieldErrors(form, err, FIELDS, t)
       const extra = Object.entries(unmatched).map(([k, v]) => `${k}: ${v}`)
       setError([errorMessage(err, t), ...extra].join(' '))
     },
@@ -121,7 +122,8 @@ export default function SetupPage() {
         <Form.Item
           name="password"
           label={t('setup.password')}
-          rules={[required, { min: PASSWORD_MIN, message: t('common.passwordMin', { min: PASSWORD_MIN }) }]}
+          rules={newPasswordRules(t)}
+          extra={t('common.passwordHint', { min: PASSWORD_MIN })}
           hasFeedback
         >
           <Input.Password data-testid="setup-password" autoComplete="new-password" />

@@ -1,10 +1,12 @@
 import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { Alert, App as AntApp, Button, type ButtonProps, Card, Form, Input, InputNumber, Modal, Popconfirm, Space, Table } from 'antd'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
-import { createAgency, deleteAgency, updateAgency } from '../../api/endpoints'
+import { mergeUntouched } from '../../api/concurrency'
+import { createAgency, deleteAgency, getAgency, updateAgency } from '../../api/endpoints'
+import { useVersionConflict } from '../../components/useVersionConflict'
 import { applyNestedFieldErrors, errorMessage } from '../../api/errors'
 import type { Agency } from '../../api/types'
 import { queryKeys, useCanWrite } from '../../auth/session'
@@ -92,25 +94,44 @@ export default function AgenciesPage() {
   )
 }
 
+const agencyValues = (a: Agency): AgencyValues => ({
+  name: a.name,
+  country: a.country,
+  contact_email: a.contact_email ?? '',
+  share_percent: bpsToPercent(a.share_bps),
+})
+
 function AgencyModal({ agency, onClose }: { agency: Agency | 'new' | null; onClose: () => void }) {
   const { t } = useTranslation()
   const { message } = AntApp.useApp()
   const queryClient = useQueryClient()
   const [form] = Form.useForm<AgencyValues>()
   const [error, setError] = useState<string | null>(null)
+  const onConflict = useVersionConflict()
+  // The agency the form's values came from (its version goes as If-Match); replaced by a reload.
+  const [base, setBase] = useState<Agency | null>(null)
+  const opened = useRef<Agency | 'new' | null>(null)
   useEffect(() => {
-    if (agency === null) return
+    if (agency === null || agency === opened.current) return
+    opened.current = agency
     form.resetFields()
     setError(null)
     if (agency !== 'new') {
-      form.setFieldsValue({
-        name: agency.name,
-        country: agency.country,
-        contact_email: agency.contact_email ?? '',
-        share_percent: bpsToPercent(agency.share_bps),
-      })
-    }
+      form.setFieldsValue(agencyValues(agency))
+      setBase(agency)
+    } else setBase(null)
   }, [agency, form])
+  useEffect(() => {
+    if (agency === null) opened.current = null
+  }, [agency])
+  const reload = async () => {
+    if (!base) return
+    const fresh = await getAgency(base.id)
+    void queryClient.invalidateQueries({ queryKey: queryKeys.agencies })
+    form.setFieldsValue(mergeUntouched(form.getFieldsValue(), agencyValues(base), agencyValues(fresh)))
+    setBase(fresh)
+    setError(null)
+  }
   const save = useMutation({
     mutationFn: (v: AgencyValues) => {
       const body = {
@@ -119,9 +140,9 @@ function AgencyModal({ agency, onClose }: { agency: Agency | 'new' | null; onClo
         contact_email: v.contact_email?.trim() || null,
         share_bps: v.share_percent === undefined || v.share_percent === null ? 0 : percentToBps(v.share_percent),
       }
-      return agency === 'new' || agency === null
+      return base === null
         ? createAgency({ ...body, contact_email: body.contact_email ?? undefined })
-        : updateAgency(agency.id, body)
+        : updateAgency(base.id, base.version, body)
     },
     onSuccess: (a) => {
       message.success(t('agencies.saved', { name: a.name }))
@@ -129,7 +150,8 @@ function AgencyModal({ agency, onClose }: { agency: Agency | 'new' | null; onClo
       onClose()
     },
     onError: (err) => {
-      applyNestedFieldErrors(form, err, ['name', 'country', 'contact_email', 'share_percent'], { share_bps: 'share_percent' })
+      if (onConflict(err, reload)) return
+      applyNestedFieldErrors(form, err, ['name', 'country', 'contact_email', 'share_percent'], t, { share_bps: 'share_percent' })
       setError(errorMessage(err, t))
     },
   })

@@ -25,7 +25,7 @@ import {
   Typography,
   theme,
 } from 'antd'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { ApiError } from '../../api/client'
@@ -42,7 +42,9 @@ import {
   updateAccount,
   updateCreator,
 } from '../../api/endpoints'
+import { mergeUntouched } from '../../api/concurrency'
 import { applyNestedFieldErrors, errorMessage } from '../../api/errors'
+import { useVersionConflict } from '../../components/useVersionConflict'
 import { ACCOUNT_STATUSES, CREATOR_STATUSES, type Account, type AccountStatus, type Creator, type CreatorStatus, type Snapshot } from '../../api/types'
 import { queryKeys, useCanWrite, useMe } from '../../auth/session'
 import { languageName } from '../../countries'
@@ -73,6 +75,7 @@ function CreatorDetail({ creator: c }: { creator: Creator }) {
   const me = useMe()
   const [editing, setEditing] = useState(false)
   const lang = i18n.language
+  const onConflict = useVersionConflict()
 
   const refresh = (updated?: Creator) => {
     if (updated) queryClient.setQueryData(queryKeys.creator(c.id), updated)
@@ -82,12 +85,14 @@ function CreatorDetail({ creator: c }: { creator: Creator }) {
   }
 
   const setStatus = useMutation({
-    mutationFn: (status: CreatorStatus) => updateCreator(c.id, { status }),
+    mutationFn: (status: CreatorStatus) => updateCreator(c.id, c.version, { status }),
     onSuccess: (u) => {
       message.success(t('creator.statusSaved'))
       refresh(u)
     },
-    onError: (err) => message.error(errorMessage(err, t)),
+    onError: (err) => {
+      if (!onConflict(err, () => queryClient.refetchQueries({ queryKey: queryKeys.creator(c.id) }))) message.error(errorMessage(err, t))
+    },
   })
   const remove = useMutation({
     mutationFn: () => deleteCreator(c.id),
@@ -244,9 +249,9 @@ function AccountsCard({ creator: c, canEdit, onChanged }: { creator: Creator; ca
       onChanged()
     },
     onError: (err) => {
-      // Only the message: the server's sentence names the creator who already has the handle.
-      if (!(err instanceof ApiError && err.status === 409)) applyNestedFieldErrors(form, err, ['platform', 'handle', 'followers'])
-      setAddError(err instanceof ApiError && err.status === 409 ? err.message : errorMessage(err, t))
+      // Only the message on 409: account_taken names the creator who already has the handle.
+      if (!(err instanceof ApiError && err.status === 409)) applyNestedFieldErrors(form, err, ['platform', 'handle', 'followers'], t)
+      setAddError(errorMessage(err, t))
     },
   })
   const remove = useMutation({
@@ -338,25 +343,54 @@ function AccountsCard({ creator: c, canEdit, onChanged }: { creator: Creator; ca
         </Form>
       )}
       {addError && <Alert type="error" showIcon title={addError} style={{ marginTop: 12 }} data-testid="add-account-error" />}
-      <EditAccountModal account={editingAccount} onClose={() => setEditingAccount(null)} onSaved={onChanged} />
+      <EditAccountModal
+        account={editingAccount}
+        creatorId={c.id}
+        onClose={() => setEditingAccount(null)}
+        onSaved={onChanged}
+      />
     </Card>
   )
 }
 
-function EditAccountModal(props: { account: Account | null; onClose: () => void; onSaved: () => void }) {
+type AccountEditValues = { handle: string; followers: number; status: AccountStatus }
+const accountEditValues = (a: Account): AccountEditValues => ({ handle: a.handle, followers: a.followers, status: a.status })
+
+function EditAccountModal(props: { account: Account | null; creatorId: string; onClose: () => void; onSaved: () => void }) {
   const { t } = useTranslation()
-  const [form] = Form.useForm<{ handle: string; followers: number; status: AccountStatus }>()
+  const queryClient = useQueryClient()
+  const onConflict = useVersionConflict()
+  const [form] = Form.useForm<AccountEditValues>()
   const [error, setError] = useState<string | null>(null)
-  const a = props.account
+  // The account as the form shows it (its version goes as If-Match); replaced by a reload.
+  const [a, setA] = useState<Account | null>(props.account)
+  const opened = useRef<string | null>(null)
   useEffect(() => {
-    if (a) {
-      form.setFieldsValue({ handle: a.handle, followers: a.followers, status: a.status })
+    if (props.account && opened.current !== props.account.id) {
+      form.setFieldsValue(accountEditValues(props.account))
+      setA(props.account)
       setError(null)
     }
-  }, [a, form])
+    opened.current = props.account?.id ?? null
+  }, [props.account, form])
+  const reload = async () => {
+    const fresh = await queryClient.fetchQuery({
+      queryKey: queryKeys.creator(props.creatorId),
+      queryFn: () => getCreator(props.creatorId),
+      staleTime: 0,
+    })
+    const latest = fresh.accounts.find((x) => x.id === a?.id)
+    if (!latest || !a) {
+      props.onClose()
+      return
+    }
+    form.setFieldsValue(mergeUntouched(form.getFieldsValue(), accountEditValues(a), accountEditValues(latest)))
+    setA(latest)
+    setError(null)
+  }
   const save = useMutation({
-    mutationFn: (v: { handle: string; followers: number; status: AccountStatus }) =>
-      updateAccount(a!.id, {
+    mutationFn: (v: AccountEditValues) =>
+      updateAccount(a!.id, a!.version, {
         ...(v.handle.trim() !== a!.handle ? { handle: v.handle.trim() } : {}),
         ...(v.followers !== a!.followers ? { followers: v.followers } : {}),
         ...(v.status !== a!.status ? { status: v.status } : {}),
@@ -366,13 +400,14 @@ function EditAccountModal(props: { account: Account | null; onClose: () => void;
       props.onClose()
     },
     onError: (err) => {
-      applyNestedFieldErrors(form, err, ['handle', 'followers', 'status'])
+      if (onConflict(err, reload)) return
+      applyNestedFieldErrors(form, err, ['handle', 'followers', 'status'], t)
       setError(errorMessage(err, t))
     },
   })
   return (
     <Modal
-      open={a !== null}
+      open={props.account !== null}
       title={t('creator.editAccount')}
       onCancel={props.onClose}
       onOk={() => form.submit()}
@@ -439,7 +474,7 @@ function AccountHistoryPanel({ account, canEdit, onChanged }: { account: Account
       onChanged()
     },
     onError: (err) => {
-      applyNestedFieldErrors(form, err, ['captured_on', 'followers'])
+      applyNestedFieldErrors(form, err, ['captured_on', 'followers'], t)
       message.error(errorMessage(err, t))
     },
   })

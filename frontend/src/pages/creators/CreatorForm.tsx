@@ -1,9 +1,10 @@
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { Alert, Button, type ButtonProps, Col, Drawer, Form, Input, InputNumber, Modal, Row, Select, Space, type FormInstance } from 'antd'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { createCreator, updateCreator } from '../../api/endpoints'
+import { mergeUntouched } from '../../api/concurrency'
+import { createCreator, getCreator, updateCreator } from '../../api/endpoints'
 import { applyNestedFieldErrors, errorMessage } from '../../api/errors'
 import { CREATOR_STATUSES, type Creator } from '../../api/types'
 import { queryKeys } from '../../auth/session'
@@ -11,6 +12,7 @@ import { COMMON_CURRENCIES, COMMON_LANGUAGES, languageName } from '../../countri
 import { currencyName } from '../../format'
 import { CREATOR_FORM_FIELDS, FIELD_RENAMES, creatorChange, creatorValues, newCreatorBody, type CreatorValues } from '../../creators/form'
 import { CountrySelect, useAgencies, usePlatformOptions, useTagOptions } from '../../creators/shared'
+import { useVersionConflict } from '../../components/useVersionConflict'
 
 /** The creator's own fields, shared by the new-creator modal and the edit drawer. */
 function CreatorFields() {
@@ -149,7 +151,7 @@ function AccountsFields() {
 }
 
 function showErrors(form: FormInstance, err: unknown, t: ReturnType<typeof useTranslation>['t']): string {
-  const unmatched = applyNestedFieldErrors(form, err, CREATOR_FORM_FIELDS, FIELD_RENAMES)
+  const unmatched = applyNestedFieldErrors(form, err, CREATOR_FORM_FIELDS, t, FIELD_RENAMES)
   const extra = Object.entries(unmatched).map(([k, v]) => `${k}: ${v}`)
   return [errorMessage(err, t), ...extra].join(' ')
 }
@@ -211,22 +213,42 @@ export function EditCreatorDrawer(props: { creator: Creator; open: boolean; onCl
   const [error, setError] = useState<string | null>(null)
   const queryClient = useQueryClient()
   const { creator, open } = props
+  const onConflict = useVersionConflict()
+  // The record the form's values came from: the change is computed against it and its version
+  // goes as If-Match. It moves only when the drawer opens or the user reloads after a conflict, so
+  // a background refetch never wipes what the user is typing.
+  const [base, setBase] = useState(creator)
+  const latest = useRef(creator)
+  latest.current = creator
   useEffect(() => {
     if (open) {
       form.resetFields()
-      form.setFieldsValue(creatorValues(creator))
+      form.setFieldsValue(creatorValues(latest.current))
+      setBase(latest.current)
       setError(null)
     }
-  }, [open, creator, form])
+  }, [open, creator.id, form])
+  const reload = async () => {
+    const fresh = await queryClient.fetchQuery({
+      queryKey: queryKeys.creator(creator.id),
+      queryFn: () => getCreator(creator.id),
+      staleTime: 0,
+    })
+    form.setFieldsValue(mergeUntouched(form.getFieldsValue(), creatorValues(base), creatorValues(fresh)))
+    setBase(fresh)
+    setError(null)
+  }
   const save = useMutation({
-    mutationFn: (v: CreatorValues) => updateCreator(creator.id, creatorChange(creator, v)),
+    mutationFn: (v: CreatorValues) => updateCreator(base.id, base.version, creatorChange(base, v)),
     onSuccess: (c) => {
       queryClient.setQueryData(queryKeys.creator(c.id), c)
       void queryClient.invalidateQueries({ queryKey: queryKeys.creators })
       void queryClient.invalidateQueries({ queryKey: queryKeys.timeline(c.id) })
       props.onClose()
     },
-    onError: (err) => setError(showErrors(form, err, t)),
+    onError: (err) => {
+      if (!onConflict(err, reload)) setError(showErrors(form, err, t))
+    },
   })
   return (
     <Drawer

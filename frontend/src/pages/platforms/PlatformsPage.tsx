@@ -298,7 +298,7 @@ function RiskModal({ initial, onClose }: { initial: Partial<RiskValues> | null; 
       onClose()
     },
     onError: (err) => {
-      applyNestedFieldErrors(form, err, ['country', 'level', 'note'])
+      applyNestedFieldErrors(form, err, ['country', 'level', 'note'], t)
       setError(errorMessage(err, t))
     },
   })

@@ -139,7 +139,7 @@ function CreateKeyModal(props: { open: boolean; onClose: () => void; onCreated: 
       props.onCreated(k)
     },
     onError: (err) => {
-      applyFieldErrors(form, err, ['name'])
+      applyFieldErrors(form, err, ['name'], t)
       setError(errorMessage(err, t))
     },
   })

@@ -6,9 +6,9 @@ import { useTranslation } from 'react-i18next'
 import { createUser, listUsers, updateUser } from '../../api/endpoints'
 import { applyFieldErrors, errorMessage } from '../../api/errors'
 import { ROLES, type CreateUserRequest, type UpdateUserRequest, type User } from '../../api/types'
-import { queryKeys, useMe } from '../../auth/session'
+import { queryKeys, useCan, useMe } from '../../auth/session'
 import { formatDateTime } from '../../format'
-import { PASSWORD_MIN } from '../SetupPage'
+import { newPasswordRules, PASSWORD_MIN } from '../../auth/password'
 
 export default function UsersPage() {
   const { t, i18n } = useTranslation()
@@ -35,7 +35,9 @@ export default function UsersPage() {
     onError: (err) => message.error(errorMessage(err, t)),
   })
 
-  const roleOptions = ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))
+  const can = useCan()
+  // Only who may manage owners (the server says: owners:manage) is offered the owner role.
+  const roleOptions = ROLES.map((r) => ({ value: r, label: t(`roles.${r}`), disabled: r === 'owner' && !can('owners:manage') }))
   const myId = me.data?.user.id
 
   return (
@@ -112,6 +114,7 @@ export default function UsersPage() {
         )}
       </Flex>
       <CreateUserModal
+        roleOptions={roleOptions}
         open={creating}
         onClose={() => setCreating(false)}
         onCreated={(u) => {
@@ -126,7 +129,12 @@ export default function UsersPage() {
 
 const CREATE_FIELDS = ['email', 'name', 'role', 'password'] as const
 
-function CreateUserModal(props: { open: boolean; onClose: () => void; onCreated: (u: User) => void }) {
+function CreateUserModal(props: {
+  open: boolean
+  roleOptions: { value: string; label: string; disabled?: boolean }[]
+  onClose: () => void
+  onCreated: (u: User) => void
+}) {
   const { t } = useTranslation()
   const [form] = Form.useForm<CreateUserRequest>()
   const [error, setError] = useState<string | null>(null)
@@ -138,7 +146,7 @@ function CreateUserModal(props: { open: boolean; onClose: () => void; onCreated:
       props.onCreated(u)
     },
     onError: (err) => {
-      applyFieldErrors(form, err, CREATE_FIELDS)
+      applyFieldErrors(form, err, CREATE_FIELDS, t)
       setError(errorMessage(err, t))
     },
   })
@@ -175,12 +183,13 @@ function CreateUserModal(props: { open: boolean; onClose: () => void; onCreated:
           <Input data-testid="user-name" autoComplete="off" />
         </Form.Item>
         <Form.Item name="role" label={t('users.role')} rules={[required]}>
-          <Select data-testid="user-role" options={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
+          <Select data-testid="user-role" options={props.roleOptions} />
         </Form.Item>
         <Form.Item
           name="password"
           label={t('users.password')}
-          rules={[required, { min: PASSWORD_MIN, message: t('common.passwordMin', { min: PASSWORD_MIN }) }]}
+          rules={newPasswordRules(t)}
+          extra={t('common.passwordHint', { min: PASSWORD_MIN })}
         >
           <Input.Password data-testid="user-password" autoComplete="new-password" />
         </Form.Item>
