@@ -1,6 +1,7 @@
 package creator
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -212,20 +213,6 @@ func (h *Handler) DeleteAgency(c echo.Context) error {
 // maxImportBytes bounds an uploaded creator file (the route's body limit is a little larger).
 const maxImportBytes = 20 << 20
 
-// ImportAnswer is the answer of an import; when a real import finds problems it also carries the
-// contract's error object, and nothing is written.
-type ImportAnswer struct {
-	ImportResult
-	Error *ImportError `json:"error,omitempty"`
-}
-
-// ImportError is the error object of a refused import.
-type ImportError struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	RequestID string `json:"request_id"`
-}
-
 func (h *Handler) Import(c echo.Context) error {
 	p, err := web.Actor(c)
 	if err != nil {
@@ -255,13 +242,18 @@ func (h *Handler) Import(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ans := ImportAnswer{ImportResult: *res}
 	if len(res.Errors) > 0 && !dry {
-		ans.Error = &ImportError{Code: "import_failed", Message: "the file has problems; nothing was imported",
-			RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
-		return c.JSON(http.StatusUnprocessableEntity, ans)
+		return ImportFailed(res)
 	}
-	return c.JSON(http.StatusOK, ans)
+	return c.JSON(http.StatusOK, res)
+}
+
+// ImportFailed is the 422 of a real import with problems: nothing was written, and the answer's
+// details list every problem by row and column (params hold the counts of the rows checked).
+func ImportFailed(res *ImportResult) error {
+	return &apperr.Error{Kind: apperr.KindValidation, Code: "import_failed",
+		Message: fmt.Sprintf("the file has %d problems; nothing was imported", len(res.Errors)),
+		Details: res.Errors, Params: map[string]any{"rows": res.Rows, "problems": len(res.Errors)}}
 }
 
 func (h *Handler) Export(c echo.Context) error {

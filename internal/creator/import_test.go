@@ -175,10 +175,12 @@ func TestImportWithABadRowWritesNothing(t *testing.T) {
 			[]string{"Good Two", "US", "tiktok", "@GOOD1", "10", ""},
 			[]string{"Bad Money", "US", "x", "money", "lots", "dollars"},
 		)
-		res := upload(t, e, owner, "", "creators.csv", file, http.StatusUnprocessableEntity)
-		if res["error"].(obj)["code"] != "import_failed" || res["error"].(obj)["request_id"] == "" {
-			t.Fatalf("refused import = %v", res)
+		// A refused import is an error in the contract's one shape: its problems are the details.
+		refused := upload(t, e, owner, "", "creators.csv", file, http.StatusUnprocessableEntity)["error"].(obj)
+		if refused["code"] != "import_failed" || refused["request_id"] == "" || refused["params"].(obj)["problems"] != float64(4) {
+			t.Fatalf("refused import = %v", refused)
 		}
+		res := obj{"errors": refused["details"]}
 		got := map[string]bool{}
 		for _, er := range res["errors"].([]any) {
 			m := er.(obj)

@@ -243,13 +243,14 @@ describe('ApiClient uploads and downloads', () => {
     expect(await blob.text()).toBe('xlsx-bytes')
   })
 
-  it('keeps the whole error body (an import refused with its row errors)', async () => {
+  it('keeps the details of an error (an import refused with its row errors)', async () => {
     const { fn } = stubFetch(() =>
-      json(422, { rows: 1, errors: [{ row: 2, column: '国家', message: 'bad' }], error: { code: 'import_failed', message: 'no' } }),
+      json(422, { error: { code: 'import_failed', message: 'no', params: { rows: 1, problems: 1 }, details: [{ row: 2, column: '国家', message: 'bad' }] } }),
     )
     const err = (await new ApiClient({ fetch: fn }).post('/x', {}).catch((e: unknown) => e)) as ApiError
     expect(err.code).toBe('import_failed')
-    expect((err.body as { errors: unknown[] }).errors).toHaveLength(1)
+    expect(err.details as unknown[]).toHaveLength(1)
+    expect(err.params.rows).toBe(1)
   })
 })
 

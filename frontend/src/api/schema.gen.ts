@@ -764,19 +764,13 @@ export interface components {
             account: components["schemas"]["Account"];
             snapshots: components["schemas"]["Snapshot"][];
         };
-        ImportAnswer: {
+        ImportResult: {
             created: number;
             dry_run: boolean;
-            error?: components["schemas"]["ImportError"];
             errors: components["schemas"]["CellError"][];
             rows: number;
             skipped: number;
             updated: number;
-        };
-        ImportError: {
-            code: string;
-            message: string;
-            request_id: string;
         };
         ListAnswer: {
             items: components["schemas"]["Entry"][];
@@ -1701,7 +1695,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportAnswer"];
+                    "application/json": components["schemas"]["ImportResult"];
                 };
             };
             /** @description error */

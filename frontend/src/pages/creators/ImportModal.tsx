@@ -11,9 +11,12 @@ import { queryKeys } from '../../auth/session'
 import { templateCsv } from '../../creators/importTemplate'
 import { saveBlob } from '../../download'
 
-/** The import answer of a refused real import (422) still carries the row errors. */
+/** A refused real import (422 import_failed) lists its problems in the error's details. */
 function resultOf(err: unknown): ImportResult | undefined {
-  if (err instanceof ApiError && err.body && typeof err.body === 'object' && 'errors' in err.body) return err.body as ImportResult
+  if (err instanceof ApiError && err.code === 'import_failed' && Array.isArray(err.details)) {
+    const rows = typeof err.params.rows === 'number' ? err.params.rows : 0
+    return { dry_run: false, rows, created: 0, updated: 0, skipped: 0, errors: err.details as ImportCellError[] }
+  }
   return undefined
 }
 
