@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/caravan-crm/caravan/internal/auth"
+	"github.com/caravan-crm/caravan/internal/campaign"
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/config"
 	"github.com/caravan-crm/caravan/internal/creator"
@@ -81,6 +82,7 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 		Auth:      authSvc,
 		Creators:  creators,
 		Platforms: insight.NewService(db, clk, authSvc, creators, nil),
+		Campaigns: campaign.NewService(db, clk, authSvc),
 	}
 }
 
@@ -132,9 +134,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err := store.Optimize(ctx, db); err != nil {
 		log.Warn("refreshing the query planner's statistics failed", "err", err)
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Holder: worker.NewHolder()}
+	a := &App{Config: cfg, Log: log, DB: db, Holder: worker.NewHolder(), DrainDelay: cfg.DrainDelay}
 	a.Auth = auth.NewService(db, auth.Options{
-		Issuer: cfg.PublicURL, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+		Issuer: cfg.PublicURL, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, MinPasswordLength: cfg.MinPasswordLength,
+		PurgeOneIn: -1, // the purge-rate-limits job does it
 	})
 	if err := a.Auth.Start(ctx); err != nil {
 		db.Close()

@@ -48,10 +48,13 @@ type SetupResponse struct {
 	ExpiresIn   int    `json:"expires_in"`
 }
 
-// LoginRequest signs in with e-mail and password.
+// LoginRequest signs in with e-mail and password. OrgID is needed only after a 409
+// choose_organization: the e-mail and password open users in several organizations, listed as
+// [{org_id, org_name}] in the error's details.
 type LoginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	OrgID    string `json:"org_id,omitempty"`
 }
 
 // TokenResponse carries a new access token.
@@ -62,10 +65,13 @@ type TokenResponse struct {
 	User        *User  `json:"user"`
 }
 
-// MeResponse is the caller and their organization.
+// MeResponse is the caller, their organization, and what their role lets them do (Capabilities: see
+// the capabilities map), so the UI never keeps its own copy of the role sets.
 type MeResponse struct {
-	User *User `json:"user"`
-	Org  *Org  `json:"org"`
+	User         *User    `json:"user"`
+	Org          *Org     `json:"org"`
+	Role         string   `json:"role"`
+	Capabilities []string `json:"capabilities"`
 }
 
 // PasswordRequest changes the caller's password.
@@ -127,7 +133,7 @@ func (h *Handler) Login(c echo.Context) error {
 	if err := web.Bind(c, &req); err != nil {
 		return err
 	}
-	user, tok, err := h.Svc.Login(c.Request().Context(), req.Email, req.Password, web.Client(c))
+	user, tok, err := h.Svc.Login(c.Request().Context(), req.Email, req.Password, req.OrgID, web.Client(c))
 	if err != nil {
 		return err
 	}
@@ -181,7 +187,7 @@ func (h *Handler) Logout(c echo.Context) error {
 func (h *Handler) Me(c echo.Context) error {
 	return web.Respond(c, http.StatusOK, func(a actor.Actor) (MeResponse, error) {
 		user, org, err := h.Svc.Me(c.Request().Context(), a)
-		return MeResponse{User: user, Org: org}, err
+		return MeResponse{User: user, Org: org, Role: string(a.Role), Capabilities: Capabilities(a.Role)}, err
 	})
 }
 

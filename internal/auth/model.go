@@ -72,7 +72,7 @@ type refreshToken struct {
 // APIKey lets a machine (a shop, a script) call the API as the organization. The key itself is shown
 // once; only its SHA-256 is kept.
 type APIKey struct {
-	bun.BaseModel `bun:"table:api_keys"`
+	bun.BaseModel `bun:"table:api_keys,alias:k"`
 
 	ID         string     `bun:"id,pk" json:"id"`
 	OrgID      string     `bun:"org_id" json:"-"`

@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,23 +29,45 @@ type Options struct {
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
 	Argon2     Argon2Params
-	// Login limits: attempts per client IP, failed attempts per account.
-	LoginPerIP, LoginPerAccount int
-	LoginWindow                 time.Duration
+	// MinPasswordLength is the least number of characters of a new password (default 10, never
+	// below NIST's 8).
+	MinPasswordLength int
+	// Login limits, per LoginWindow. See Login for how they fit together.
+	//   LoginPerIP: attempts from one client address (an IPv6 client counts by its /64).
+	//   LoginPerAccount: failed attempts for one account from one client address; past it that
+	//     address gets 429 for that account, and every other address still signs in.
+	//   LoginSlowAfter: failed attempts for one account from all addresses together; past it every
+	//     attempt for the account waits a delay that doubles from LoginDelayStep up to LoginMaxDelay.
+	//     It slows guessing and never refuses: the right password still signs in.
+	LoginPerIP, LoginPerAccount, LoginSlowAfter int
+	LoginDelayStep, LoginMaxDelay               time.Duration
+	LoginWindow                                 time.Duration
+	// Sleep waits for the login delay; tests replace it. The default honours ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// PurgeOneIn makes one login in PurgeOneIn also delete expired rate-limit counters (default 200;
+	// negative: never, for when a background worker calls ratelimit.Purge).
+	PurgeOneIn int
 }
 
 // Service is the auth domain: organizations, users, sessions, tokens and API keys.
 type Service struct {
-	db         *bun.DB
-	clock      clock.Clock
-	keys       *keyRing
-	issuer     string
-	accessTTL  time.Duration
-	refreshTTL time.Duration
-	argon      Argon2Params
-	loginIP    ratelimit.Limiter
-	loginAcct  ratelimit.Limiter
-	dummyHash  string // verified against for unknown e-mails, so both answers take as long
+	db          *bun.DB
+	clock       clock.Clock
+	keys        *keyRing
+	issuer      string
+	accessTTL   time.Duration
+	refreshTTL  time.Duration
+	argon       Argon2Params
+	minPassword int
+	loginIP     ratelimit.Limiter // attempts per client address
+	loginPair   ratelimit.Limiter // failures per (account, client address)
+	loginAcct   ratelimit.Limiter // failures per account, all addresses: only slows
+	slowAfter   int
+	delayStep   time.Duration
+	maxDelay    time.Duration
+	sleep       func(ctx context.Context, d time.Duration) error
+	purgeOneIn  int
+	dummyHash   string // verified against for unknown e-mails, so both answers take as long
 }
 
 // NewService returns the auth service. Call Start before serving requests.
@@ -69,18 +93,41 @@ func NewService(db *bun.DB, o Options) *Service {
 	if o.LoginPerAccount == 0 {
 		o.LoginPerAccount = 10
 	}
+	if o.LoginSlowAfter == 0 {
+		o.LoginSlowAfter = 10
+	}
+	if o.LoginDelayStep == 0 {
+		o.LoginDelayStep = 250 * time.Millisecond
+	}
+	if o.LoginMaxDelay == 0 {
+		o.LoginMaxDelay = 5 * time.Second
+	}
 	if o.LoginWindow == 0 {
 		o.LoginWindow = 15 * time.Minute
 	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+	if o.PurgeOneIn == 0 {
+		o.PurgeOneIn = 200
+	}
+	if o.MinPasswordLength == 0 {
+		o.MinPasswordLength = DefaultMinPasswordLength
+	}
+	o.MinPasswordLength = max(o.MinPasswordLength, floorPasswordLength)
 	dummy, err := hashPassword("caravan-dummy-password", o.Argon2)
 	if err != nil {
 		panic(err)
 	}
 	return &Service{
 		db: db, clock: o.Clock, issuer: o.Issuer, accessTTL: o.AccessTTL, refreshTTL: o.RefreshTTL, argon: o.Argon2,
-		keys:      &keyRing{db: db, clock: o.Clock, accessTTL: o.AccessTTL},
-		loginIP:   ratelimit.Limiter{DB: db, Clock: o.Clock, Limit: o.LoginPerIP, Window: o.LoginWindow},
-		loginAcct: ratelimit.Limiter{DB: db, Clock: o.Clock, Limit: o.LoginPerAccount, Window: o.LoginWindow},
+		keys:        &keyRing{db: db, clock: o.Clock, accessTTL: o.AccessTTL},
+		minPassword: o.MinPasswordLength,
+		loginIP:     ratelimit.Limiter{DB: db, Clock: o.Clock, Limit: o.LoginPerIP, Window: o.LoginWindow},
+		loginPair:   ratelimit.Limiter{DB: db, Clock: o.Clock, Limit: o.LoginPerAccount, Window: o.LoginWindow},
+		loginAcct:   ratelimit.Limiter{DB: db, Clock: o.Clock, Limit: o.LoginSlowAfter, Window: o.LoginWindow},
+		slowAfter:   o.LoginSlowAfter, delayStep: o.LoginDelayStep, maxDelay: o.LoginMaxDelay,
+		sleep: o.Sleep, purgeOneIn: o.PurgeOneIn,
 		dummyHash: dummy,
 	}
 }
@@ -115,7 +162,7 @@ type NewOrg struct {
 	Password     string
 }
 
-func (in *NewOrg) validate() error {
+func (in *NewOrg) validate(minPassword int) error {
 	f := apperr.Fields{}
 	in.OrgName = strings.TrimSpace(in.OrgName)
 	in.BaseCurrency = money.NormalizeCurrency(in.BaseCurrency)
@@ -128,20 +175,37 @@ func (in *NewOrg) validate() error {
 	} else if _, err := time.LoadLocation(in.Timezone); err != nil || in.Timezone == "Local" {
 		f.Add("timezone", "must be an IANA time zone such as Asia/Shanghai")
 	}
-	checkPerson(f, &in.Name, &in.Email, in.Password)
-	return f.Err()
+	pw := checkPerson(f, &in.Name, &in.Email, in.Password, minPassword)
+	return fieldsErr(f, pw, minPassword)
 }
 
-func checkPerson(f apperr.Fields, name, email *string, password string) {
+// checkPerson checks a new user's name and e-mail into f, and returns the code of what is wrong with
+// the password, or "".
+func checkPerson(f apperr.Fields, name, email *string, password string, minPassword int) string {
 	*name = strings.TrimSpace(*name)
 	f.Check(*name == "", "name", "is required")
 	f.Check(utf8.RuneCountInString(*name) > 200, "name", "must be at most 200 characters")
 	e, ok := normalizeEmail(*email)
 	*email = e
 	f.Check(!ok, "email", "must be a valid email address")
-	if msg := checkPassword(password); msg != "" {
-		f.Add("password", msg)
+	return checkPassword(password, minPassword)
+}
+
+// fieldsErr is the validation error of f and a password problem (its code, or ""): a password
+// problem alone answers with its own code (password_too_short, password_common…); among other
+// problems it is validation_failed, the password's code under field_codes.
+func fieldsErr(f apperr.Fields, pwCode string, minPassword int) error {
+	if pwCode == "" {
+		return f.Err()
 	}
+	pe := passwordError("password", pwCode, minPassword)
+	if len(f) == 0 {
+		return pe
+	}
+	f.Add("password", pe.Fields["password"])
+	ve := apperr.Validation(f)
+	ve.FieldCodes = pe.FieldCodes
+	return ve
 }
 
 func normalizeEmail(s string) (string, bool) {
@@ -162,7 +226,7 @@ func (s *Service) SetupRequired(ctx context.Context) (bool, error) {
 // Setup creates the first organization and its owner, and signs the owner in. Once any user exists
 // it answers 409.
 func (s *Service) Setup(ctx context.Context, in NewOrg, c actor.Client) (*Org, *User, Tokens, error) {
-	if err := in.validate(); err != nil {
+	if err := in.validate(s.minPassword); err != nil {
 		return nil, nil, Tokens{}, err
 	}
 	var org *Org
@@ -203,7 +267,7 @@ func (s *Service) Setup(ctx context.Context, in NewOrg, c actor.Client) (*Org, *
 // CreateOrg creates another organization with its owner (the `caravan org create` command: one
 // hosted Caravan serves many sellers).
 func (s *Service) CreateOrg(ctx context.Context, in NewOrg) (*Org, *User, error) {
-	if err := in.validate(); err != nil {
+	if err := in.validate(s.minPassword); err != nil {
 		return nil, nil, err
 	}
 	var org *Org
@@ -252,49 +316,107 @@ func (s *Service) insertUser(ctx context.Context, db bun.IDB, orgID, email, name
 
 var errInvalidCredentials = apperr.Unauthorized("invalid_credentials", "wrong email or password")
 
-// Login checks an e-mail and password. Unknown e-mails, wrong passwords and disabled users get the
-// same answer in about the same time. Attempts are limited per client IP and failures per account.
-func (s *Service) Login(ctx context.Context, email, password string, c actor.Client) (*User, Tokens, error) {
+// maxLoginCandidates bounds the password hashes one login verifies: an e-mail address has one user
+// per organization it belongs to, and a person rarely works for more than a few.
+const maxLoginCandidates = 10
+
+// OrgChoice is an organization whose user a login's password matched, offered when several did.
+type OrgChoice struct {
+	OrgID   string `json:"org_id"`
+	OrgName string `json:"org_name"`
+}
+
+// ChooseOrganization is the cause of a choose_organization conflict: the e-mail and password are
+// right for users in several organizations, and the login did not say which (org_id).
+type ChooseOrganization struct {
+	Orgs []OrgChoice
+}
+
+func (c *ChooseOrganization) Error() string {
+	return fmt.Sprintf("auth: the password matches users in %d organizations", len(c.Orgs))
+}
+
+// Login checks an e-mail and password. An address may have a user in several organizations: the
+// password is checked against each (there are few), and exactly one match signs in. When it matches
+// in several, orgID picks one; without it the answer is 409 choose_organization naming only the
+// organizations whose user the password matched. Unknown e-mails, wrong passwords and disabled users
+// get the same answer in about the same time.
+//
+// Guessing is limited without letting anyone lock another person out (OWASP's advice on credential
+// stuffing and lock-out):
+//   - every attempt counts against the client address (LoginPerIP): 429 past it;
+//   - failures count against the pair (account, address) (LoginPerAccount): 429 past it, for that
+//     address and that account only, so the owner still signs in from anywhere else;
+//   - failures count against the account from all addresses (LoginSlowAfter): past it each attempt
+//     waits a doubling delay before the password is checked, the right one included. It slows a
+//     guesser spread over many addresses and never refuses.
+//
+// Unknown e-mails are counted and slowed exactly like real ones, so the limits reveal nothing.
+func (s *Service) Login(ctx context.Context, email, password, orgID string, c actor.Client) (*User, Tokens, error) {
+	s.maybePurge(ctx)
 	email, _ = normalizeEmail(email)
-	if ok, retry, err := s.loginIP.Hit(ctx, "login:ip:"+c.IP); err != nil {
+	ip := ipKey(c.IP)
+	if ok, retry, err := s.loginIP.Hit(ctx, "login:ip:"+ip); err != nil {
 		return nil, Tokens{}, err
 	} else if !ok {
 		return nil, Tokens{}, apperr.RateLimited(retry)
 	}
-	acctKey := "login:account:" + email
-	if over, retry, err := s.loginAcct.Exceeded(ctx, acctKey); err != nil {
+	pairKey, acctKey := "login:account-ip:"+ip+"|"+email, "login:account:"+email
+	if over, retry, err := s.loginPair.Exceeded(ctx, pairKey); err != nil {
 		return nil, Tokens{}, err
 	} else if over {
 		return nil, Tokens{}, apperr.RateLimited(retry)
+	}
+	failures, err := s.loginAcct.Count(ctx, acctKey)
+	if err != nil {
+		return nil, Tokens{}, err
+	}
+	if d := s.loginDelay(failures); d > 0 {
+		if err := s.sleep(ctx, d); err != nil {
+			return nil, Tokens{}, err
+		}
 	}
 	if len(password) > 4*maxPasswordRunes { // never hash megabytes
 		password = password[:4*maxPasswordRunes]
 	}
 
-	var u User
-	err := s.db.NewSelect().Model(&u).Where("u.email = ?", email).Scan(ctx)
-	if err != nil && !store.IsNoRows(err) {
+	var candidates []User
+	if err := s.db.NewSelect().Model(&candidates).Where("u.email = ?", email).
+		OrderExpr("u.id").Limit(maxLoginCandidates).Scan(ctx); err != nil {
 		return nil, Tokens{}, store.MapError(err)
 	}
-	hash := s.dummyHash
-	if err == nil {
-		hash = u.PasswordHash
+	var matched []User
+	if len(candidates) == 0 {
+		_, _ = verifyPassword(password, s.dummyHash)
 	}
-	match, verr := verifyPassword(password, hash)
-	if verr != nil {
-		return nil, Tokens{}, fmt.Errorf("auth: user %s: %w", u.ID, verr)
-	}
-	if err != nil || !match || u.Status != StatusActive {
-		if _, _, herr := s.loginAcct.Hit(ctx, acctKey); herr != nil {
-			return nil, Tokens{}, herr
+	for _, u := range candidates {
+		ok, err := verifyPassword(password, u.PasswordHash)
+		if err != nil {
+			return nil, Tokens{}, fmt.Errorf("auth: user %s: %w", u.ID, err)
 		}
-		if err == nil {
+		if ok && u.Status == StatusActive && (orgID == "" || u.OrgID == orgID) {
+			matched = append(matched, u)
+		}
+	}
+	switch len(matched) {
+	case 0:
+		if _, _, err := s.loginPair.Hit(ctx, pairKey); err != nil {
+			return nil, Tokens{}, err
+		}
+		if _, _, err := s.loginAcct.Hit(ctx, acctKey); err != nil {
+			return nil, Tokens{}, err
+		}
+		for _, u := range candidates {
 			_ = audit.Record(ctx, s.db, s.clock.Now(), actor.Actor{OrgID: u.OrgID, UserID: u.ID, IP: c.IP},
 				"user.login_failed", "user", u.ID, map[string]string{"status": u.Status})
 		}
 		return nil, Tokens{}, errInvalidCredentials
+	case 1:
+	default:
+		return nil, Tokens{}, s.chooseOrganization(ctx, matched)
 	}
-	if err := s.loginAcct.Reset(ctx, acctKey); err != nil {
+	u := matched[0]
+	if err := s.loginPair.Reset(ctx, pairKey); err != nil {
 		return nil, Tokens{}, err
 	}
 
@@ -317,6 +439,79 @@ func (s *Service) Login(ctx context.Context, email, password string, c actor.Cli
 		return nil, Tokens{}, err
 	}
 	return &u, tok, nil
+}
+
+// chooseOrganization is the 409 for a password that opens users in several organizations.
+func (s *Service) chooseOrganization(ctx context.Context, matched []User) error {
+	ids := make([]string, len(matched))
+	for i, u := range matched {
+		ids[i] = u.OrgID
+	}
+	var orgs []Org
+	if err := s.db.NewSelect().Model(&orgs).Where("id IN (?)", bun.In(ids)).Order("name", "id").Scan(ctx); err != nil {
+		return store.MapError(err)
+	}
+	choice := &ChooseOrganization{Orgs: make([]OrgChoice, len(orgs))}
+	for i, o := range orgs {
+		choice.Orgs[i] = OrgChoice{OrgID: o.ID, OrgName: o.Name}
+	}
+	return &apperr.Error{Kind: apperr.KindConflict, Code: "choose_organization",
+		Message: "this e-mail and password open several organizations; sign in again with the org_id of one of them",
+		Details: choice.Orgs, Err: choice}
+}
+
+// loginDelay is how long an attempt for an account with failures recent failures waits: nothing up
+// to slowAfter, then delayStep doubling with each further failure, up to maxDelay.
+func (s *Service) loginDelay(failures int) time.Duration {
+	if failures < s.slowAfter || s.delayStep <= 0 {
+		return 0
+	}
+	d := s.delayStep
+	for i := s.slowAfter; i < failures && d < s.maxDelay; i++ {
+		d *= 2
+	}
+	return min(d, s.maxDelay)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// maybePurge deletes expired rate-limit counters now and then, so the table does not grow with
+// every address that ever tried. A failure only waits for the next chance.
+func (s *Service) maybePurge(ctx context.Context) {
+	if s.purgeOneIn <= 0 || rand.IntN(s.purgeOneIn) != 0 {
+		return
+	}
+	_, _ = s.PurgeRateLimits(ctx)
+}
+
+// PurgeRateLimits deletes the login counters whose window has ended. A background worker may call
+// it every few minutes (then set Options.PurgeOneIn to -1).
+func (s *Service) PurgeRateLimits(ctx context.Context) (int64, error) {
+	return ratelimit.Purge(ctx, s.db, s.clock.Now().Add(-s.loginIP.Window))
+}
+
+// ipKey is the client address a limit counts by: an IPv4 address, or the /64 of an IPv6 one (one
+// subscriber usually holds a whole /64 and could rotate through it).
+func ipKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 func (s *Service) newSession(ctx context.Context, tx bun.Tx, u *User, c actor.Client) (Tokens, error) {
@@ -500,18 +695,32 @@ func (s *Service) Authenticate(ctx context.Context, bearer, ip string) (actor.Ac
 	return actor.Actor{OrgID: u.OrgID, Role: u.Role, UserID: u.ID, SessionID: claims.SessionID, IP: ip}, nil
 }
 
-// AuthenticateAPIKey turns an X-API-Key into a principal.
+// AuthenticateAPIKey turns an X-API-Key into a principal. A key acts for its creator: it stops when
+// the creator is disabled, and acts with at most the creator's current role (KeyRole), both read in
+// the same query as the key.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (actor.Actor, error) {
+	invalid := apperr.Unauthorized("invalid_api_key", "the API key is invalid or revoked")
 	if !strings.HasPrefix(key, apiKeyPrefix) || len(key) > 200 {
-		return actor.Actor{}, apperr.Unauthorized("invalid_api_key", "the API key is invalid or revoked")
+		return actor.Actor{}, invalid
 	}
-	var k APIKey
-	err := s.db.NewSelect().Model(&k).Where("key_hash = ? AND revoked_at IS NULL", hashToken(key)).Scan(ctx)
+	var k struct {
+		APIKey        `bun:",extend"`
+		CreatorRole   actor.Role `bun:"creator_role,scanonly"`
+		CreatorStatus string     `bun:"creator_status,scanonly"`
+	}
+	err := s.db.NewSelect().Model(&k).
+		ColumnExpr("k.*").ColumnExpr("u.role AS creator_role").ColumnExpr("u.status AS creator_status").
+		Join("JOIN users AS u ON u.id = k.created_by AND u.org_id = k.org_id").
+		Where("k.key_hash = ? AND k.revoked_at IS NULL", hashToken(key)).
+		Scan(ctx)
 	if err != nil {
 		if store.IsNoRows(err) {
-			return actor.Actor{}, apperr.Unauthorized("invalid_api_key", "the API key is invalid or revoked")
+			return actor.Actor{}, invalid
 		}
 		return actor.Actor{}, store.MapError(err)
+	}
+	if k.CreatorStatus != StatusActive {
+		return actor.Actor{}, invalid
 	}
 	// Record use at most once a minute: a write per request would be a hot spot.
 	now := s.clock.Now()
@@ -520,7 +729,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (actor
 			return actor.Actor{}, store.MapError(err)
 		}
 	}
-	return actor.Actor{OrgID: k.OrgID, Role: k.Role, APIKeyID: k.ID, IP: ip}, nil
+	return actor.Actor{OrgID: k.OrgID, Role: KeyRole(k.Role, k.CreatorRole), APIKeyID: k.ID, IP: ip}, nil
 }
 
 // Me returns the principal's user and organization.
@@ -554,8 +763,8 @@ func (s *Service) ChangePassword(ctx context.Context, p actor.Actor, current, ne
 	if p.UserID == "" {
 		return nil, Tokens{}, apperr.Forbidden("API keys have no password")
 	}
-	if msg := checkPassword(next); msg != "" {
-		return nil, Tokens{}, apperr.Validation(map[string]string{"new_password": msg})
+	if code := checkPassword(next, s.minPassword); code != "" {
+		return nil, Tokens{}, passwordError("new_password", code, s.minPassword)
 	}
 	u, err := s.user(ctx, s.db, p.OrgID, p.UserID)
 	if err != nil {

@@ -47,9 +47,9 @@ func (s *Service) GetUser(ctx context.Context, p actor.Actor, id string) (*User,
 // CreateUser adds a user to the principal's organization. Only an owner may create another owner.
 func (s *Service) CreateUser(ctx context.Context, p actor.Actor, in NewUser) (*User, error) {
 	f := apperr.Fields{}
-	checkPerson(f, &in.Name, &in.Email, in.Password)
+	pw := checkPerson(f, &in.Name, &in.Email, in.Password, s.minPassword)
 	f.Check(!in.Role.Valid(), "role", "must be one of owner, admin, manager, finance, viewer")
-	if err := f.Err(); err != nil {
+	if err := fieldsErr(f, pw, s.minPassword); err != nil {
 		return nil, err
 	}
 	if in.Role == actor.RoleOwner && p.Role != actor.RoleOwner {

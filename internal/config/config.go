@@ -32,6 +32,9 @@ type Config struct {
 	AccessTTL  time.Duration // lifetime of an access JWT
 	RefreshTTL time.Duration // lifetime of a refresh token (and its session when idle)
 	BodyLimit  int64         // bytes; larger JSON bodies get 413
+
+	MinPasswordLength int           // NIST SP 800-63B: at least 10 by default, never below 8
+	DrainDelay        time.Duration // after SIGTERM, /readyz answers 503 this long before the server stops
 }
 
 // Defaults returns the settings used when nothing is configured.
@@ -45,6 +48,8 @@ func Defaults() Config {
 		AccessTTL:   15 * time.Minute,
 		RefreshTTL:  30 * 24 * time.Hour,
 		BodyLimit:   2 << 20,
+
+		MinPasswordLength: 10,
 	}
 }
 
@@ -79,6 +84,8 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 		{"CARAVAN_ACCESS_TTL", "access-ttl", c.AccessTTL.String(), "access token lifetime"},
 		{"CARAVAN_REFRESH_TTL", "refresh-ttl", c.RefreshTTL.String(), "refresh token lifetime"},
 		{"CARAVAN_BODY_LIMIT", "body-limit", fmt.Sprint(c.BodyLimit), "largest JSON body in bytes"},
+		{"CARAVAN_MIN_PASSWORD_LENGTH", "min-password-length", fmt.Sprint(c.MinPasswordLength), "fewest characters of a new password (8 or more)"},
+		{"CARAVAN_DRAIN_DELAY", "drain-delay", "0s", "after SIGTERM, how long /readyz answers 503 before the server stops (behind a load balancer: a few seconds)"},
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -134,6 +141,12 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 	if _, err = fmt.Sscan(*raw["body-limit"], &c.BodyLimit); err != nil {
 		return c, nil, fmt.Errorf("body limit %q is not a number of bytes", *raw["body-limit"])
 	}
+	if _, err = fmt.Sscan(*raw["min-password-length"], &c.MinPasswordLength); err != nil {
+		return c, nil, fmt.Errorf("minimum password length %q is not a number", *raw["min-password-length"])
+	}
+	if c.DrainDelay, err = time.ParseDuration(*raw["drain-delay"]); err != nil {
+		return c, nil, fmt.Errorf("drain delay %q is not a duration such as 5s", *raw["drain-delay"])
+	}
 	return c, positional, c.Validate()
 }
 
@@ -152,6 +165,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("refresh TTL %s must not be shorter than the access TTL %s", c.RefreshTTL, c.AccessTTL)
 	case c.BodyLimit < 1024:
 		return fmt.Errorf("body limit %d is below 1024 bytes", c.BodyLimit)
+	case c.MinPasswordLength < 8 || c.MinPasswordLength > 64:
+		return fmt.Errorf("minimum password length %d must be between 8 and 64 (NIST SP 800-63B)", c.MinPasswordLength)
+	case c.DrainDelay < 0 || c.DrainDelay > time.Minute:
+		return fmt.Errorf("drain delay %s must be between 0s and 1m", c.DrainDelay)
 	}
 	u, err := url.Parse(c.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -174,7 +174,8 @@ func TestLoginRateLimitPerAccountIgnoresForwardedFor(t *testing.T) {
 		if limited.Header.Get("Retry-After") == "" || limited.ErrorCode(t) != "rate_limited" {
 			t.Fatalf("429 without Retry-After or with the wrong code: %v %s", limited.Header, limited.Body)
 		}
-		// Even the right password waits until the window ends: the account is slowed, not guessed.
+		// From this address even the right password waits until the window ends (other addresses do
+		// not: TestWrongPasswordsFromOneAddressDoNotLockTheOwnerOut).
 		e.Expect(http.StatusTooManyRequests, apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
 			Body: map[string]string{"email": "li@example.com", "password": apitest.Password}})
 		// An unknown e-mail is limited the same way, so the limit reveals nothing.
@@ -344,7 +345,7 @@ func TestPasswordsOfAnyShapeGetAClearAnswer(t *testing.T) {
 		"       ":                  422,
 		"short":                    422,
 		strings.Repeat("x", 1000):  422,
-		"密码是长城长城长城":                201,
+		"密码是长城长城长城长城":              201,
 		"pässwörd with ümlauts 🐫🐫": 201,
 		strings.Repeat("密", 256):   201,
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/auth"
+	"github.com/caravan-crm/caravan/internal/campaign"
 	"github.com/caravan-crm/caravan/internal/config"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/insight"
@@ -43,6 +44,7 @@ type Deps struct {
 
 	Creators  *creator.Service
 	Platforms *insight.Service
+	Campaigns *campaign.Service
 }
 
 // Server is the configured echo instance and its routes.

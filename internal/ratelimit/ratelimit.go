@@ -65,6 +65,20 @@ func (l Limiter) Exceeded(ctx context.Context, key string) (bool, time.Duration,
 	return true, retryIn(row.WindowStart.Add(l.Window), now), nil
 }
 
+// Count returns how many events key has in its current window (0 when the window has ended).
+func (l Limiter) Count(ctx context.Context, key string) (int, error) {
+	var n int
+	err := l.DB.NewRaw(`SELECT count FROM rate_limits WHERE key = ? AND window_start > ?`,
+		key, l.Clock.Now().UTC().Add(-l.Window)).Scan(ctx, &n)
+	if err != nil {
+		if store.IsNoRows(err) {
+			return 0, nil
+		}
+		return 0, store.MapError(err)
+	}
+	return n, nil
+}
+
 // Reset forgets key's count.
 func (l Limiter) Reset(ctx context.Context, key string) error {
 	_, err := l.DB.NewRaw(`DELETE FROM rate_limits WHERE key = ?`, key).Exec(ctx)
@@ -77,4 +91,31 @@ func retryIn(end, now time.Time) time.Duration {
 		d = time.Second
 	}
 	return d
+}
+
+// PurgeBatch is how many rows Purge deletes per statement: small, so a purge never holds the table
+// (SQLite's single writer, PostgreSQL's row locks) for long.
+const PurgeBatch = 500
+
+// Purge deletes the counters whose window started before olderThan, in batches of PurgeBatch, and
+// returns how many it deleted. Pass now minus the longest window any limiter uses: a counter older
+// than its window counts nothing, so deleting it changes no answer. Safe to run on every replica at
+// once.
+func Purge(ctx context.Context, db bun.IDB, olderThan time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := db.NewRaw(`DELETE FROM rate_limits WHERE key IN (
+  SELECT key FROM rate_limits WHERE window_start < ? LIMIT ?)`, olderThan.UTC(), PurgeBatch).Exec(ctx)
+		if err != nil {
+			return total, store.MapError(err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < PurgeBatch {
+			return total, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
 }
