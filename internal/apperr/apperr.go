@@ -152,10 +152,38 @@ var fieldMessageCodes = map[string]string{
 	"must be an http(s) address":                                     "invalid_url",
 }
 
+// fieldMessagePrefixes give the code of messages that end with a variable part ("must be one of
+// tiktok, youtube, …", "is taken by Luna"), checked in order after fieldMessageCodes.
+var fieldMessagePrefixes = []struct{ prefix, code string }{
+	{"is required", "required"},
+	{"must be one of ", "one_of"},
+	{"must be at most ", "too_long"},
+	{"must be a phone number", "invalid_phone"},
+	{"must be an ISO 4217 currency code", "invalid_currency"},
+	{"must be an ISO 3166-1", "invalid_country"},
+	{"must be an IANA time zone", "invalid_timezone"},
+	{"must be ISO 639-1 codes", "invalid_language"},
+	{"must be an agency of your organization", "unknown_agency"},
+	{"is not an agency of your organization", "unknown_agency"},
+	{"must be a user of your organization", "unknown_user"},
+	{"must be a creator of your organization", "unknown_creator"},
+	{"must not be in the future", "in_future"},
+	{"each tag must be", "invalid_tag"},
+	{"must be a whole number", "not_a_number"},
+	{"is taken by ", "taken"},
+	{"is already in use", "taken"},
+	{"looks like an account of ", "lookalike"},
+}
+
 // FieldCode returns the stable code of a field message: its registered code, or "invalid".
 func FieldCode(msg string) string {
 	if c, ok := fieldMessageCodes[msg]; ok {
 		return c
+	}
+	for _, p := range fieldMessagePrefixes {
+		if strings.HasPrefix(msg, p.prefix) {
+			return p.code
+		}
 	}
 	return "invalid"
 }
@@ -168,6 +196,12 @@ func FieldCodes() []string {
 		if !seen[c] {
 			seen[c] = true
 			out = append(out, c)
+		}
+	}
+	for _, p := range fieldMessagePrefixes {
+		if !seen[p.code] {
+			seen[p.code] = true
+			out = append(out, p.code)
 		}
 	}
 	sort.Strings(out)
