@@ -489,7 +489,11 @@ func (s *Service) History(ctx context.Context, p actor.Actor, accountID string, 
 	h := &History{Account: *a, Snapshots: []Snapshot{}}
 	q := s.db.NewSelect().Model(&h.Snapshots).Where("s.org_id = ? AND s.account_id = ?", p.OrgID, a.ID).Order("s.captured_on DESC")
 	if days > 0 {
-		q = q.Where("s.captured_on >= ?", s.now().AddDate(0, 0, -days).Format(time.DateOnly))
+		today, err := s.todayDate(ctx, p.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("s.captured_on >= ?", today.AddDate(0, 0, -days).Format(time.DateOnly))
 	} else {
 		q = q.Limit(3660) // ten years of daily snapshots
 	}

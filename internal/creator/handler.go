@@ -266,7 +266,11 @@ func (h *Handler) Export(c echo.Context) error {
 		return err
 	}
 	lang := ExportLang(c.QueryParam("lang"), c.Request().Header.Get("Accept-Language"))
-	name := "creators-" + h.Svc.now().Format("20060102") + ".xlsx"
+	today, err := h.Svc.Today(c.Request().Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	name := "creators-" + today.Format("20060102") + ".xlsx"
 	return h.Svc.Export(c.Request().Context(), p, f, lang, &download{c: c, name: name})
 }
 

@@ -47,15 +47,26 @@ func NewService(db *bun.DB, clk clock.Clock, zones Zones) *Service {
 
 // today is the organization's current day, YYYY-MM-DD.
 func (s *Service) today(ctx context.Context, orgID string) (string, error) {
+	d, err := s.todayDate(ctx, orgID)
+	return d.Format(time.DateOnly), err
+}
+
+// todayDate is the organization's current day as midnight of that date (in UTC, for date
+// arithmetic only: only its year, month and day mean anything).
+func (s *Service) todayDate(ctx context.Context, orgID string) (time.Time, error) {
 	loc := time.UTC
 	if s.zones != nil {
 		var err error
 		if loc, err = s.zones.Location(ctx, orgID); err != nil {
-			return "", err
+			return time.Time{}, err
 		}
 	}
-	return s.clock.Now().In(loc).Format(time.DateOnly), nil
+	y, m, d := s.clock.Now().In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
 }
+
+// Today is the organization's current day, for names of files it downloads.
+func (s *Service) Today(ctx context.Context, orgID string) (time.Time, error) { return s.todayDate(ctx, orgID) }
 
 // now is the clock's time at the database's precision, so an answer shows what a later read returns.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
@@ -469,7 +480,11 @@ func (s *Service) fillGrowth(ctx context.Context, db bun.IDB, orgID string, acct
 	for i := range accts {
 		ids[i] = accts[i].ID
 	}
-	target := s.now().AddDate(0, 0, -30)
+	today, err := s.todayDate(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	target := today.AddDate(0, 0, -30)
 	from, to := target.AddDate(0, 0, -growthWindow).Format(time.DateOnly), target.AddDate(0, 0, growthWindow).Format(time.DateOnly)
 	var snaps []Snapshot
 	if err := db.NewSelect().Model(&snaps).Column("account_id", "captured_on", "followers").

@@ -61,3 +61,21 @@ func TestARateChangedInAprilLeavesMarchTermsUnchanged(t *testing.T) {
 		}
 	})
 }
+
+// A day is the organization's: a snapshot taken at 05:45 in Shanghai (21:45 UTC the day before)
+// belongs to that Shanghai day, and that day is not "in the future".
+func TestASnapshotBelongsToTheOrganizationsDay(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		e := apitest.New(t, db)
+		e.Clock.Set(time.Date(2026, 2, 28, 21, 45, 0, 0, time.UTC)) // 2026-03-01 05:45 in Asia/Shanghai
+		u := e.Setup("Org", "owner@example.com")                    // the setup's organization is in Asia/Shanghai
+		c := newCreator(t, e, u, obj{"display_name": "Luna", "country": "CN", "accounts": []obj{{"platform": "rednote", "handle": "luna", "followers": 100}}})
+		acct := accounts(c)[0]["id"].(string)
+		h := call(t, e, u, "GET", "/api/v1/accounts/"+acct+"/snapshots", nil, 200)
+		if snaps := h["snapshots"].([]any); len(snaps) != 1 || snaps[0].(obj)["captured_on"] != "2026-03-01" {
+			t.Fatalf("snapshots %v, want one on 2026-03-01", h["snapshots"])
+		}
+		call(t, e, u, "POST", "/api/v1/accounts/"+acct+"/snapshots", obj{"captured_on": "2026-03-01", "followers": 120}, 200)
+		e.Expect(422, apitest.Request{Method: "POST", Path: "/api/v1/accounts/" + acct + "/snapshots", Token: u.Token, Body: obj{"captured_on": "2026-03-02", "followers": 1}})
+	})
+}
