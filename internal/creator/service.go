@@ -66,7 +66,9 @@ func (s *Service) todayDate(ctx context.Context, orgID string) (time.Time, error
 }
 
 // Today is the organization's current day, for names of files it downloads.
-func (s *Service) Today(ctx context.Context, orgID string) (time.Time, error) { return s.todayDate(ctx, orgID) }
+func (s *Service) Today(ctx context.Context, orgID string) (time.Time, error) {
+	return s.todayDate(ctx, orgID)
+}
 
 // now is the clock's time at the database's precision, so an answer shows what a later read returns.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
