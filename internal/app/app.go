@@ -24,6 +24,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/ratelimit"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/tracking"
 	"github.com/caravan-crm/caravan/internal/worker"
 )
 
@@ -83,6 +84,7 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 		Creators:  creators,
 		Platforms: insight.NewService(db, clk, authSvc, creators, nil),
 		Campaigns: campaign.NewService(db, clk, authSvc),
+		Tracking:  tracking.NewService(db, clk, tracking.Options{PublicURL: cfg.PublicURL, Log: log}),
 	}
 }
 
@@ -156,8 +158,28 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close writes the clicks still buffered (when Serve has not) and releases the database.
+func (a *App) Close() error {
+	a.flushClicks(context.Background())
+	return a.DB.Close()
+}
+
+// clickFlushTimeout bounds the final write of the buffered clicks at shutdown.
+const clickFlushTimeout = 20 * time.Second
+
+// flushClicks stops the tracking package's click flusher and writes every click it still holds. Serve
+// calls it once the HTTP server has finished its requests, so no redirect adds a click after it (one
+// that did would be written on its own request).
+func (a *App) flushClicks(ctx context.Context) {
+	if a.Deps.Tracking == nil {
+		return
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), clickFlushTimeout)
+	defer cancel()
+	if err := a.Deps.Tracking.Close(fctx); err != nil {
+		a.Log.Error("shutting down: buffered clicks were not all written", "err", err)
+	}
+}
 
 // Serve answers HTTP requests on ln and runs the background jobs until ctx is cancelled. While it
 // runs it holds a server lease, so `caravan migrate down` knows a server uses the database. On
@@ -195,6 +217,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case err := <-errc:
 		sctx, cancel := shutCtx()
 		defer cancel()
+		defer a.flushClicks(ctx)
 		if serr := runner.Stop(sctx); serr != nil {
 			a.Log.Warn("background jobs did not finish", "err", serr)
 		}
@@ -215,6 +238,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if serr := <-stopped; serr != nil {
 		a.Log.Warn("background jobs did not finish", "err", serr)
 	}
+	a.flushClicks(ctx)
 	if err != nil {
 		return fmt.Errorf("app: shutdown: %w", err)
 	}

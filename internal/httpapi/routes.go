@@ -10,9 +10,11 @@ import (
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/auth"
+	"github.com/caravan-crm/caravan/internal/campaign"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/tracking"
 )
 
 // route is one line of the route table: who may call it, and what it takes and answers (for the
@@ -61,6 +63,8 @@ func (s *Server) table() []route {
 	a := &auth.Handler{Svc: s.deps.Auth, SecureCookie: s.secureCookies()}
 	cr := &creator.Handler{Svc: s.deps.Creators}
 	pf := &insight.Handler{Svc: s.deps.Platforms}
+	tr := &tracking.Handler{Svc: s.deps.Tracking}
+	cm := &campaign.Handler{Svc: s.deps.Campaigns}
 	creatorFilters := append(creatorFilterParams(), pageParams...)
 	return []route{
 		{Method: http.MethodGet, Path: "/healthz", Auth: authPublic, Handler: s.healthz, Tag: "system", Summary: "The process is alive", Resp: Health{}, Status: 200},
@@ -110,6 +114,44 @@ func (s *Server) table() []route {
 		{Method: http.MethodPatch, Path: "/api/v1/agencies/:id", Auth: authUser, Handler: cr.UpdateAgency, Roles: sellers, Tag: "creators", Summary: "Change an agency", Body: creator.AgencyChange{}, Resp: creator.Agency{}, Status: 200},
 		{Method: http.MethodDelete, Path: "/api/v1/agencies/:id", Auth: authUser, Handler: cr.DeleteAgency, Roles: sellers, Tag: "creators", Summary: "Delete an agency no creator belongs to", Status: 204},
 
+		// campaigns
+		{Method: http.MethodGet, Path: "/api/v1/products", Auth: authUser, Handler: cm.ListProducts, Roles: everyone, Tag: "campaigns", Summary: "List products by SKU", Resp: page.List[campaign.Product]{}, Status: 200, Query: append([]param{{"q", "part of the SKU or name"}}, pageParams...)},
+		{Method: http.MethodPost, Path: "/api/v1/products", Auth: authUser, Handler: cm.CreateProduct, Roles: sellers, Tag: "campaigns", Summary: "Add a product; 409 when the SKU (any case) exists", Body: campaign.NewProduct{}, Resp: campaign.Product{}, Status: 201},
+		{Method: http.MethodPost, Path: "/api/v1/products/import", Auth: authUser, Handler: cm.ImportProducts, Roles: sellers, Tag: "campaigns", Summary: "Import products from .xlsx or .csv (multipart file; English or Chinese headers; upsert by SKU); 422 with row errors and nothing written", Resp: campaign.ProductImportResult{}, Status: 200, MaxBody: 21 << 20,
+			Query: []param{{"dry_run", "true: check and count, write nothing"}}},
+		{Method: http.MethodGet, Path: "/api/v1/products/:id", Auth: authUser, Handler: cm.GetProduct, Roles: everyone, Tag: "campaigns", Summary: "One product", Resp: campaign.Product{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/products/:id", Auth: authUser, Handler: cm.UpdateProduct, Roles: sellers, Tag: "campaigns", Summary: "Change a product (a rate change keeps the old rate for earlier orders)", Body: campaign.ProductChange{}, Resp: campaign.Product{}, Status: 200},
+		{Method: http.MethodDelete, Path: "/api/v1/products/:id", Auth: authUser, Handler: cm.DeleteProduct, Roles: sellers, Tag: "campaigns", Summary: "Delete a product no campaign or sample refers to", Status: 204},
+		{Method: http.MethodGet, Path: "/api/v1/campaigns", Auth: authUser, Handler: cm.ListCampaigns, Roles: everyone, Tag: "campaigns", Summary: "List campaigns, newest first", Resp: page.List[campaign.Campaign]{}, Status: 200, Query: append(campaignFilterParams(), pageParams...)},
+		{Method: http.MethodPost, Path: "/api/v1/campaigns", Auth: authUser, Handler: cm.CreateCampaign, Roles: sellers, Tag: "campaigns", Summary: "Add a campaign with its commission plan", Body: campaign.NewCampaign{}, Resp: campaign.Campaign{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/campaigns/:id", Auth: authUser, Handler: cm.GetCampaign, Roles: everyone, Tag: "campaigns", Summary: "One campaign with the plan in force and the next one scheduled", Resp: campaign.Campaign{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/campaigns/:id", Auth: authUser, Handler: cm.UpdateCampaign, Roles: sellers, Tag: "campaigns", Summary: "Change a campaign (partial; a plan adds a plan version)", Body: campaign.CampaignChange{}, Resp: campaign.Campaign{}, Status: 200},
+		{Method: http.MethodDelete, Path: "/api/v1/campaigns/:id", Auth: authUser, Handler: cm.DeleteCampaign, Roles: sellers, Tag: "campaigns", Summary: "Delete a draft campaign nobody is enrolled in (409 otherwise: end it)", Status: 204},
+		{Method: http.MethodGet, Path: "/api/v1/campaigns/:id/plans", Auth: authUser, Handler: cm.Plans, Roles: everyone, Tag: "campaigns", Summary: "A campaign's plan versions, oldest first", Resp: campaign.PlanVersions{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/campaigns/:id/plans", Auth: authUser, Handler: cm.AddPlan, Roles: sellers, Tag: "campaigns", Summary: "Add a plan version, effective now or scheduled", Body: campaign.NewPlanVersion{}, Resp: campaign.PlanVersion{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/campaigns/:id/report", Auth: authUser, Handler: cm.Report, Roles: everyone, Tag: "campaigns", Summary: "Per creator and account: posts, costs, clicks, conversions, GMV; campaign totals and return", Resp: campaign.Report{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/campaigns/:id/creators", Auth: authUser, Handler: cm.Enrolments, Roles: everyone, Tag: "campaigns", Summary: "The creators enrolled in a campaign", Resp: page.List[campaign.Enrolment]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/campaigns/:id/creators", Auth: authUser, Handler: cm.Enrol, Roles: sellers, Tag: "campaigns", Summary: "Enrol a creator, with an optional rate override", Body: campaign.NewEnrolment{}, Resp: campaign.Enrolment{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/enrolments/:id", Auth: authUser, Handler: cm.GetEnrolment, Roles: everyone, Tag: "campaigns", Summary: "One enrolment", Resp: campaign.Enrolment{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/enrolments/:id", Auth: authUser, Handler: cm.UpdateEnrolment, Roles: sellers, Tag: "campaigns", Summary: "Change an enrolment's status, override, accounts or fee", Body: campaign.EnrolmentChange{}, Resp: campaign.Enrolment{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/campaigns/:id/deliverables", Auth: authUser, Handler: cm.Deliverables, Roles: everyone, Tag: "campaigns", Summary: "A campaign's content posts (late ones shown as late)", Resp: page.List[campaign.Deliverable]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/campaigns/:id/deliverables", Auth: authUser, Handler: cm.AddDeliverable, Roles: sellers, Tag: "campaigns", Summary: "Add a content post an enrolled creator owes", Body: campaign.NewDeliverable{}, Resp: campaign.Deliverable{}, Status: 201},
+		{Method: http.MethodPatch, Path: "/api/v1/deliverables/:id", Auth: authUser, Handler: cm.UpdateDeliverable, Roles: sellers, Tag: "campaigns", Summary: "Change a content post (posted goes to the creator's timeline)", Body: campaign.DeliverableChange{}, Resp: campaign.Deliverable{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/campaigns/:id/samples", Auth: authUser, Handler: cm.Samples, Roles: everyone, Tag: "campaigns", Summary: "The samples a campaign sent", Resp: page.List[campaign.Sample]{}, Status: 200, Query: pageParams},
+		{Method: http.MethodPost, Path: "/api/v1/campaigns/:id/samples", Auth: authUser, Handler: cm.AddSample, Roles: sellers, Tag: "campaigns", Summary: "Record a sample sent to an enrolled creator", Body: campaign.NewSample{}, Resp: campaign.Sample{}, Status: 201},
+		{Method: http.MethodPatch, Path: "/api/v1/samples/:id", Auth: authUser, Handler: cm.UpdateSample, Roles: sellers, Tag: "campaigns", Summary: "Change a sample (shipping, delivery)", Body: campaign.SampleChange{}, Resp: campaign.Sample{}, Status: 200},
+
+		// tracking
+		{Method: http.MethodGet, Path: "/api/v1/links", Auth: authUser, Handler: tr.ListLinks, Roles: everyone, Tag: "tracking", Summary: "List tracking links, newest first, with their counted clicks", Resp: page.List[tracking.Link]{}, Status: 200, Query: append(trackingFilterParams(), pageParams...)},
+		{Method: http.MethodPost, Path: "/api/v1/links", Auth: authUser, Handler: tr.CreateLink, Roles: sellers, Tag: "tracking", Summary: "Create a tracking link (an unguessable code and its short URL) to a destination of yours", Body: tracking.NewLink{}, Resp: tracking.Link{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/links/:id", Auth: authUser, Handler: tr.GetLink, Roles: everyone, Tag: "tracking", Summary: "One link with its counted clicks (no bots; a visitor once a minute)", Resp: tracking.Link{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/links/:id", Auth: authUser, Handler: tr.UpdateLink, Roles: sellers, Tag: "tracking", Summary: "Change a link's destination, or disable and enable it", Body: tracking.LinkChange{}, Resp: tracking.Link{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/promo-codes", Auth: authUser, Handler: tr.ListPromoCodes, Roles: everyone, Tag: "tracking", Summary: "List promo codes, newest first", Resp: page.List[tracking.PromoCode]{}, Status: 200, Query: append(trackingFilterParams(), pageParams...)},
+		{Method: http.MethodPost, Path: "/api/v1/promo-codes", Auth: authUser, Handler: tr.CreatePromoCode, Roles: sellers, Tag: "tracking", Summary: "Create a promo code; 409 promo_code_taken when the organization has it in any case", Body: tracking.NewPromoCode{}, Resp: tracking.PromoCode{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/promo-codes/:id", Auth: authUser, Handler: tr.GetPromoCode, Roles: everyone, Tag: "tracking", Summary: "One promo code", Resp: tracking.PromoCode{}, Status: 200},
+		{Method: http.MethodPatch, Path: "/api/v1/promo-codes/:id", Auth: authUser, Handler: tr.UpdatePromoCode, Roles: sellers, Tag: "tracking", Summary: "Respell a promo code, or disable and enable it", Body: tracking.PromoCodeChange{}, Resp: tracking.PromoCode{}, Status: 200},
+		{Method: http.MethodGet, Path: "/r/:code", Auth: authLimited, Handler: tr.Redirect, Tag: "tracking", Summary: "Public short link: 302 to the destination with cv_click and utm_* added; 404 for an unknown or disabled code; 429 past the per-address limit", Status: 302},
+
 		// platforms
 		{Method: http.MethodGet, Path: "/api/v1/platforms", Auth: authUser, Handler: pf.List, Roles: everyone, Tag: "platforms", Summary: "Every platform with the organization's risk marks", Resp: insight.ListAnswer{}, Status: 200},
 		{Method: http.MethodPut, Path: "/api/v1/platforms/:platform/risk", Auth: authUser, Handler: pf.SetRisk, Roles: sellers, Tag: "platforms", Summary: "Mark a platform at risk or banned in a country (level ok clears)", Body: insight.RiskInput{}, Resp: insight.Mark{}, Status: 200},
@@ -124,6 +166,22 @@ func (s *Server) table() []route {
 func creatorFilterParams() []param {
 	out := make([]param, len(creator.FilterParams))
 	for i, p := range creator.FilterParams {
+		out[i] = param{p[0], p[1]}
+	}
+	return out
+}
+
+func campaignFilterParams() []param {
+	out := make([]param, len(campaign.CampaignFilterParams))
+	for i, p := range campaign.CampaignFilterParams {
+		out[i] = param{p[0], p[1]}
+	}
+	return out
+}
+
+func trackingFilterParams() []param {
+	out := make([]param, len(tracking.FilterParams))
+	for i, p := range tracking.FilterParams {
 		out[i] = param{p[0], p[1]}
 	}
 	return out

@@ -28,6 +28,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/tracking"
 	"github.com/caravan-crm/caravan/internal/web"
 )
 
@@ -44,6 +45,7 @@ type Deps struct {
 
 	Creators  *creator.Service
 	Platforms *insight.Service
+	Tracking  *tracking.Service
 	Campaigns *campaign.Service
 }
 

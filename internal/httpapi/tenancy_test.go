@@ -35,9 +35,30 @@ func tenantFixture(t *testing.T, e *apitest.Env) (apitest.User, map[string]strin
 	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/users", Token: a.Token, Body: map[string]any{
 		"email": "seller@a.example", "name": "Seller", "role": "manager", "password": apitest.Password}}).JSON(t, &user)
 	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/api-keys", Token: a.Token, Body: map[string]any{"name": "shop"}}).JSON(t, &key)
+	var prod, camp, enr, dlv, smp struct {
+		ID string `json:"id"`
+	}
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/products", Token: a.Token, Body: map[string]any{"sku": "SKU-A", "name": "Lamp", "price_minor": 1999, "currency": "USD"}}).JSON(t, &prod)
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/campaigns", Token: a.Token, Body: map[string]any{"name": "Spring", "starts_on": "2026-12-01", "product_ids": []string{prod.ID}, "plan": map[string]any{"type": "percent", "rate_bps": 1000}}}).JSON(t, &camp)
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/campaigns/" + camp.ID + "/creators", Token: a.Token, Body: map[string]any{"creator_id": cr.ID, "rate_bps": 1500}}).JSON(t, &enr)
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/campaigns/" + camp.ID + "/deliverables", Token: a.Token, Body: map[string]any{"creator_id": cr.ID, "account_id": cr.Accounts[0].ID, "due_on": "2026-12-10"}}).JSON(t, &dlv)
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/campaigns/" + camp.ID + "/samples", Token: a.Token, Body: map[string]any{"creator_id": cr.ID, "product_id": prod.ID, "quantity": 2, "unit_cost_minor": 500, "currency": "USD"}}).JSON(t, &smp)
 	return a, map[string]string{
 		"creators": cr.ID, "accounts": cr.Accounts[0].ID, "agencies": ag.ID, "users": user.ID, "api-keys": key.ID,
+		"products": prod.ID, "campaigns": camp.ID, "enrolments": enr.ID, "deliverables": dlv.ID, "samples": smp.ID,
+		"links":       postID(t, e, a, "/api/v1/links", map[string]any{"creator_id": cr.ID, "campaign_id": camp.ID, "destination_url": "https://shop.example/p"}),
+		"promo-codes": postID(t, e, a, "/api/v1/promo-codes", map[string]any{"code": "LUNA10", "creator_id": cr.ID, "campaign_id": camp.ID}),
+		"r":           "UnknownCode1", // public and global: a code names no organization; an unknown one is a 404 to anyone
 	}
+}
+
+// postID creates an object as u and returns its id.
+func postID(t *testing.T, e *apitest.Env, u apitest.User, path string, body any) string {
+	var out struct {
+		ID string `json:"id"`
+	}
+	e.Expect(201, apitest.Request{Method: "POST", Path: path, Token: u.Token, Body: body}).JSON(t, &out)
+	return out.ID
 }
 
 // globalParams are path parameters that name no object of an organization (a platform of the

@@ -198,6 +198,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List campaigns, newest first */
+        get: operations["get_campaigns"];
+        put?: never;
+        /** Add a campaign with its commission plan */
+        post: operations["post_campaigns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One campaign with the plan in force and the next one scheduled */
+        get: operations["get_campaigns_by_id"];
+        put?: never;
+        post?: never;
+        /** Delete a draft campaign nobody is enrolled in (409 otherwise: end it) */
+        delete: operations["delete_campaigns_by_id"];
+        options?: never;
+        head?: never;
+        /** Change a campaign (partial; a plan adds a plan version) */
+        patch: operations["patch_campaigns_by_id"];
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/creators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The creators enrolled in a campaign */
+        get: operations["get_campaigns_by_id_creators"];
+        put?: never;
+        /** Enrol a creator, with an optional rate override */
+        post: operations["post_campaigns_by_id_creators"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/deliverables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's content posts (late ones shown as late) */
+        get: operations["get_campaigns_by_id_deliverables"];
+        put?: never;
+        /** Add a content post an enrolled creator owes */
+        post: operations["post_campaigns_by_id_deliverables"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's plan versions, oldest first */
+        get: operations["get_campaigns_by_id_plans"];
+        put?: never;
+        /** Add a plan version, effective now or scheduled */
+        post: operations["post_campaigns_by_id_plans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per creator and account: posts, costs, clicks, conversions, GMV; campaign totals and return */
+        get: operations["get_campaigns_by_id_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The samples a campaign sent */
+        get: operations["get_campaigns_by_id_samples"];
+        put?: never;
+        /** Record a sample sent to an enrolled creator */
+        post: operations["post_campaigns_by_id_samples"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/creators": {
         parameters: {
             query?: never;
@@ -354,6 +480,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deliverables/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a content post (posted goes to the creator's timeline) */
+        patch: operations["patch_deliverables_by_id"];
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One enrolment */
+        get: operations["get_enrolments_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an enrolment's status, override, accounts or fee */
+        patch: operations["patch_enrolments_by_id"];
+        trace?: never;
+    };
     "/api/v1/insights/platform-exposure": {
         parameters: {
             query?: never;
@@ -369,6 +530,42 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tracking links, newest first, with their counted clicks */
+        get: operations["get_links"];
+        put?: never;
+        /** Create a tracking link (an unguessable code and its short URL) to a destination of yours */
+        post: operations["post_links"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One link with its counted clicks (no bots; a visitor once a minute) */
+        get: operations["get_links_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a link's destination, or disable and enable it */
+        patch: operations["patch_links_by_id"];
         trace?: never;
     };
     "/api/v1/me": {
@@ -437,6 +634,113 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List products by SKU */
+        get: operations["get_products"];
+        put?: never;
+        /** Add a product; 409 when the SKU (any case) exists */
+        post: operations["post_products"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import products from .xlsx or .csv (multipart file; English or Chinese headers; upsert by SKU); 422 with row errors and nothing written */
+        post: operations["post_products_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One product */
+        get: operations["get_products_by_id"];
+        put?: never;
+        post?: never;
+        /** Delete a product no campaign or sample refers to */
+        delete: operations["delete_products_by_id"];
+        options?: never;
+        head?: never;
+        /** Change a product (a rate change keeps the old rate for earlier orders) */
+        patch: operations["patch_products_by_id"];
+        trace?: never;
+    };
+    "/api/v1/promo-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List promo codes, newest first */
+        get: operations["get_promo_codes"];
+        put?: never;
+        /** Create a promo code; 409 promo_code_taken when the organization has it in any case */
+        post: operations["post_promo_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promo-codes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One promo code */
+        get: operations["get_promo_codes_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Respell a promo code, or disable and enable it */
+        patch: operations["patch_promo_codes_by_id"];
+        trace?: never;
+    };
+    "/api/v1/samples/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a sample (shipping, delivery) */
+        patch: operations["patch_samples_by_id"];
         trace?: never;
     };
     "/api/v1/setup": {
@@ -510,6 +814,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/r/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public short link: 302 to the destination with cv_click and utm_* added; 404 for an unknown or disabled code; 429 past the per-address limit */
+        get: operations["get_r_by_code"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -573,6 +894,22 @@ export interface components {
             status: components["schemas"]["stringNullable"];
             url: components["schemas"]["stringNullable"];
         };
+        AccountLine: {
+            account_id: string;
+            clicks: number;
+            comments: number;
+            commission: components["schemas"]["Money"][];
+            conversions: number;
+            creator_id: string;
+            deliverables: number;
+            gmv: components["schemas"]["Money"][];
+            handle: string;
+            likes: number;
+            platform: string;
+            posts: number;
+            shares: number;
+            views: number;
+        };
         AccountRef: {
             account_id: string;
             at_risk?: boolean;
@@ -601,6 +938,47 @@ export interface components {
         };
         AgencyList: {
             items: components["schemas"]["Agency"][];
+            next_cursor: string;
+            total: number;
+        };
+        Campaign: {
+            attribution_window_days: number;
+            budget_minor: number;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            ends_on: string;
+            enrolled: number;
+            hold_days: number;
+            id: string;
+            name: string;
+            next_plan: components["schemas"]["PlanVersion"];
+            plan: components["schemas"]["Plan"];
+            plan_version: number;
+            platforms: string[];
+            product_ids: string[];
+            starts_on: string;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        CampaignChange: {
+            attribution_window_days: components["schemas"]["int64Nullable"];
+            budget_minor: components["schemas"]["int64Nullable"];
+            currency: components["schemas"]["stringNullable"];
+            ends_on: components["schemas"]["stringNullable"];
+            hold_days: components["schemas"]["int64Nullable"];
+            name: components["schemas"]["stringNullable"];
+            plan?: components["schemas"]["Plan"];
+            plan_effective_from?: string;
+            platforms: components["schemas"]["stringNullable"];
+            product_ids: components["schemas"]["stringNullable"];
+            starts_on: components["schemas"]["stringNullable"];
+            status: components["schemas"]["stringNullable"];
+        };
+        CampaignList: {
+            items: components["schemas"]["Campaign"][];
             next_cursor: string;
             total: number;
         };
@@ -677,8 +1055,63 @@ export interface components {
             wechat: string;
             whatsapp: string;
         };
+        CreatorLine: {
+            clicks: number;
+            comments: number;
+            commission: components["schemas"]["Money"][];
+            conversions: number;
+            cost: components["schemas"]["Money"][];
+            creator_id: string;
+            creator_name: string;
+            deliverables: number;
+            enrolment_id: string;
+            fees: components["schemas"]["Money"][];
+            gmv: components["schemas"]["Money"][];
+            likes: number;
+            posts: number;
+            samples_cost: components["schemas"]["Money"][];
+            shares: number;
+            status: string;
+            views: number;
+        };
         CreatorList: {
             items: components["schemas"]["Creator"][];
+            next_cursor: string;
+            total: number;
+        };
+        Deliverable: {
+            account_id: string;
+            campaign_id: string;
+            comments: number;
+            /** Format: date-time */
+            created_at: string;
+            creator_id: string;
+            due_on: string;
+            id: string;
+            late: boolean;
+            likes: number;
+            /** Format: date-time */
+            posted_at: string;
+            shares: number;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+            version: number;
+            views: number;
+        };
+        DeliverableChange: {
+            account_id: components["schemas"]["stringNullable"];
+            comments: components["schemas"]["int64Nullable"];
+            due_on: components["schemas"]["stringNullable"];
+            likes: components["schemas"]["int64Nullable"];
+            shares: components["schemas"]["int64Nullable"];
+            status: components["schemas"]["stringNullable"];
+            url: components["schemas"]["stringNullable"];
+            views: components["schemas"]["int64Nullable"];
+        };
+        DeliverableList: {
+            items: components["schemas"]["Deliverable"][];
             next_cursor: string;
             total: number;
         };
@@ -690,6 +1123,34 @@ export interface components {
             display_name: string;
             followers: number;
             status: string;
+        };
+        Enrolment: {
+            account_ids: string[];
+            campaign_id: string;
+            /** Format: date-time */
+            created_at: string;
+            creator_id: string;
+            creator_name: string;
+            fee_currency: string;
+            fee_minor: number;
+            id: string;
+            rate_bps: number;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        EnrolmentChange: {
+            account_ids: components["schemas"]["stringNullable"];
+            fee_currency: components["schemas"]["stringNullable"];
+            fee_minor: components["schemas"]["int64Nullable"];
+            rate_bps: components["schemas"]["int64Nullable"];
+            status: components["schemas"]["stringNullable"];
+        };
+        EnrolmentList: {
+            items: components["schemas"]["Enrolment"][];
+            next_cursor: string;
+            total: number;
         };
         Entry: {
             action: string;
@@ -772,6 +1233,31 @@ export interface components {
             skipped: number;
             updated: number;
         };
+        Link: {
+            account_id: string;
+            campaign_id: string;
+            clicks: number;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            creator_id: string;
+            destination_url: string;
+            id: string;
+            short_url: string;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        LinkChange: {
+            destination_url: components["schemas"]["stringNullable"];
+            status: components["schemas"]["stringNullable"];
+        };
+        LinkList: {
+            items: components["schemas"]["Link"][];
+            next_cursor: string;
+            total: number;
+        };
         ListAnswer: {
             items: components["schemas"]["Entry"][];
         };
@@ -810,6 +1296,10 @@ export interface components {
             role: string;
             user: components["schemas"]["User"];
         };
+        Money: {
+            amount_minor: number;
+            currency: string;
+        };
         NewAccount: {
             avg_views?: number;
             engagement_bps?: number;
@@ -824,6 +1314,19 @@ export interface components {
             country: string;
             name: string;
             share_bps?: number;
+        };
+        NewCampaign: {
+            attribution_window_days?: number;
+            budget_minor?: number;
+            currency?: string;
+            ends_on?: string;
+            hold_days?: number;
+            name: string;
+            plan: components["schemas"]["Plan"];
+            platforms?: string[];
+            product_ids?: string[];
+            starts_on: string;
+            status?: string;
         };
         NewCreator: {
             accounts?: components["schemas"]["NewAccount"][];
@@ -842,8 +1345,63 @@ export interface components {
             wechat?: string;
             whatsapp?: string;
         };
+        NewDeliverable: {
+            account_id?: string;
+            comments?: number;
+            creator_id: string;
+            due_on?: string;
+            likes?: number;
+            shares?: number;
+            status?: string;
+            url?: string;
+            views?: number;
+        };
+        NewEnrolment: {
+            account_ids?: string[];
+            creator_id: string;
+            fee_currency?: string;
+            fee_minor?: number;
+            rate_bps?: number;
+            status?: string;
+        };
+        NewLink: {
+            account_id?: string;
+            campaign_id: string;
+            creator_id: string;
+            destination_url: string;
+        };
         NewNote: {
             text: string;
+        };
+        NewPlanVersion: {
+            effective_from?: string;
+            plan: components["schemas"]["Plan"];
+        };
+        NewProduct: {
+            currency: string;
+            name: string;
+            name_zh?: string;
+            price_minor: number;
+            rate_bps?: number;
+            sku: string;
+            url?: string;
+        };
+        NewPromoCode: {
+            account_id?: string;
+            campaign_id: string;
+            code: string;
+            creator_id: string;
+        };
+        NewSample: {
+            carrier?: string;
+            creator_id: string;
+            currency: string;
+            delivered_on?: string;
+            product_id: string;
+            quantity: number;
+            shipped_on?: string;
+            tracking_number?: string;
+            unit_cost_minor: number;
         };
         NewSnapshot: {
             avg_views?: number;
@@ -863,6 +1421,27 @@ export interface components {
             current_password: string;
             new_password: string;
         };
+        Plan: {
+            amount_minor?: number;
+            base?: string;
+            currency?: string;
+            rate_bps?: number;
+            tiers?: components["schemas"]["Tier"][];
+            type: string;
+        };
+        PlanVersion: {
+            campaign_id: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: date-time */
+            effective_from: string;
+            plan: components["schemas"]["Plan"];
+            version: number;
+        };
+        PlanVersions: {
+            items: components["schemas"]["PlanVersion"][];
+        };
         PlatformExposure: {
             accounts: number;
             commission_minor: number;
@@ -875,10 +1454,125 @@ export interface components {
             name_zh: string;
             platform: string;
         };
+        Product: {
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            id: string;
+            name: string;
+            name_zh: string;
+            price_minor: number;
+            rate_bps: number;
+            sku: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+            version: number;
+        };
+        ProductChange: {
+            currency: components["schemas"]["stringNullable"];
+            name: components["schemas"]["stringNullable"];
+            name_zh: components["schemas"]["stringNullable"];
+            price_minor: components["schemas"]["int64Nullable"];
+            rate_bps: components["schemas"]["int64Nullable"];
+            sku: components["schemas"]["stringNullable"];
+            url: components["schemas"]["stringNullable"];
+        };
+        ProductImportResult: {
+            created: number;
+            dry_run: boolean;
+            errors: components["schemas"]["CellError"][];
+            rows: number;
+            skipped: number;
+            updated: number;
+        };
+        ProductList: {
+            items: components["schemas"]["Product"][];
+            next_cursor: string;
+            total: number;
+        };
+        PromoCode: {
+            account_id: string;
+            campaign_id: string;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            creator_id: string;
+            id: string;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        PromoCodeChange: {
+            code: components["schemas"]["stringNullable"];
+            status: components["schemas"]["stringNullable"];
+        };
+        PromoCodeList: {
+            items: components["schemas"]["PromoCode"][];
+            next_cursor: string;
+            total: number;
+        };
+        Report: {
+            accounts: components["schemas"]["AccountLine"][];
+            campaign_id: string;
+            creators: components["schemas"]["CreatorLine"][];
+            totals: components["schemas"]["ReportTotals"];
+        };
+        ReportTotals: {
+            clicks: number;
+            comments: number;
+            commission: components["schemas"]["Money"][];
+            conversions: number;
+            cost: components["schemas"]["Money"][];
+            deliverables: number;
+            fees: components["schemas"]["Money"][];
+            gmv: components["schemas"]["Money"][];
+            likes: number;
+            posts: number;
+            return_bps: number;
+            samples_cost: components["schemas"]["Money"][];
+            shares: number;
+            views: number;
+        };
         RiskInput: {
             country: string;
             level: string;
             note?: string;
+        };
+        Sample: {
+            campaign_id: string;
+            carrier: string;
+            cost_minor: number;
+            /** Format: date-time */
+            created_at: string;
+            creator_id: string;
+            currency: string;
+            delivered_on: string;
+            id: string;
+            product_id: string;
+            quantity: number;
+            shipped_on: string;
+            tracking_number: string;
+            unit_cost_minor: number;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        SampleChange: {
+            carrier: components["schemas"]["stringNullable"];
+            currency: components["schemas"]["stringNullable"];
+            delivered_on: components["schemas"]["stringNullable"];
+            product_id: components["schemas"]["stringNullable"];
+            quantity: components["schemas"]["int64Nullable"];
+            shipped_on: components["schemas"]["stringNullable"];
+            tracking_number: components["schemas"]["stringNullable"];
+            unit_cost_minor: components["schemas"]["int64Nullable"];
+        };
+        SampleList: {
+            items: components["schemas"]["Sample"][];
+            next_cursor: string;
+            total: number;
         };
         SetupRequest: {
             base_currency: string;
@@ -913,6 +1607,10 @@ export interface components {
         };
         TagsAnswer: {
             items: components["schemas"]["TagCount"][];
+        };
+        Tier: {
+            from_gmv_minor: number;
+            rate_bps: number;
         };
         TokenResponse: {
             access_token: string;
@@ -1532,6 +2230,482 @@ export interface operations {
             };
         };
     };
+    get_campaigns: {
+        parameters: {
+            query?: {
+                /** @description part of the name */
+                q?: string;
+                /** @description draft | active | paused | ended */
+                status?: string;
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_campaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCampaign"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_campaigns_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_campaigns_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_campaigns_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_campaigns_by_id_creators: {
+        parameters: {
+            query?: {
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_campaigns_by_id_creators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEnrolment"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_campaigns_by_id_deliverables: {
+        parameters: {
+            query?: {
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliverableList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_campaigns_by_id_deliverables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDeliverable"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deliverable"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_campaigns_by_id_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanVersions"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_campaigns_by_id_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPlanVersion"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanVersion"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_campaigns_by_id_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_campaigns_by_id_samples: {
+        parameters: {
+            query?: {
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_campaigns_by_id_samples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSample"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sample"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_creators: {
         parameters: {
             query?: {
@@ -1970,6 +3144,107 @@ export interface operations {
             };
         };
     };
+    patch_deliverables_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeliverableChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deliverable"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_enrolments_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_enrolments_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_insights_platform_exposure: {
         parameters: {
             query?: {
@@ -1991,6 +3266,147 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Exposure"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_links: {
+        parameters: {
+            query?: {
+                /** @description only this creator's */
+                creator_id?: string;
+                /** @description only this campaign's */
+                campaign_id?: string;
+                /** @description only those tied to this account */
+                account_id?: string;
+                /** @description active or disabled */
+                status?: string;
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLink"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Link"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_links_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Link"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_links_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Link"];
                 };
             };
             /** @description error */
@@ -2117,6 +3533,378 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Mark"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_products: {
+        parameters: {
+            query?: {
+                /** @description part of the SKU or name */
+                q?: string;
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_products: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProduct"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_products_import: {
+        parameters: {
+            query?: {
+                /** @description true: check and count, write nothing */
+                dry_run?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductImportResult"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_products_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_products_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_products_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_promo_codes: {
+        parameters: {
+            query?: {
+                /** @description only this creator's */
+                creator_id?: string;
+                /** @description only this campaign's */
+                campaign_id?: string;
+                /** @description only those tied to this account */
+                account_id?: string;
+                /** @description active or disabled */
+                status?: string;
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_promo_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPromoCode"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCode"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_promo_codes_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCode"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_promo_codes_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoCodeChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCode"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_samples_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sample"];
                 };
             };
             /** @description error */
@@ -2342,6 +4130,35 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_r_by_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description error */
             default: {
