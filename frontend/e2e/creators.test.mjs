@@ -38,7 +38,7 @@ async function pickOption(page, testid, search) {
 }
 
 test('creators: create, search, detail, note, import, platform risk', async (t) => {
-  const context = await browser.newContext({ baseURL: srv.baseURL, locale: 'en-US' })
+  const context = await browser.newContext({ baseURL: srv.baseURL, locale: 'en-US', viewport: { width: 1440, height: 900 } })
   context.setDefaultTimeout(TIMEOUT)
   const page = await context.newPage()
   const pageErrors = []
@@ -63,8 +63,11 @@ test('creators: create, search, detail, note, import, platform risk', async (t) 
       await page.getByTestId('creators-create').click()
       await page.getByTestId('creator-name').fill(creator.name)
       await pickOption(page, 'creator-country', 'United States')
-      // The first account row starts on TikTok; a profile URL works as well as a handle.
+      // No platform is picked first: a pasted profile address sets it, whatever the site.
+      await page.getByTestId('account-handle-0').fill(`https://www.youtube.com/@${creator.handle}`)
+      await expectText(page.getByTestId('account-platform-0'), 'YouTube')
       await page.getByTestId('account-handle-0').fill(`https://www.tiktok.com/@${creator.handle}?lang=en`)
+      await expectText(page.getByTestId('account-platform-0'), 'TikTok')
       await page.getByTestId('account-followers-0').fill('25000')
       await page.getByTestId('creator-submit').click()
       await page.getByTestId('creator-name').waitFor({ state: 'hidden' })
@@ -95,25 +98,68 @@ test('creators: create, search, detail, note, import, platform risk', async (t) 
       await expectText(note, new RegExp(`^${text}.*${owner.name}`))
     })
 
-    await t.test('import a CSV with Chinese headers: dry run, then import', async () => {
+    await t.test('the page is polished: tab title, favicon, no stray margin', async () => {
+      await page.getByTestId('nav-creators').click()
+      await waitPath(page, '/creators')
+      await page.getByTestId('creators-table').getByRole('link', { name: creator.name }).waitFor()
+      assert.equal(await page.title(), `${en.nav.creators} · ${en.app.name}`)
+      assert.equal(await page.locator('link[rel=icon]').getAttribute('href'), '/favicon.svg')
+      const icon = await page.request.get('/favicon.svg')
+      assert.equal(icon.status(), 200)
+      assert.match(icon.headers()['content-type'] ?? '', /svg/)
+      const fit = await page.evaluate(() => ({
+        margin: getComputedStyle(document.body).margin,
+        overflowX: document.documentElement.scrollWidth - window.innerWidth,
+        overflowY: document.documentElement.scrollHeight - window.innerHeight,
+      }))
+      assert.deepEqual(fit, { margin: '0px', overflowX: 0, overflowY: 0 }, 'the creators page fits the window')
+    })
+
+    await t.test('import a CSV with Chinese headers and localized values: dry run, then import', async () => {
       const csv = join(srv.dir, 'creators.csv')
+      // Country names and platform names as sellers write them; Lena has more accounts than the list shows.
       await writeFile(
         csv,
-        `显示名称,国家,平台,账号,粉丝数,标签\n${imported},US,tiktok,@wangxiaomei,8000,美妆\n${imported},US,youtube,@wangxiaomei_yt,3000,美妆\n`,
+        `显示名称,国家,平台,账号,粉丝数,标签\n${imported},美国,TikTok,@wangxiaomei,8000,美妆\n${imported},United States,YouTube,@wangxiaomei_yt,3000,美妆\n` +
+          `Lena,英国,tiktok,@lena,100,\nLena,英国,youtube,@lena,100,\nLena,英国,instagram,@lena,100,\nLena,英国,小红书,lena,100,\n`,
       )
       await page.goto('/creators')
       await page.getByTestId('creators-import').click()
       await page.locator('.ant-modal input[type=file]').setInputFiles(csv)
       await page.getByTestId('import-check').click()
       await page.getByTestId('import-dry-result').waitFor()
-      await expectText(page.getByTestId('import-created'), '1')
-      await expectText(page.getByTestId('import-rows'), '2')
+      await expectText(page.getByTestId('import-created'), '2')
+      await expectText(page.getByTestId('import-rows'), '6')
+      await page.getByTestId('import-dry-result').getByText(en.import.created, { exact: true }).waitFor()
       await page.getByTestId('import-run').click()
       await page.getByTestId('import-done').waitFor()
-      await expectText(page.getByTestId('import-created'), '1')
+      await expectText(page.getByTestId('import-created'), '2')
+      // After the import the summary says what was done, not what will be.
+      await page.getByTestId('import-done').getByText(en.import.createdDone, { exact: true }).waitFor()
+      await page.getByTestId('import-done').getByText(en.import.updatedDone, { exact: true }).waitFor()
       await page.getByTestId('import-close').click()
       await page.getByTestId('creators-table').getByRole('link', { name: imported }).waitFor()
-      await expectText(page.getByTestId('creators-total'), en.common.total.replace('{{count}}', '2'))
+      await expectText(page.getByTestId('creators-total'), en.common.total.replace('{{count}}', '3'))
+      // Four accounts: three chips, then +1.
+      const lena = page.getByTestId('creators-table').locator('tr', { has: page.getByRole('link', { name: 'Lena' }) })
+      await expectText(lena.getByTestId('creator-accounts-more'), '+1')
+      assert.equal(await lena.getByTestId('creator-accounts-cell').locator('[data-testid^=platform-tag-]').count(), 3)
+      // Followers, country and date keep to one line at 1440 px.
+      for (const col of [5, 2, 8]) {
+        const cell = lena.locator(`td:nth-child(${col})`)
+        // Lines of text: the tops of the text's boxes, those a few pixels apart being one line.
+        const lines = await cell.evaluate((td) => {
+          const tops = []
+          const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT)
+          for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            const r = document.createRange()
+            r.selectNodeContents(n)
+            for (const box of r.getClientRects()) if (!tops.some((t) => Math.abs(t - box.top) < 5)) tops.push(box.top)
+          }
+          return tops.length
+        })
+        assert.equal(lines, 1, `column ${col} wraps: ${await cell.textContent()}`)
+      }
     })
 
     await t.test('mark TikTok banned in the US and see who can move their audience', async () => {
@@ -136,6 +182,14 @@ test('creators: create, search, detail, note, import, platform risk', async (t) 
       await stuck.click()
       await page.getByTestId('page-creator').waitFor()
       await expectText(page.getByTestId('page-title'), creator.name)
+    })
+
+    await t.test('adding an account by pasting a YouTube address needs no platform', async () => {
+      await page.getByTestId('add-account-handle').fill(`https://www.youtube.com/@${creator.handle}`)
+      await expectText(page.getByTestId('add-account-platform'), 'YouTube')
+      await page.getByTestId('add-account-submit').click()
+      await page.getByTestId('accounts-table').getByTestId('platform-tag-youtube').waitFor()
+      assert.equal(await page.getByTestId('add-account-error').count(), 0)
     })
 
     assert.deepEqual(pageErrors, [], 'uncaught errors in the page')

@@ -2,12 +2,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { App as AntApp, ConfigProvider } from 'antd'
 import enUS from 'antd/locale/en_US'
 import zhCN from 'antd/locale/zh_CN'
-import { StrictMode } from 'react'
+import { StrictMode, useEffect } from 'react'
 import { createRoot } from 'react-dom/client'
 import { useTranslation } from 'react-i18next'
-import { BrowserRouter } from 'react-router'
+import { BrowserRouter, useLocation } from 'react-router'
 import { ApiError } from './api/client'
 import App from './App'
+import { pageTitle } from './layout/AppLayout'
 import './i18n'
 
 const queryClient = new QueryClient({
@@ -21,7 +22,13 @@ const queryClient = new QueryClient({
 })
 
 function Root() {
-  const { i18n } = useTranslation()
+  const { t, i18n } = useTranslation()
+  const { pathname } = useLocation()
+  // The tab names the page, in the user's language; <html lang> follows it for fonts and screen readers.
+  useEffect(() => {
+    document.title = pageTitle(pathname, t)
+    document.documentElement.lang = i18n.language
+  }, [pathname, t, i18n.language])
   return (
     // autoInsertSpace off: antd would otherwise render "登录" as "登 录" in buttons.
     <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} button={{ autoInsertSpace: false }}>

@@ -12,12 +12,19 @@ import (
 )
 
 // exportHeaders are the export's columns in English and Chinese. Every column the import knows keeps
-// a header the import accepts, so an exported file can be edited and imported back.
+// a header the import accepts, and the values are the words the import reads (合作中, 小红书, 15.00%),
+// so an exported file can be edited and imported back.
 var exportHeaders = map[string][]string{
 	"en": {"Display Name", "Country", "Status", "Tier", "Platform", "Handle", "URL", "Followers", "Growth 30d", "Account Status",
-		"Email", "Phone", "WeChat", "WhatsApp", "Languages", "Tags", "Agency", "Payout Currency", "Default Rate (bps)", "Notes", "Creator ID"},
-	"zh": {"显示名称", "国家", "状态", "层级", "平台", "账号", "链接", "粉丝数", "30天增长", "账号状态",
-		"邮箱", "电话", "微信", "WhatsApp", "语言", "标签", "机构", "结算币种", "默认佣金(基点)", "备注", "达人ID"},
+		"Email", "Phone", "WeChat", "WhatsApp", "Languages", "Tags", "Agency", "Payout Currency", "Default Rate", "Notes", "Creator ID"},
+	"zh": {"显示名称", "国家", "状态", "量级", "平台", "账号", "链接", "粉丝数", "30天增长", "账号状态",
+		"邮箱", "电话", "微信", "WhatsApp", "语言", "标签", "机构", "结算币种", "默认佣金率", "备注", "达人ID"},
+}
+
+// exportProps are the workbook's document properties (what Excel shows under File › Info).
+var exportProps = map[string]sheet.Props{
+	"en": {Title: "Creators", Subject: "Creators exported from Caravan", Creator: "Caravan", Language: "en-US"},
+	"zh": {Title: "达人", Subject: "从 Caravan 导出的达人", Creator: "Caravan", Language: "zh-CN"},
 }
 
 // ExportLang picks the export language from a lang parameter or an Accept-Language header.
@@ -49,14 +56,18 @@ func (s *Service) Export(ctx context.Context, p actor.Actor, f Filter, lang stri
 	if err != nil {
 		return err
 	}
-	if err := s.exportRows(ctx, p, f, agencies, sw); err != nil {
+	if err := sw.SetProps(exportProps[lang]); err != nil {
+		_ = sw.Abort()
+		return err
+	}
+	if err := s.exportRows(ctx, p, f, lang, agencies, sw); err != nil {
 		_ = sw.Abort() // removes the writer's temporary files
 		return err
 	}
 	return sw.Close()
 }
 
-func (s *Service) exportRows(ctx context.Context, p actor.Actor, f Filter, agencies map[string]string, sw *sheet.Writer) error {
+func (s *Service) exportRows(ctx context.Context, p actor.Actor, f Filter, lang string, agencies map[string]string, sw *sheet.Writer) error {
 	req := page.Request{Limit: page.MaxLimit}
 	for {
 		l, err := s.listPage(ctx, p, f, req, 0)
@@ -69,11 +80,16 @@ func (s *Service) exportRows(ctx context.Context, p actor.Actor, f Filter, agenc
 				agency = agencies[*c.AgencyID]
 			}
 			base := func(a *Account) []any {
-				row := []any{c.DisplayName, c.Country, c.Status, c.Tier, nil, nil, nil, nil, nil, nil,
+				var rate any
+				if c.DefaultRateBps != nil {
+					rate = sheet.Percent(float64(*c.DefaultRateBps) / 10000)
+				}
+				row := []any{c.DisplayName, c.Country, label(lang, "status", c.Status), label(lang, "tier", c.Tier), nil, nil, nil, nil, nil, nil,
 					c.Email, sheetText(c.Phone), sheetText(c.WeChat), sheetText(c.WhatsApp), strings.Join(c.Languages, ", "),
-					strings.Join(c.Tags, ", "), agency, c.PayoutCurrency, c.DefaultRateBps, c.Notes, sheet.Text(c.ID)}
+					strings.Join(c.Tags, ", "), agency, c.PayoutCurrency, rate, c.Notes, sheet.Text(c.ID)}
 				if a != nil {
-					row[4], row[5], row[6], row[7], row[8], row[9] = a.Platform, sheet.Text(a.Handle), a.URL, a.Followers, a.Growth30d, a.Status
+					row[4], row[5], row[6], row[7], row[8], row[9] = platformLabel(lang, a.Platform), sheet.Text(a.Handle), a.URL, a.Followers, a.Growth30d,
+						label(lang, "account", a.Status)
 				}
 				return row
 			}

@@ -136,7 +136,7 @@ func ParseFilter(v url.Values) (Filter, error) {
 		}
 	}
 	for _, t := range v["tag"] {
-		if t = strings.ToLower(strings.Join(strings.Fields(t), " ")); t != "" && !slices.Contains(f.Tags, t) {
+		if t = tagKey(strings.Join(strings.Fields(t), " ")); t != "" && !slices.Contains(f.Tags, t) {
 			if len(f.Tags) == maxTagFilters {
 				return f, tooMany("tag", maxTagFilters)
 			}
@@ -228,8 +228,9 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 		q = q.Where("c.owner_id = ?", f.OwnerID)
 	}
 	if len(f.Tags) > 0 {
-		// Every tag must match: one grouped lookup on the (org_id, tag) index, whatever their number.
-		q = q.Where("c.id IN (SELECT creator_id FROM creator_tags WHERE org_id = ? AND tag IN (?) GROUP BY creator_id HAVING COUNT(*) = ?)",
+		// Every tag must match, whatever its case: one grouped lookup on the (org_id, tag_key) index,
+		// whatever their number.
+		q = q.Where("c.id IN (SELECT creator_id FROM creator_tags WHERE org_id = ? AND tag_key IN (?) GROUP BY creator_id HAVING COUNT(*) = ?)",
 			orgID, bun.In(f.Tags), len(f.Tags))
 	}
 	if f.MinFollowers != nil {

@@ -39,13 +39,9 @@ var ImportColumns = []sheet.Column{
 	{Key: "agency", Aliases: []string{"Agency", "MCN", "机构", "MCN机构"}},
 	{Key: "payout_currency", Aliases: []string{"Payout Currency", "Currency", "结算币种", "币种"}},
 	{Key: "default_rate_bps", Aliases: []string{"Default Rate (bps)", "Rate (bps)", "默认佣金(基点)", "佣金(基点)"}},
+	// A rate written as a percentage: 15% or 15 (the export writes this column).
+	{Key: "default_rate", Aliases: []string{"Default Rate", "Default Rate (%)", "Commission Rate", "Rate", "默认佣金率", "佣金率", "佣金比例", "默认佣金率(%)"}},
 	{Key: "notes", Aliases: []string{"Notes", "备注"}},
-}
-
-// statusWords lets a file say the pipeline status in Chinese.
-var statusWords = map[string]string{
-	"潜在": StatusProspect, "已联系": StatusContacted, "洽谈中": StatusNegotiating, "合作中": StatusActive,
-	"暂停": StatusPaused, "已流失": StatusChurned, "已拉黑": StatusBlocked,
 }
 
 // ImportResult is the answer of an import, dry or not.
@@ -104,11 +100,14 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 	}
 	for _, row := range t.Rows {
 		get := func(k string) string { return m.Get(row, k) }
-		in := NewCreator{DisplayName: get("display_name"), Country: get("country"), Notes: get("notes"), Status: get("status")}
-		if v, ok := statusWords[in.Status]; ok {
-			in.Status = v
+		// A problem with a cell quotes the cell, so the seller finds it without counting columns.
+		cellErr := func(line int, key, msg string) {
+			if v := strings.TrimSpace(get(key)); v != "" && line == row.Line {
+				msg = fmt.Sprintf("%s (the cell holds %q)", msg, v)
+			}
+			cellErr(line, key, msg)
 		}
-		in.Status = strings.ToLower(in.Status)
+		in := NewCreator{DisplayName: get("display_name"), Country: localCountry(get("country")), Notes: get("notes"), Status: localStatus(get("status"))}
 		opt := func(k string) *string {
 			if v := get(k); v != "" {
 				return &v
@@ -118,17 +117,27 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 		in.Email, in.Phone, in.WeChat, in.WhatsApp, in.PayoutCurrency = opt("email"), opt("phone"), opt("wechat"), opt("whatsapp"), opt("payout_currency")
 		in.Languages = splitCell(get("languages"))
 		in.Tags = splitCell(get("tags"))
-		acc := NewAccount{Platform: get("platform"), Handle: get("handle"), URL: opt("url")}
+		acc := NewAccount{Platform: localPlatform(get("platform")), Handle: get("handle"), URL: opt("url")}
 		bad := false
-		for key, dst := range map[string]**int64{"followers": &acc.Followers, "default_rate_bps": &in.DefaultRateBps} {
-			if v := strings.ReplaceAll(get(key), ",", ""); v != "" {
-				n, err := strconv.ParseInt(strings.TrimSuffix(v, ".0"), 10, 64)
+		if v := strings.ReplaceAll(get("followers"), ",", ""); v != "" {
+			n, err := strconv.ParseInt(strings.TrimSuffix(v, ".0"), 10, 64)
+			if err != nil {
+				cellErr(row.Line, "followers", "must be a whole number")
+				bad = true
+			} else {
+				acc.Followers = &n
+			}
+		}
+		rateKey := "default_rate_bps"
+		for _, key := range []string{"default_rate_bps", "default_rate"} {
+			if v := get(key); v != "" && in.DefaultRateBps == nil {
+				n, err := parseRate(v, key == "default_rate")
 				if err != nil {
-					cellErr(row.Line, key, "must be a whole number")
+					cellErr(row.Line, key, err.Error())
 					bad = true
-					continue
+					break
 				}
-				*dst = &n
+				in.DefaultRateBps, rateKey = &n, key
 			}
 		}
 		in.Accounts = []NewAccount{acc}
@@ -141,7 +150,11 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 			in.Status = "" // an empty cell leaves an existing creator's status alone
 		}
 		for field, msg := range f {
-			cellErr(row.Line, strings.TrimPrefix(field, "accounts[0]."), msg)
+			field = strings.TrimPrefix(field, "accounts[0].")
+			if field == "default_rate_bps" {
+				field = rateKey
+			}
+			cellErr(row.Line, field, msg)
 			bad = true
 		}
 		if bad {
@@ -352,7 +365,7 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 		addEvent(c.ID, EventCreated, map[string]any{"display_name": c.DisplayName, "status": c.Status})
 		terms = append(terms, termsRow{OrgID: p.OrgID, CreatorID: c.ID, ValidFrom: now, DefaultRateBps: c.DefaultRateBps, AgencyID: c.AgencyID})
 		for _, t := range in.Tags {
-			tags = append(tags, tag{OrgID: p.OrgID, CreatorID: c.ID, Tag: t})
+			tags = append(tags, tag{OrgID: p.OrgID, CreatorID: c.ID, Tag: t, TagKey: tagKey(t)})
 		}
 		for _, na := range g.accounts {
 			a := Account{ID: store.NewID(), OrgID: p.OrgID, CreatorID: c.ID, Platform: na.Platform, Handle: na.Handle, HandleKey: handleKey(na.Handle),
@@ -425,7 +438,7 @@ func (s *Service) importGroup(ctx context.Context, tx bun.Tx, p actor.Actor, g *
 			return false, err
 		}
 		for _, t := range in.Tags {
-			if !contains(tags, t) {
+			if !containsFold(tags, t) { // a tag keeps the spelling it already has
 				tags = append(tags, t)
 			}
 		}
@@ -514,7 +527,7 @@ func mergeCreator(dst *NewCreator, src NewCreator) {
 		dst.Notes = src.Notes
 	}
 	for _, t := range src.Tags {
-		if !contains(dst.Tags, t) {
+		if !containsFold(dst.Tags, t) {
 			dst.Tags = append(dst.Tags, t)
 		}
 	}
@@ -532,4 +545,9 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// containsFold is contains for tags, which match whatever their case.
+func containsFold(list []string, s string) bool {
+	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) })
 }

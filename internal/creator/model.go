@@ -10,6 +10,7 @@
 package creator
 
 import (
+	"strings"
 	"time"
 
 	"github.com/caravan-crm/caravan/internal/apperr"
@@ -167,7 +168,11 @@ type tag struct {
 	OrgID     string `bun:"org_id"`
 	CreatorID string `bun:"creator_id,pk"`
 	Tag       string `bun:"tag,pk"`
+	TagKey    string `bun:"tag_key"` // the tag in lower case: what matching compares
 }
+
+// tagKey is what makes two spellings of a tag the same tag.
+func tagKey(t string) string { return strings.ToLower(t) }
 
 // ETagVersion makes the answers carry their version as the ETag (see web.Versioned).
 func (c Creator) ETagVersion() int64 { return c.Version }

@@ -193,12 +193,13 @@ func cleanLanguages(f apperr.Fields, in []string) []string {
 func cleanTags(f apperr.Fields, in []string) []string {
 	out := []string{}
 	for _, t := range in {
-		t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+		// A tag keeps the case it was typed in ("Home Decor"); tags that differ only in case are one.
+		t = strings.Join(strings.Fields(t), " ")
 		if text.CheckName(t) != nil || t == "" || utf8.RuneCountInString(t) > 50 {
 			f.Add("tags", "each tag must be 1 to 50 characters")
 			continue
 		}
-		if !slices.Contains(out, t) {
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, t) }) {
 			out = append(out, t)
 		}
 	}
@@ -348,7 +349,7 @@ func setTags(ctx context.Context, tx bun.IDB, orgID, creatorID string, tags []st
 	}
 	rows := make([]tag, len(tags))
 	for i, t := range tags {
-		rows[i] = tag{OrgID: orgID, CreatorID: creatorID, Tag: t}
+		rows[i] = tag{OrgID: orgID, CreatorID: creatorID, Tag: t, TagKey: tagKey(t)}
 	}
 	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
 	return err
@@ -632,9 +633,10 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 		tagsChanged := false
 		if ch.Tags.Set {
 			var old []string
-			if err := tx.NewSelect().Model((*tag)(nil)).Column("tag").Where("org_id = ? AND creator_id = ?", p.OrgID, c.ID).Order("tag").Scan(ctx, &old); err != nil {
+			if err := tx.NewSelect().Model((*tag)(nil)).Column("tag").Where("org_id = ? AND creator_id = ?", p.OrgID, c.ID).Scan(ctx, &old); err != nil {
 				return err
 			}
+			slices.Sort(old) // in Go, like sorted: a database collation may order cases otherwise
 			sorted := slices.Clone(tags)
 			slices.Sort(sorted)
 			if !slices.Equal(old, sorted) {
@@ -757,8 +759,9 @@ func (s *Service) Tags(ctx context.Context, p actor.Actor) ([]TagCount, error) {
 	out := []TagCount{}
 	err := s.db.NewSelect().TableExpr("creator_tags AS t").
 		Join("JOIN creators AS c ON c.id = t.creator_id AND c.deleted_at IS NULL").
-		ColumnExpr("t.tag, COUNT(*) AS creators").
+		// Spellings that differ only in case are one tag, shown as its first spelling.
+		ColumnExpr("MIN(t.tag) AS tag, COUNT(*) AS creators").
 		Where("t.org_id = ?", p.OrgID).
-		GroupExpr("t.tag").OrderExpr("creators DESC, t.tag").Limit(500).Scan(ctx, &out)
+		GroupExpr("t.tag_key").OrderExpr("creators DESC, MIN(t.tag)").Limit(500).Scan(ctx, &out)
 	return out, store.MapError(err)
 }

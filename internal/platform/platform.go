@@ -27,18 +27,20 @@ type Info struct {
 	NameZh string `json:"name_zh"`
 }
 
-// Catalogue lists every platform of the contract, in the order the UI shows them.
+// Catalogue lists every platform of the contract, in the order the UI shows them. The Chinese names
+// are the ones sellers write: the brand for international platforms (no invented nicknames such as
+// 油管 or 脸书), the Chinese name for Chinese ones (小红书, 抖音, 哔哩哔哩).
 var Catalogue = []Info{
 	{TikTok, "TikTok", "TikTok"},
-	{YouTube, "YouTube", "YouTube（油管）"},
-	{Instagram, "Instagram", "Instagram（照片墙）"},
+	{YouTube, "YouTube", "YouTube"},
+	{Instagram, "Instagram", "Instagram"},
 	{RedNote, "RedNote (Xiaohongshu)", "小红书"},
-	{Facebook, "Facebook", "Facebook（脸书）"},
-	{X, "X (Twitter)", "X（推特）"},
-	{Pinterest, "Pinterest", "Pinterest（拼趣）"},
-	{Snapchat, "Snapchat", "Snapchat（色拉布）"},
+	{Facebook, "Facebook", "Facebook"},
+	{X, "X (Twitter)", "X"},
+	{Pinterest, "Pinterest", "Pinterest"},
+	{Snapchat, "Snapchat", "Snapchat"},
 	{Twitch, "Twitch", "Twitch"},
-	{Kwai, "Kwai", "Kwai（快手海外版）"},
+	{Kwai, "Kwai", "Kwai"},
 	{Douyin, "Douyin", "抖音"},
 	{Bilibili, "Bilibili", "哔哩哔哩"},
 	{Other, "Other", "其他"},

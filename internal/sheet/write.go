@@ -46,6 +46,14 @@ func (m Money) String() string {
 	return s
 }
 
+// Percent is a ratio written as a number formatted 0.00%: Percent(0.125) shows 12.50%.
+type Percent float64
+
+// Props are a workbook's document properties, shown by Excel under File › Info.
+type Props struct {
+	Title, Subject, Creator, Language string
+}
+
 // maxExactInteger is the largest integer of 15 digits: Excel keeps 15 significant digits, so a longer
 // integer (an 18-digit TikTok order id) would come back rounded. Such integers are written as text.
 const maxExactInteger = 999_999_999_999_999
@@ -79,6 +87,7 @@ type Writer struct {
 	dateID   int
 	dtimeID  int
 	moneyIDs map[int]int // exponent → style
+	pctID    int         // 0.00%, made on first use
 }
 
 // NewWriter starts a workbook whose only sheet is sheetName (at most 31 characters, none of : \ / ? * [ ])
@@ -240,6 +249,8 @@ func (w *Writer) cell(c any) (any, error) {
 		return w.text(string(v)), nil
 	case Money:
 		return w.money(v)
+	case Percent:
+		return w.percent(v)
 	case time.Time:
 		return w.time(v), nil
 	case bool:
@@ -317,6 +328,29 @@ func (w *Writer) money(m Money) (any, error) {
 		return nil, err
 	}
 	return excelize.Cell{StyleID: id, Value: f}, nil
+}
+
+func (w *Writer) percent(p Percent) (any, error) {
+	f, err := float(float64(p))
+	if err != nil {
+		return nil, err
+	}
+	if w.pctID == 0 {
+		code := "0.00%"
+		if w.pctID, err = w.f.NewStyle(&excelize.Style{CustomNumFmt: &code}); err != nil {
+			return nil, err
+		}
+	}
+	return excelize.Cell{StyleID: w.pctID, Value: f}, nil
+}
+
+// SetProps sets the workbook's document properties; the application and creation time are excelize's.
+func (w *Writer) SetProps(p Props) error {
+	if err := w.f.SetDocProps(&excelize.DocProperties{Title: p.Title, Subject: p.Subject, Creator: p.Creator,
+		LastModifiedBy: p.Creator, Language: p.Language}); err != nil {
+		return fmt.Errorf("sheet: document properties: %w", err)
+	}
+	return nil
 }
 
 func (w *Writer) time(t time.Time) any {

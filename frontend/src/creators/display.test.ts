@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import i18n from '../i18n'
 import type { TimelineEvent } from '../api/types'
-import { describeEvent, growth, profileUrl } from './display'
+import { describeEvent, growth, profileUrl, tagSelectOptions, capList } from './display'
 
 const ev = (kind: string, data: Record<string, unknown>): TimelineEvent => ({
   id: 'e',
@@ -35,5 +35,18 @@ describe('creator display helpers', () => {
     expect(describeEvent(ev('note', { text: 'hello' }), t, name)).toBe('hello')
     expect(describeEvent(ev('account_added', { platform: 'tiktok', handle: 'amy' }), t, name)).toContain('TikTok @amy')
     expect(describeEvent(ev('something_new', {}), t, name)).toBe('something_new')
+  })
+})
+
+describe('tag options', () => {
+  it('label a chosen chip with the tag alone, without its usage count', () => {
+    expect(tagSelectOptions([{ tag: 'Home Decor', creators: 3 }])).toEqual([{ value: 'Home Decor', label: 'Home Decor', creators: 3 }])
+  })
+})
+
+describe('account chips in the list', () => {
+  it('show at most three, then +N', () => {
+    expect(capList([1, 2, 3, 4, 5])).toEqual({ shown: [1, 2, 3], more: [4, 5] })
+    expect(capList([1, 2])).toEqual({ shown: [1, 2], more: [] })
   })
 })

@@ -61,3 +61,16 @@ export function describeEvent(e: TimelineEvent, t: TFunction, platformName: (key
       return t(`timeline.kinds.${e.kind}`, { defaultValue: e.kind })
   }
 }
+
+/**
+ * Options of a tag input: the label is the tag alone (it is what a chosen chip shows); the usage
+ * count travels beside it for the list to show.
+ */
+export function tagSelectOptions(items: readonly { tag: string; creators: number }[]) {
+  return items.map((x) => ({ value: x.tag, label: x.tag, creators: x.creators }))
+}
+
+/** The chips a table cell shows: the first `max`, and how many more hide behind "+N". */
+export function capList<T>(items: readonly T[], max = 3): { shown: T[]; more: T[] } {
+  return { shown: items.slice(0, max), more: items.slice(max) }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Creator } from '../api/types'
-import { creatorChange, creatorValues, newCreatorBody } from './form'
+import { creatorChange, creatorValues, guessPlatform, newCreatorBody, uniqueTags } from './form'
 import { csvField, templateCsv } from './importTemplate'
 
 const base: Creator = {
@@ -60,6 +60,32 @@ describe('creator form bodies', () => {
       default_rate_bps: null,
       tags: ['beauty', 'skin'],
     })
+  })
+})
+
+describe('the handle field', () => {
+  it('guesses the platform from a pasted profile address, whatever the site', () => {
+    expect(guessPlatform('https://www.youtube.com/@amy')).toBe('youtube')
+    expect(guessPlatform('youtube.com/@amy')).toBe('youtube')
+    expect(guessPlatform(' https://m.tiktok.com/@amy?lang=en ')).toBe('tiktok')
+    expect(guessPlatform('https://www.xiaohongshu.com/user/profile/5f1a')).toBe('rednote')
+    expect(guessPlatform('https://space.bilibili.com/123')).toBe('bilibili')
+    expect(guessPlatform('https://twitter.com/amy')).toBe('x')
+  })
+
+  it('guesses nothing for a plain handle or an unknown site', () => {
+    expect(guessPlatform('@amy')).toBeUndefined()
+    expect(guessPlatform('amy_beauty')).toBeUndefined()
+    expect(guessPlatform('https://example.com/amy')).toBeUndefined()
+    expect(guessPlatform(undefined)).toBeUndefined()
+  })
+})
+
+describe('tags', () => {
+  it('keep their case and come once whatever the case', () => {
+    expect(uniqueTags(['Home Decor', 'home  decor', ' DIY ', 'diy'])).toEqual(['Home Decor', 'DIY'])
+    const v = creatorValues({ ...base, tags: ['Home Decor'] })
+    expect(creatorChange({ ...base, tags: ['Home Decor'] }, { ...v, tags: ['Home Decor', 'home decor'] })).toEqual({})
   })
 })
 

@@ -68,7 +68,7 @@ export function newCreatorBody(v: CreatorValues): NewCreator {
     whatsapp: text(v.whatsapp),
     languages: v.languages?.length ? v.languages : undefined,
     status: v.status,
-    tags: v.tags?.length ? v.tags : undefined,
+    tags: v.tags?.length ? uniqueTags(v.tags) : undefined,
     agency_id: v.agency_id || undefined,
     payout_currency: v.payout_currency || undefined,
     default_rate_bps:
@@ -112,7 +112,8 @@ export function creatorChange(c: Creator, v: CreatorValues): CreatorChange {
   }
   if (v.languages && !sameList(v.languages, c.languages)) ch.languages = v.languages
   if (v.status && v.status !== c.status) ch.status = v.status
-  if (v.tags && !sameList(v.tags, c.tags)) ch.tags = v.tags
+  const tags = v.tags && uniqueTags(v.tags)
+  if (tags && !sameList(tags, c.tags)) ch.tags = tags
   const agency = v.agency_id || null
   if (agency !== c.agency_id) ch.agency_id = agency
   const currency = v.payout_currency || null
@@ -122,4 +123,56 @@ export function creatorChange(c: Creator, v: CreatorValues): CreatorChange {
   const notes = (v.notes ?? '').trim()
   if (notes !== c.notes) ch.notes = notes
   return ch
+}
+
+/** Hosts of profile addresses (without www., m. or mobile.), as the server reads them. */
+const PLATFORM_HOSTS: Record<string, string> = {
+  'tiktok.com': 'tiktok',
+  'youtube.com': 'youtube',
+  'youtu.be': 'youtube',
+  'instagram.com': 'instagram',
+  'xiaohongshu.com': 'rednote',
+  'xhslink.com': 'rednote',
+  'x.com': 'x',
+  'twitter.com': 'x',
+  'facebook.com': 'facebook',
+  'fb.com': 'facebook',
+  'pinterest.com': 'pinterest',
+  'snapchat.com': 'snapchat',
+  'twitch.tv': 'twitch',
+  'kwai.com': 'kwai',
+  'douyin.com': 'douyin',
+  'bilibili.com': 'bilibili',
+  'space.bilibili.com': 'bilibili',
+}
+
+/**
+ * The platform a pasted profile address names ("https://www.youtube.com/@amy" → "youtube"), or
+ * undefined for a plain handle: the handle field sets the platform, so nobody has to pick it first.
+ */
+export function guessPlatform(handle: string | undefined): string | undefined {
+  const s = (handle ?? '').trim().toLowerCase()
+  if (!s.includes('/') && !s.includes('.')) return undefined
+  let host: string
+  try {
+    host = new URL(/^https?:\/\//.test(s) ? s : `https://${s}`).hostname
+  } catch {
+    return undefined
+  }
+  for (const prefix of ['www.', 'm.', 'mobile.']) if (host.startsWith(prefix)) host = host.slice(prefix.length)
+  return PLATFORM_HOSTS[host]
+}
+
+/** Tags once each whatever their case, keeping the first spelling: the server matches them so too. */
+export function uniqueTags(tags: readonly string[]): string[] {
+  const seen = new Set<string>()
+  const out: string[] = []
+  for (const raw of tags) {
+    const t = raw.trim().replace(/\s+/g, ' ')
+    if (t && !seen.has(t.toLowerCase())) {
+      seen.add(t.toLowerCase())
+      out.push(t)
+    }
+  }
+  return out
 }

@@ -1,13 +1,14 @@
 // Pieces the creator and platform pages share: the platform catalogue (names from the API), tags
 // for statuses and tiers, the agency list, and a searchable country select.
 import { useQuery } from '@tanstack/react-query'
-import { Select, Tag, type SelectProps } from 'antd'
+import { Flex, Select, Tag, Typography, type SelectProps } from 'antd'
 import { useMemo } from 'react'
 import { useTranslation } from 'react-i18next'
 import { listAgencies, listCreatorTags, listPlatforms } from '../api/endpoints'
 import type { AccountStatus, CreatorStatus, PlatformInfo, RiskLevel, Tier } from '../api/types'
 import { queryKeys } from '../auth/session'
 import { countryName, countryOptions } from '../countries'
+import { tagSelectOptions } from './display'
 
 export function usePlatforms() {
   return useQuery({ queryKey: queryKeys.platforms, queryFn: listPlatforms, staleTime: 60_000 })
@@ -109,7 +110,26 @@ export function RiskTag({ level, children }: { level: RiskLevel; children?: Reac
 /** The organization's tags, most used first, as options for tag inputs. */
 export function useTagOptions() {
   const tags = useQuery({ queryKey: queryKeys.creatorTags, queryFn: () => listCreatorTags(), staleTime: 30_000 })
-  return useMemo(() => (tags.data?.items ?? []).map((x) => ({ value: x.tag, label: `${x.tag} (${x.creators})` })), [tags.data])
+  return useMemo(() => tagSelectOptions(tags.data?.items ?? []), [tags.data])
+}
+
+/** A tag input: the list shows how many creators carry each tag; a chosen chip shows the tag alone. */
+export function TagSelect(props: SelectProps) {
+  const options = useTagOptions()
+  return (
+    <Select
+      mode="tags"
+      tokenSeparators={[',']}
+      options={options}
+      optionRender={(o) => (
+        <Flex justify="space-between" gap={8}>
+          <span>{o.label}</span>
+          {typeof o.data.creators === 'number' && <Typography.Text type="secondary">{o.data.creators}</Typography.Text>}
+        </Flex>
+      )}
+      {...props}
+    />
+  )
 }
 
 /** Every agency of the organization (a seller has few; one page of 500 is plenty). */

@@ -45,6 +45,20 @@ export const SETTINGS_SECTIONS = [
   { key: 'apiKeys', path: '/settings/api-keys', icon: <ApiOutlined />, capability: 'api_keys:manage' },
 ] as const satisfies readonly { key: string; path: string; icon: ReactNode; capability: Capability }[]
 
+/** The tab's title for a path, in the UI language: "达人 · Caravan"; the product name alone elsewhere. */
+export function pageTitle(pathname: string, t: (key: string) => string): string {
+  const name = t('app.name')
+  const pages: { path: string; key: string }[] = [
+    ...SECTIONS.map((s) => ({ path: s.path, key: `nav.${s.key}` })),
+    ...SETTINGS_SECTIONS.map((s) => ({ path: s.path, key: `nav.${s.key}` })),
+    { path: '/settings', key: 'nav.settings' },
+    { path: '/login', key: 'login.title' },
+    { path: '/account/password', key: 'password.title' },
+  ]
+  const page = pages.find((p) => pathname === p.path || pathname.startsWith(p.path + '/'))
+  return page ? `${t(page.key)} · ${name}` : name
+}
+
 export function AppLayout() {
   const { t } = useTranslation()
   const me = useMe()

@@ -49,6 +49,7 @@ import { ACCOUNT_STATUSES, CREATOR_STATUSES, type Account, type AccountStatus, t
 import { queryKeys, useCanWrite, useMe } from '../../auth/session'
 import { languageName } from '../../countries'
 import { describeEvent, growth, profileUrl } from '../../creators/display'
+import { guessPlatform } from '../../creators/form'
 import { AccountStatusTag, CountryText, PlatformTag, STATUS_COLORS, TierTag, usePlatformName, usePlatformOptions } from '../../creators/shared'
 import { formatDateTime } from '../../format'
 import { formatBps, formatMoney } from '../../money'
@@ -321,7 +322,11 @@ function AccountsCard({ creator: c, canEdit, onChanged }: { creator: Creator; ca
           form={form}
           layout="inline"
           style={{ marginTop: 16, rowGap: 8 }}
-          initialValues={{ platform: 'tiktok' }}
+          onValuesChange={(changed: { handle?: string }) => {
+            // A pasted profile address names its platform: the handle field sets it.
+            const guess = changed.handle !== undefined ? guessPlatform(changed.handle) : undefined
+            if (guess) form.setFieldValue('platform', guess)
+          }}
           onFinish={(v) => {
             setAddError(null)
             add.mutate(v)

@@ -10,15 +10,14 @@ import { CREATOR_STATUSES, type Creator } from '../../api/types'
 import { queryKeys } from '../../auth/session'
 import { COMMON_CURRENCIES, COMMON_LANGUAGES, languageName } from '../../countries'
 import { currencyName } from '../../format'
-import { CREATOR_FORM_FIELDS, FIELD_RENAMES, creatorChange, creatorValues, newCreatorBody, type CreatorValues } from '../../creators/form'
-import { CountrySelect, useAgencies, usePlatformOptions, useTagOptions } from '../../creators/shared'
+import { CREATOR_FORM_FIELDS, FIELD_RENAMES, creatorChange, creatorValues, guessPlatform, newCreatorBody, type CreatorValues } from '../../creators/form'
+import { CountrySelect, TagSelect, useAgencies, usePlatformOptions } from '../../creators/shared'
 import { useVersionConflict } from '../../components/useVersionConflict'
 
 /** The creator's own fields, shared by the new-creator modal and the edit drawer. */
 function CreatorFields() {
   const { t, i18n } = useTranslation()
   const agencies = useAgencies()
-  const tagOptions = useTagOptions()
   const required = { required: true, message: t('common.required') }
   return (
     <>
@@ -77,7 +76,7 @@ function CreatorFields() {
         </Col>
         <Col xs={24} sm={12}>
           <Form.Item name="tags" label={t('creators.tags')}>
-            <Select mode="tags" tokenSeparators={[',']} data-testid="creator-tags" options={tagOptions} />
+            <TagSelect data-testid="creator-tags" />
           </Form.Item>
         </Col>
         <Col xs={24} sm={12}>
@@ -115,6 +114,7 @@ function CreatorFields() {
 function AccountsFields() {
   const { t } = useTranslation()
   const platformOptions = usePlatformOptions()
+  const form = Form.useFormInstance<CreatorValues>()
   return (
     <Form.List name="accounts">
       {(fields, { add, remove }) => (
@@ -131,7 +131,16 @@ function AccountsFields() {
                 />
               </Form.Item>
               <Form.Item name={[name, 'handle']} style={{ width: 260 }}>
-                <Input data-testid={`account-handle-${name}`} placeholder={t('creators.handlePlaceholder')} autoComplete="off" />
+                <Input
+                  data-testid={`account-handle-${name}`}
+                  placeholder={t('creators.handlePlaceholder')}
+                  autoComplete="off"
+                  onChange={(e) => {
+                    // A pasted profile address names its platform: it wins over what was picked.
+                    const guess = guessPlatform(e.target.value)
+                    if (guess) form.setFieldValue(['accounts', name, 'platform'], guess)
+                  }}
+                />
               </Form.Item>
               <Form.Item name={[name, 'followers']} style={{ width: 140 }}>
                 <InputNumber data-testid={`account-followers-${name}`} min={0} precision={0} placeholder={t('creators.followers')} style={{ width: '100%' }} />
@@ -141,7 +150,7 @@ function AccountsFields() {
               )}
             </Space>
           ))}
-          <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ platform: 'tiktok' })} data-testid="account-add-row">
+          <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({})} data-testid="account-add-row">
             {t('creators.addAccountRow')}
           </Button>
         </>
@@ -192,7 +201,7 @@ export function NewCreatorModal(props: { open: boolean; onClose: () => void; onC
         form={form}
         layout="vertical"
         requiredMark={false}
-        initialValues={{ status: 'prospect', accounts: [{ platform: 'tiktok' }] }}
+        initialValues={{ status: 'prospect', accounts: [{}] }}
         onFinish={(v) => {
           setError(null)
           create.mutate(v)

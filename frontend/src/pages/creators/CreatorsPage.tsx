@@ -9,9 +9,10 @@ import { errorMessage } from '../../api/errors'
 import { CREATOR_SORTS, CREATOR_STATUSES, TIERS, type Creator } from '../../api/types'
 import { queryKeys, useCanWrite } from '../../auth/session'
 import { countryOptions } from '../../countries'
+import { capList } from '../../creators/display'
 import { FIRST_PAGE, canGoBack, currentCursor, pageNumber, popCursor, pushCursor } from '../../creators/cursorStack'
 import { activeFilterCount, filtersFromSearch, filtersToQuery, filtersToSearch, type CreatorFilters } from '../../creators/filters'
-import { CountryText, PlatformTag, StatusTag, TierTag, useAgencies, usePlatformOptions, useTagOptions } from '../../creators/shared'
+import { CountryText, PlatformTag, StatusTag, TagSelect, TierTag, useAgencies, usePlatformOptions } from '../../creators/shared'
 import { formatDateTime } from '../../format'
 import { formatCount } from '../../money'
 import { saveBlob } from '../../download'
@@ -44,7 +45,6 @@ export default function CreatorsPage() {
   })
   const agencies = useAgencies()
   const platformOptions = usePlatformOptions()
-  const tagOptions = useTagOptions()
   const countries = useMemo(() => countryOptions(i18n.language), [i18n.language])
 
   const setFilters = (patch: Partial<CreatorFilters>) => {
@@ -174,14 +174,13 @@ export default function CreatorsPage() {
             options={(agencies.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }))}
             data-testid="filter-agency"
           />
-          <Select
-            mode="tags"
+          <TagSelect
             allowClear
+            tokenSeparators={[]}
             style={{ minWidth: 160 }}
             placeholder={t('creators.tags')}
             value={filters.tag}
             onChange={(tag: string[]) => setFilters({ tag: tag.map((x) => x.trim()).filter(Boolean) })}
-            options={tagOptions}
             data-testid="filter-tag"
           />
           <Space.Compact>
@@ -228,29 +227,49 @@ export default function CreatorsPage() {
               </Space>
             ),
           },
-          { title: t('creators.country'), dataIndex: 'country', render: (code: string) => <CountryText code={code} /> },
-          { title: t('creators.status'), dataIndex: 'status', render: (_, c) => <StatusTag status={c.status} /> },
+          {
+            title: t('creators.country'),
+            dataIndex: 'country',
+            width: 150,
+            ellipsis: true,
+            render: (code: string) => <CountryText code={code} />,
+          },
+          { title: t('creators.status'), dataIndex: 'status', width: 100, render: (_, c) => <StatusTag status={c.status} /> },
           {
             title: t('creators.accounts'),
             key: 'accounts',
-            render: (_, c) => (
-              <Space size={[0, 4]} wrap>
-                {c.accounts.map((a) => (
-                  <Tooltip key={a.id} title={`@${a.handle} · ${a.followers.toLocaleString(i18n.language)}`}>
-                    <PlatformTag platform={a.platform}>
-                      {' '}
-                      @{a.handle} · {formatCount(a.followers, i18n.language)}
-                    </PlatformTag>
-                  </Tooltip>
-                ))}
-              </Space>
-            ),
+            render: (_, c) => {
+              const { shown, more } = capList(c.accounts)
+              const chip = (a: Creator['accounts'][number]) => `@${a.handle} · ${a.followers.toLocaleString(i18n.language)}`
+              return (
+                <Space size={[0, 4]} wrap data-testid="creator-accounts-cell">
+                  {shown.map((a) => (
+                    <Tooltip key={a.id} title={chip(a)}>
+                      <PlatformTag platform={a.platform}>
+                        {' '}
+                        @{a.handle} · {formatCount(a.followers, i18n.language)}
+                      </PlatformTag>
+                    </Tooltip>
+                  ))}
+                  {more.length > 0 && (
+                    <Tooltip title={more.map(chip).join('\n')} styles={{ container: { whiteSpace: 'pre-line' } }}>
+                      <Tag data-testid="creator-accounts-more">+{more.length}</Tag>
+                    </Tooltip>
+                  )}
+                </Space>
+              )
+            },
           },
           {
             title: t('creators.followers'),
             dataIndex: 'followers',
             align: 'right',
-            render: (n: number) => <span title={n.toLocaleString(i18n.language)}>{formatCount(n, i18n.language)}</span>,
+            width: 110,
+            render: (n: number) => (
+              <span title={n.toLocaleString(i18n.language)} style={{ whiteSpace: 'nowrap' }}>
+                {formatCount(n, i18n.language)}
+              </span>
+            ),
           },
           {
             title: t('creators.tags'),
@@ -270,7 +289,8 @@ export default function CreatorsPage() {
           {
             title: t('creators.createdAt'),
             dataIndex: 'created_at',
-            render: (v: string) => formatDateTime(v, i18n.language),
+            width: 190,
+            render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{formatDateTime(v, i18n.language)}</span>,
           },
         ]}
       />

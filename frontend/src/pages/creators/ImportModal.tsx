@@ -150,8 +150,9 @@ export function ImportModal(props: { open: boolean; onClose: () => void }) {
             column={4}
             items={[
               { key: 'rows', label: t('import.rows'), children: <span data-testid="import-rows">{result.rows}</span> },
-              { key: 'created', label: t('import.created'), children: <span data-testid="import-created">{result.created}</span> },
-              { key: 'updated', label: t('import.updated'), children: <span data-testid="import-updated">{result.updated}</span> },
+              // A dry run says what would happen; a finished import, what did.
+              { key: 'created', label: t(done ? 'import.createdDone' : 'import.created'), children: <span data-testid="import-created">{result.created}</span> },
+              { key: 'updated', label: t(done ? 'import.updatedDone' : 'import.updated'), children: <span data-testid="import-updated">{result.updated}</span> },
               { key: 'skipped', label: t('import.skipped'), children: <span data-testid="import-skipped">{result.skipped}</span> },
             ]}
           />
