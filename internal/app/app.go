@@ -78,14 +78,39 @@ const rateLimitRetention = 24 * time.Hour
 // their server through it too, with their own clock and auth settings.
 func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Service, clk clock.Clock) httpapi.Deps {
 	creators := creator.NewService(db, clk, authSvc)
+	campaigns := campaign.NewService(db, clk, authSvc)
+	clicks := tracking.NewService(db, clk, tracking.Options{PublicURL: cfg.PublicURL, Log: log})
+	creators.SetActivity(creatorActivity{campaigns, clicks})
 	return httpapi.Deps{
 		Config: cfg, Log: log, DB: db, Version: Version,
 		Auth:      authSvc,
 		Creators:  creators,
 		Platforms: insight.NewService(db, clk, authSvc, creators, nil),
-		Campaigns: campaign.NewService(db, clk, authSvc),
-		Tracking:  tracking.NewService(db, clk, tracking.Options{PublicURL: cfg.PublicURL, Log: log}),
+		Campaigns: campaigns,
+		Tracking:  clicks,
 	}
+}
+
+// creatorActivity gives the creator answer the campaigns and clicks other packages own.
+type creatorActivity struct {
+	campaigns *campaign.Service
+	clicks    *tracking.Service
+}
+
+func (a creatorActivity) CreatorActivity(ctx context.Context, orgID string, ids []string, since time.Time) (map[string]creator.ActivityFigures, error) {
+	enrolled, err := a.campaigns.EnrolmentCounts(ctx, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	clicked, err := a.clicks.ClicksOfCreators(ctx, orgID, ids, since)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]creator.ActivityFigures, len(ids))
+	for _, id := range ids {
+		out[id] = creator.ActivityFigures{Campaigns: enrolled[id], Clicks: clicked[id]}
+	}
+	return out, nil
 }
 
 // Jobs lists the background jobs built on deps: the one place a package adds a job (automatic

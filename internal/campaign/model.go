@@ -61,6 +61,7 @@ var DeliverableStatuses = []string{DeliverablePlanned, DeliverableDrafted, Deliv
 const (
 	EventEnrolled = "enrolled"
 	EventPosted   = "posted"
+	EventSample   = "sample_sent"
 )
 
 // Defaults of a new campaign.

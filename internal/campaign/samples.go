@@ -97,6 +97,11 @@ func (s *Service) AddSample(ctx context.Context, p actor.Actor, campaignID strin
 		if _, err := tx.NewInsert().Model(sm).Exec(ctx); err != nil {
 			return err
 		}
+		if err := creator.RecordEvent(ctx, tx, now, p, sm.CreatorID, EventSample, map[string]any{"campaign_id": c.ID,
+			"campaign_name": c.Name, "product_id": sm.ProductID, "quantity": sm.Quantity, "carrier": sm.Carrier,
+			"tracking_number": sm.TrackingNumber}); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, p, "sample.create", "sample", sm.ID, map[string]any{"campaign_id": c.ID, "creator_id": sm.CreatorID,
 			"product_id": sm.ProductID, "quantity": sm.Quantity})
 	})
@@ -206,4 +211,26 @@ func (s *Service) UpdateSample(ctx context.Context, p actor.Actor, id string, ch
 	}
 	sm.CostMinor = sm.Quantity * sm.UnitCostMinor
 	return sm, nil
+}
+
+// EnrolmentCounts counts, per creator of creatorIDs, the campaigns they are in (invited or
+// accepted), for the creator answer's "campaigns".
+func (s *Service) EnrolmentCounts(ctx context.Context, orgID string, creatorIDs []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(creatorIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		CreatorID string `bun:"creator_id"`
+		N         int64  `bun:"n"`
+	}
+	if err := s.db.NewSelect().Model((*Enrolment)(nil)).ColumnExpr("creator_id, COUNT(*) AS n").
+		Where("org_id = ? AND creator_id IN (?) AND status IN (?)", orgID, bun.In(creatorIDs), bun.In([]string{EnrolmentInvited, EnrolmentAccepted})).
+		Group("creator_id").Scan(ctx, &rows); err != nil {
+		return nil, store.MapError(err)
+	}
+	for _, r := range rows {
+		out[r.CreatorID] = r.N
+	}
+	return out, nil
 }

@@ -105,6 +105,8 @@ type Creator struct {
 	Tier       string    `bun:"-" json:"tier"`
 	Tags       []string  `bun:"-" json:"tags"`
 	Accounts   []Account `bun:"-" json:"accounts"`
+	Campaigns  int64     `bun:"-" json:"campaigns"`  // campaigns the creator is invited to or in
+	Clicks30d  int64     `bun:"-" json:"clicks_30d"` // counted clicks on their links in the last 30 days
 }
 
 // Account is one of a creator's accounts on a platform.

@@ -25,10 +25,26 @@ import (
 
 // Service is the creator domain: creators, accounts, snapshots, agencies and the timeline.
 type Service struct {
-	db    *bun.DB
-	clock clock.Clock
-	zones Zones
+	db       *bun.DB
+	clock    clock.Clock
+	zones    Zones
+	activity Activity
 }
+
+// Activity tells, per creator, figures other packages own: the campaigns they are in and the clicks
+// on their links. app wires the campaign and tracking packages in; without it both are zero.
+type Activity interface {
+	CreatorActivity(ctx context.Context, orgID string, creatorIDs []string, since time.Time) (map[string]ActivityFigures, error)
+}
+
+// ActivityFigures are one creator's campaigns and counted clicks since a date.
+type ActivityFigures struct {
+	Campaigns int64
+	Clicks    int64
+}
+
+// SetActivity wires the source of the creator answer's campaigns and clicks_30d.
+func (s *Service) SetActivity(a Activity) { s.activity = a }
 
 // Zones tells an organization's time zone: a "day" (a follower snapshot's, a file name's) is a day
 // there. The auth package, which owns organizations, provides it.
@@ -429,6 +445,17 @@ func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Cr
 	}
 	for _, a := range accts {
 		cs[idx[a.CreatorID]].Accounts = append(cs[idx[a.CreatorID]].Accounts, a)
+	}
+	if s.activity != nil {
+		figs, err := s.activity.CreatorActivity(ctx, orgID, ids, s.now().AddDate(0, 0, -30))
+		if err != nil {
+			return err
+		}
+		for id, f := range figs {
+			if i, ok := idx[id]; ok {
+				cs[i].Campaigns, cs[i].Clicks30d = f.Campaigns, f.Clicks
+			}
+		}
 	}
 	return nil
 }

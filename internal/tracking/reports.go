@@ -66,3 +66,25 @@ func (s *Service) CampaignClicks(ctx context.Context, orgID, campaignID string) 
 	}
 	return out, nil
 }
+
+// ClicksOfCreators counts the counted clicks since since of each creator of creatorIDs (the creator
+// answer's clicks_30d).
+func (s *Service) ClicksOfCreators(ctx context.Context, orgID string, creatorIDs []string, since time.Time) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(creatorIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		CreatorID string `bun:"creator_id"`
+		N         int64  `bun:"n"`
+	}
+	if err := s.db.NewSelect().Model((*clickRow)(nil)).ColumnExpr("creator_id, COUNT(*) AS n").
+		Where("org_id = ? AND creator_id IN (?) AND clicked_at >= ? AND kind = ?", orgID, bun.In(creatorIDs), since.UTC(), ClickCounted).
+		Group("creator_id").Scan(ctx, &rows); err != nil {
+		return nil, store.MapError(err)
+	}
+	for _, r := range rows {
+		out[r.CreatorID] = r.N
+	}
+	return out, nil
+}

@@ -1029,6 +1029,8 @@ export interface components {
             accounts: components["schemas"]["Account"][];
             agency_id: string;
             agency_name: string;
+            campaigns: number;
+            clicks_30d: number;
             country: string;
             /** Format: date-time */
             created_at: string;
