@@ -2,9 +2,14 @@ package tracking_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -33,5 +38,78 @@ func BenchmarkRedirect(b *testing.B) {
 		if rec.Code != http.StatusFound {
 			b.Fatalf("status %d", rec.Code)
 		}
+	}
+}
+
+// BenchmarkRedirectOverHTTP compares GET /r/{code} through the real server (router, middleware,
+// link lookup, click buffered and flushed) with a bare net/http handler that looks the code up in a
+// map and answers the same 302, both over keep-alive connections from the same parallel client, in
+// the same process. It reports requests per second and the p99 latency of each.
+//
+//	go test -run '^$' -bench RedirectOverHTTP -count 6 ./internal/tracking/
+func BenchmarkRedirectOverHTTP(b *testing.B) {
+	w := newWorld(b, storetest.SQLite(b))
+	w.svc.SetRedirectLimit(rate.Inf, 0)
+	codes := map[string]string{}
+	var list []string
+	for i := range 200 {
+		l := w.link(b, fmt.Sprintf("https://shop.example/p/%d?a=1", i), &w.tiktok)
+		codes[l.Code] = l.DestinationURL
+		list = append(list, l.Code)
+	}
+	bare := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		dest, ok := codes[strings.TrimPrefix(r.URL.Path, "/r/")]
+		if !ok {
+			http.NotFound(rw, r)
+			return
+		}
+		http.Redirect(rw, r, dest+"&cv_click=x&utm_medium=creator", http.StatusFound)
+	})
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+	}{{"bare", bare}, {"caravan", w.e.Server.Echo}} {
+		b.Run(tc.name, func(b *testing.B) {
+			srv := httptest.NewServer(tc.h)
+			defer srv.Close()
+			client := &http.Client{
+				Transport:     &http.Transport{MaxIdleConnsPerHost: 64},
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			}
+			var mu sync.Mutex
+			var lat []time.Duration
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				var mine []time.Duration
+				i := 0
+				for pb.Next() {
+					i++
+					t0 := time.Now()
+					req, _ := http.NewRequest(http.MethodGet, srv.URL+"/r/"+list[i%len(list)], nil)
+					req.Header.Set("User-Agent", fmt.Sprintf("Mozilla/5.0 bench %d", i))
+					res, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if res.StatusCode != http.StatusFound {
+						b.Errorf("status %d", res.StatusCode)
+						return
+					}
+					mine = append(mine, time.Since(t0))
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			})
+			elapsed := time.Since(start)
+			slices.Sort(lat)
+			if len(lat) > 0 {
+				b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+			}
+		})
 	}
 }
