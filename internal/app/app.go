@@ -81,6 +81,7 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 	campaigns := campaign.NewService(db, clk, authSvc)
 	clicks := tracking.NewService(db, clk, tracking.Options{PublicURL: cfg.PublicURL, Log: log})
 	creators.SetActivity(creatorActivity{campaigns, clicks})
+	campaigns.SetResults(campaignResults{clicks})
 	return httpapi.Deps{
 		Config: cfg, Log: log, DB: db, Version: Version,
 		Auth:      authSvc,
@@ -89,6 +90,22 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 		Campaigns: campaigns,
 		Tracking:  clicks,
 	}
+}
+
+// campaignResults gives the campaign report the clicks the tracking package owns (conversions, GMV
+// and commission join here when the ledger exists).
+type campaignResults struct{ clicks *tracking.Service }
+
+func (r campaignResults) CampaignResults(ctx context.Context, orgID, campaignID string) ([]campaign.Result, error) {
+	counts, err := r.clicks.CampaignClicks(ctx, orgID, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]campaign.Result, len(counts))
+	for i, c := range counts {
+		out[i] = campaign.Result{CreatorID: c.CreatorID, AccountID: c.AccountID, Clicks: c.Clicks}
+	}
+	return out, nil
 }
 
 // creatorActivity gives the creator answer the campaigns and clicks other packages own.

@@ -44,3 +44,29 @@ func TestTheCreatorShowsCampaignsClicksAndCampaignEvents(t *testing.T) {
 		}
 	})
 }
+
+// Clicks arrive in the campaign report per creator and per account.
+func TestTheCampaignReportCountsClicksPerCreatorAndAccount(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		w := newWorld(t, db)
+		w.call(t, "POST", "/api/v1/campaigns/"+w.campaign+"/creators", obj{"creator_id": w.creator}, 201)
+		tiktok := w.link(t, "https://shop.example.com/a", &w.tiktok)
+		youtube := w.link(t, "https://shop.example.com/b", &w.youtube)
+		w.visit(tiktok.Code, w.browser)
+		w.visit(tiktok.Code, w.browser2)
+		w.visit(youtube.Code, w.browser)
+		w.flush(t)
+		rep := w.call(t, "GET", "/api/v1/campaigns/"+w.campaign+"/report", nil, 200).Map(t)
+		byAccount := map[string]float64{}
+		for _, a := range rep["accounts"].([]any) {
+			a := a.(obj)
+			byAccount[a["account_id"].(string)] = a["clicks"].(float64)
+		}
+		if byAccount[w.tiktok] != 2 || byAccount[w.youtube] != 1 {
+			t.Fatalf("clicks per account %v; want tiktok 2, youtube 1", byAccount)
+		}
+		if got := rep["totals"].(obj)["clicks"]; got != float64(3) {
+			t.Fatalf("total clicks %v, want 3", got)
+		}
+	})
+}
