@@ -46,21 +46,13 @@ func (h *Handler) GetProduct(c echo.Context) error {
 }
 
 func (h *Handler) UpdateProduct(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in ProductChange) (*Product, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in ProductChange, v *int64) (*Product, error) {
 		return h.Svc.UpdateProduct(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
 
 func (h *Handler) DeleteProduct(c echo.Context) error {
-	return web.Done(c, func(a actor.Actor) error {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return err
-		}
+	return web.DoneIfMatch(c, func(a actor.Actor, v *int64) error {
 		return h.Svc.DeleteProduct(c.Request().Context(), a, c.Param("id"), v)
 	})
 }
@@ -73,31 +65,16 @@ func (h *Handler) ImportProducts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dry := false
-	switch c.QueryParam("dry_run") {
-	case "", "false", "0":
-	case "true", "1":
-		dry = true
-	default:
-		return apperr.BadRequest("invalid_parameter", "dry_run must be true or false")
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return apperr.BadRequest("missing_file", "send the spreadsheet as multipart/form-data in a field named file")
-	}
-	if fh.Size > maxImportBytes {
-		return &apperr.Error{Kind: apperr.KindTooLarge, Code: "file_too_large", Message: "the file is larger than 20 MB"}
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return apperr.BadRequest("missing_file", "the uploaded file could not be read")
-	}
-	defer f.Close()
-	res, err := h.Svc.ImportProducts(c.Request().Context(), p, f, fh.Size, fh.Filename, dry)
+	up, err := web.ReadUpload(c, maxImportBytes)
 	if err != nil {
 		return err
 	}
-	if len(res.Errors) > 0 && !dry {
+	defer up.File.Close()
+	res, err := h.Svc.ImportProducts(c.Request().Context(), p, up.File, up.Size, up.Name, up.DryRun)
+	if err != nil {
+		return err
+	}
+	if len(res.Errors) > 0 && !up.DryRun {
 		return importFailed(res)
 	}
 	return c.JSON(http.StatusOK, res)
@@ -140,21 +117,13 @@ func (h *Handler) GetCampaign(c echo.Context) error {
 }
 
 func (h *Handler) UpdateCampaign(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in CampaignChange) (*Campaign, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in CampaignChange, v *int64) (*Campaign, error) {
 		return h.Svc.UpdateCampaign(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
 
 func (h *Handler) DeleteCampaign(c echo.Context) error {
-	return web.Done(c, func(a actor.Actor) error {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return err
-		}
+	return web.DoneIfMatch(c, func(a actor.Actor, v *int64) error {
 		return h.Svc.DeleteCampaign(c.Request().Context(), a, c.Param("id"), v)
 	})
 }
@@ -202,11 +171,7 @@ func (h *Handler) GetEnrolment(c echo.Context) error {
 }
 
 func (h *Handler) UpdateEnrolment(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in EnrolmentChange) (*Enrolment, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in EnrolmentChange, v *int64) (*Enrolment, error) {
 		return h.Svc.UpdateEnrolment(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
@@ -230,11 +195,7 @@ func (h *Handler) AddDeliverable(c echo.Context) error {
 }
 
 func (h *Handler) UpdateDeliverable(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in DeliverableChange) (*Deliverable, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in DeliverableChange, v *int64) (*Deliverable, error) {
 		return h.Svc.UpdateDeliverable(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
@@ -258,11 +219,7 @@ func (h *Handler) AddSample(c echo.Context) error {
 }
 
 func (h *Handler) UpdateSample(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in SampleChange) (*Sample, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in SampleChange, v *int64) (*Sample, error) {
 		return h.Svc.UpdateSample(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }

@@ -45,21 +45,13 @@ func (h *Handler) Get(c echo.Context) error {
 }
 
 func (h *Handler) Update(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in Change) (*Creator, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in Change, v *int64) (*Creator, error) {
 		return h.Svc.Update(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
 
 func (h *Handler) Delete(c echo.Context) error {
-	return web.Done(c, func(a actor.Actor) error {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return err
-		}
+	return web.DoneIfMatch(c, func(a actor.Actor, v *int64) error {
 		return h.Svc.Delete(c.Request().Context(), a, c.Param("id"), v)
 	})
 }
@@ -77,11 +69,7 @@ func (h *Handler) AddAccount(c echo.Context) error {
 }
 
 func (h *Handler) UpdateAccount(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in AccountChange) (*Account, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in AccountChange, v *int64) (*Account, error) {
 		return h.Svc.UpdateAccount(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
@@ -93,11 +81,7 @@ func (h *Handler) GetAccount(c echo.Context) error {
 }
 
 func (h *Handler) DeleteAccount(c echo.Context) error {
-	return web.Done(c, func(a actor.Actor) error {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return err
-		}
+	return web.DoneIfMatch(c, func(a actor.Actor, v *int64) error {
 		return h.Svc.DeleteAccount(c.Request().Context(), a, c.Param("id"), v)
 	})
 }
@@ -189,21 +173,13 @@ func (h *Handler) GetAgency(c echo.Context) error {
 }
 
 func (h *Handler) UpdateAgency(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in AgencyChange) (*Agency, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in AgencyChange, v *int64) (*Agency, error) {
 		return h.Svc.UpdateAgency(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
 
 func (h *Handler) DeleteAgency(c echo.Context) error {
-	return web.Done(c, func(a actor.Actor) error {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return err
-		}
+	return web.DoneIfMatch(c, func(a actor.Actor, v *int64) error {
 		return h.Svc.DeleteAgency(c.Request().Context(), a, c.Param("id"), v)
 	})
 }
@@ -218,31 +194,16 @@ func (h *Handler) Import(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dry := false
-	switch c.QueryParam("dry_run") {
-	case "", "false", "0":
-	case "true", "1":
-		dry = true
-	default:
-		return apperr.BadRequest("invalid_parameter", "dry_run must be true or false")
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return apperr.BadRequest("missing_file", "send the spreadsheet as multipart/form-data in a field named file")
-	}
-	if fh.Size > maxImportBytes {
-		return &apperr.Error{Kind: apperr.KindTooLarge, Code: "file_too_large", Message: "the file is larger than 20 MB"}
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return apperr.BadRequest("missing_file", "the uploaded file could not be read")
-	}
-	defer f.Close()
-	res, err := h.Svc.Import(c.Request().Context(), p, f, fh.Size, fh.Filename, dry, nil)
+	up, err := web.ReadUpload(c, maxImportBytes)
 	if err != nil {
 		return err
 	}
-	if len(res.Errors) > 0 && !dry {
+	defer up.File.Close()
+	res, err := h.Svc.Import(c.Request().Context(), p, up.File, up.Size, up.Name, up.DryRun, nil)
+	if err != nil {
+		return err
+	}
+	if len(res.Errors) > 0 && !up.DryRun {
 		return ImportFailed(res)
 	}
 	return c.JSON(http.StatusOK, res)

@@ -42,11 +42,7 @@ func (h *Handler) GetLink(c echo.Context) error {
 }
 
 func (h *Handler) UpdateLink(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in LinkChange) (*Link, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in LinkChange, v *int64) (*Link, error) {
 		return h.Svc.UpdateLink(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }
@@ -78,11 +74,7 @@ func (h *Handler) GetPromoCode(c echo.Context) error {
 }
 
 func (h *Handler) UpdatePromoCode(c echo.Context) error {
-	return web.RespondTo(c, http.StatusOK, func(a actor.Actor, in PromoCodeChange) (*PromoCode, error) {
-		v, err := web.IfMatch(c)
-		if err != nil {
-			return nil, err
-		}
+	return web.RespondToIfMatch(c, http.StatusOK, func(a actor.Actor, in PromoCodeChange, v *int64) (*PromoCode, error) {
 		return h.Svc.UpdatePromoCode(c.Request().Context(), a, c.Param("id"), in, v)
 	})
 }

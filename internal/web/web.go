@@ -6,8 +6,10 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -217,6 +219,25 @@ func RespondTo[In, Out any](c echo.Context, status int, fn func(a actor.Actor, i
 	return c.JSON(status, out)
 }
 
+// RespondToIfMatch is RespondTo for a change that honours If-Match: fn also gets the version the
+// client last saw (nil: any version).
+func RespondToIfMatch[In, Out any](c echo.Context, status int, fn func(a actor.Actor, in In, ifMatch *int64) (Out, error)) error {
+	v, err := IfMatch(c)
+	if err != nil {
+		return err
+	}
+	return RespondTo(c, status, func(a actor.Actor, in In) (Out, error) { return fn(a, in, v) })
+}
+
+// DoneIfMatch is Done for a deletion that honours If-Match.
+func DoneIfMatch(c echo.Context, fn func(a actor.Actor, ifMatch *int64) error) error {
+	v, err := IfMatch(c)
+	if err != nil {
+		return err
+	}
+	return Done(c, func(a actor.Actor) error { return fn(a, v) })
+}
+
 // Done runs fn as the request's actor and answers 204.
 func Done(c echo.Context, fn func(a actor.Actor) error) error {
 	a, err := Actor(c)
@@ -227,4 +248,38 @@ func Done(c echo.Context, fn func(a actor.Actor) error) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// Upload is a spreadsheet sent to an import route: the multipart field "file" and the dry_run
+// parameter. The caller closes File.
+type Upload struct {
+	File   multipart.File
+	Size   int64
+	Name   string
+	DryRun bool
+}
+
+// ReadUpload reads an import's file and its dry_run parameter; a file larger than maxBytes is a 413.
+func ReadUpload(c echo.Context, maxBytes int64) (*Upload, error) {
+	u := &Upload{}
+	switch c.QueryParam("dry_run") {
+	case "", "false", "0":
+	case "true", "1":
+		u.DryRun = true
+	default:
+		return nil, apperr.BadRequest("invalid_parameter", "dry_run must be true or false")
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, apperr.BadRequest("missing_file", "send the spreadsheet as multipart/form-data in a field named file")
+	}
+	if fh.Size > maxBytes {
+		return nil, (&apperr.Error{Kind: apperr.KindTooLarge, Code: "file_too_large", Message: fmt.Sprintf("the file is larger than %d MB", maxBytes>>20)}).
+			WithParams(map[string]any{"max_mb": maxBytes >> 20})
+	}
+	if u.File, err = fh.Open(); err != nil {
+		return nil, apperr.BadRequest("missing_file", "the uploaded file could not be read")
+	}
+	u.Size, u.Name = fh.Size, fh.Filename
+	return u, nil
 }
