@@ -2,6 +2,7 @@ package tracking_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -67,6 +68,28 @@ func TestTheCampaignReportCountsClicksPerCreatorAndAccount(t *testing.T) {
 		}
 		if got := rep["totals"].(obj)["clicks"]; got != float64(3) {
 			t.Fatalf("total clicks %v, want 3", got)
+		}
+	})
+}
+
+// A replica redirects a hot link from memory for a few seconds: a change made through it applies at
+// once, one made through another replica (here: straight in the database) within linkCacheTTL.
+func TestARedirectReadsAHotLinkFromMemoryForAFewSeconds(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		w := newWorld(t, db)
+		l := w.link(t, "https://shop.example.com/a", nil)
+		if res := w.visit(l.Code, w.browser); res.Status != 302 {
+			t.Fatalf("first visit: %d", res.Status)
+		}
+		if _, err := db.NewUpdate().Table("links").Set("status = 'disabled'").Where("id = ?", l.ID).Exec(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if res := w.visit(l.Code, w.browser); res.Status != 302 {
+			t.Fatalf("within the cache's time: %d", res.Status)
+		}
+		w.e.Clock.Advance(6 * time.Second)
+		if res := w.visit(l.Code, w.browser); res.Status != 404 {
+			t.Fatalf("after the cache's time: %d", res.Status)
 		}
 	})
 }

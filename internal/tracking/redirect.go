@@ -62,28 +62,9 @@ func (s *Service) Redirect(ctx context.Context, v Visit) (string, error) {
 	if !codePattern.MatchString(v.Code) {
 		return "", apperr.NotFound("link")
 	}
-	var l redirectLink
-	if err := s.db.NewSelect().Model((*Link)(nil)).
-		Column("id", "org_id", "creator_id", "campaign_id", "account_id", "destination_url", "status").
-		Where("l.code = ?", v.Code).Scan(ctx, &l); err != nil {
-		if store.IsNoRows(err) {
-			return "", apperr.NotFound("link")
-		}
-		return "", store.MapError(err)
-	}
-	if l.Status != StatusActive {
-		return "", apperr.NotFound("link")
-	}
-	source := SourceCreator
-	if l.AccountID != nil {
-		// The account's platform now (a wrongly entered platform may be corrected after the link was made).
-		as, err := creator.AccountRefs(ctx, s.db, l.OrgID, []string{*l.AccountID})
-		if err != nil {
-			return "", err
-		}
-		if a, ok := as[*l.AccountID]; ok {
-			source = a.Platform
-		}
+	l, source, err := s.redirectTarget(ctx, v.Code, now)
+	if err != nil {
+		return "", err
 	}
 	c := pendingClick{
 		ID: store.NewID(), OrgID: l.OrgID, LinkID: l.ID, CreatorID: l.CreatorID, CampaignID: l.CampaignID, AccountID: l.AccountID,
@@ -101,6 +82,39 @@ func (s *Service) Redirect(ctx context.Context, v Visit) (string, error) {
 		s.log.Error("a click could not be recorded", "click_id", c.ID, "link_id", c.LinkID, "err", err)
 	}
 	return target, nil
+}
+
+// redirectTarget returns the active link of code and the platform its clicks come from (its
+// account's, or "creator"), from the replica's cache when it read them in the last few seconds.
+func (s *Service) redirectTarget(ctx context.Context, code string, now time.Time) (redirectLink, string, error) {
+	if c, ok := s.links.get(code, now); ok {
+		return c.link, c.source, nil
+	}
+	var l redirectLink
+	if err := s.db.NewSelect().Model((*Link)(nil)).
+		Column("id", "org_id", "creator_id", "campaign_id", "account_id", "destination_url", "status").
+		Where("l.code = ?", code).Scan(ctx, &l); err != nil {
+		if store.IsNoRows(err) {
+			return l, "", apperr.NotFound("link")
+		}
+		return l, "", store.MapError(err)
+	}
+	if l.Status != StatusActive {
+		return l, "", apperr.NotFound("link")
+	}
+	source := SourceCreator
+	if l.AccountID != nil {
+		// The account's platform now (a wrongly entered platform may be corrected after the link was made).
+		as, err := creator.AccountRefs(ctx, s.db, l.OrgID, []string{*l.AccountID})
+		if err != nil {
+			return l, "", err
+		}
+		if a, ok := as[*l.AccountID]; ok {
+			source = a.Platform
+		}
+	}
+	s.links.put(code, cachedLink{link: l, source: source, expires: now.Add(linkCacheTTL)})
+	return l, source, nil
 }
 
 // addParams appends params to the query of dest, leaving everything dest already has exactly as it

@@ -36,6 +36,7 @@ type Service struct {
 	publicURL string
 	limiter   *ipLimiter
 	clicks    *recorder
+	links     *linkCache
 }
 
 // Options configure a Service; zero values take the defaults.
@@ -88,6 +89,7 @@ func NewService(db *bun.DB, clk clock.Clock, o Options) *Service {
 	}
 	s := &Service{db: db, clock: clk, log: o.Log, publicURL: strings.TrimRight(o.PublicURL, "/")}
 	s.limiter = newIPLimiter(o.RedirectRate, o.RedirectBurst)
+	s.links = newLinkCache()
 	s.clicks = newRecorder(db, o.Log, o.FlushEvery, o.FlushSize, o.BufferSize)
 	return s
 }
@@ -468,6 +470,7 @@ func (s *Service) UpdateLink(ctx context.Context, p actor.Actor, id string, ch L
 			Set("updated_at = ?", l.UpdatedAt).Set("version = version + 1").Where("org_id = ? AND id = ?", p.OrgID, l.ID).Exec(ctx); err != nil {
 			return err
 		}
+		s.links.drop(l.Code) // this replica redirects with the change at once
 		return audit.Record(ctx, tx, l.UpdatedAt, p, "link.update", "link", l.ID, changed)
 	})
 	if err != nil {
