@@ -39,6 +39,8 @@ Usage:
   caravan user create --org ORG_ID --email E --name N [--role manager]
   caravan keys rotate                     start signing access tokens with a new key
   caravan import creators --org ORG_ID [--dry-run] FILE   import creators from .xlsx or .csv
+  caravan backup --out FILE [--force]    copy the SQLite database while the server runs (PostgreSQL: pg_dump)
+  caravan restore [--yes] FILE            put a backup in place of the SQLite database (the server stopped)
   caravan openapi                         print the OpenAPI 3.1 document of the HTTP API
   caravan version
   caravan help                            this text (also -h, --help)
@@ -114,6 +116,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return keysCmd(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "caravan", app.Version)
 		return nil
