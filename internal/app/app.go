@@ -22,6 +22,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/httpapi"
 	"github.com/caravan-crm/caravan/internal/insight"
+	"github.com/caravan-crm/caravan/internal/metrics"
 	"github.com/caravan-crm/caravan/internal/ratelimit"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/tracking"
@@ -47,6 +48,8 @@ type App struct {
 	DB     *bun.DB
 	Auth   *auth.Service
 	HTTP   *httpapi.Server
+	// Metrics is the Prometheus registry; Serve answers /metrics on Config.MetricsAddr when it is set.
+	Metrics *metrics.Metrics
 	// Deps holds every domain service the server uses.
 	Deps httpapi.Deps
 	// Holder identifies this process in the leases table (random per process).
@@ -81,6 +84,8 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 	campaigns := campaign.NewService(db, clk, authSvc)
 	clicks := tracking.NewService(db, clk, tracking.Options{PublicURL: cfg.PublicURL, Log: log})
 	creators.SetActivity(creatorActivity{campaigns, clicks})
+	creators.AddEraser(campaigns) // erasure: each package scrubs its own rows (creator.Eraser)
+	creators.AddEraser(clicks)
 	campaigns.SetResults(campaignResults{clicks})
 	return httpapi.Deps{
 		Config: cfg, Log: log, DB: db, Version: Version,
@@ -147,6 +152,17 @@ func Jobs(deps httpapi.Deps, clk clock.Clock) []worker.Job {
 			deps.Log.Debug("rate-limit counters purged", "rows", n)
 			return nil
 		}},
+		{Name: "roll-up-clicks", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {
+			if deps.Tracking == nil {
+				return nil
+			}
+			n, err := deps.Tracking.RollUpClicks(ctx, deps.Config.ClickRetention)
+			if err != nil {
+				return fmt.Errorf("roll up old clicks: %w", err)
+			}
+			deps.Log.Debug("old clicks rolled up", "clicks", n)
+			return nil
+		}},
 		{Name: "purge-idempotency-keys", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {
 			n, err := store.PurgeIdempotencyKeys(ctx, db, clk.Now().Add(-idempotencyRetention))
 			if err != nil {
@@ -195,6 +211,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		log.Info("handle keys computed", "accounts", n)
 	}
 	a.Deps.Draining = a.draining.Load
+	a.Metrics = metrics.New(metrics.Sources{DB: db.DB, ClickBuffer: a.Deps.Tracking.Buffered})
+	a.Deps.Metrics = a.Metrics.Middleware
 	a.Jobs = Jobs(a.Deps, clock.System{})
 	a.HTTP = httpapi.New(a.Deps)
 	return a, nil
@@ -236,6 +254,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	if err := holdServerLease(ctx); err != nil {
 		return fmt.Errorf("app: %w", err)
+	}
+	if a.Config.MetricsAddr != "" {
+		stopMetrics, err := a.Metrics.Listen(a.Config.MetricsAddr, a.Log)
+		if err != nil {
+			return fmt.Errorf("app: %w", err)
+		}
+		// Last to stop: a scrape during the drain still answers.
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := stopMetrics(sctx); err != nil {
+				a.Log.Warn("shutting down: the metrics listener did not stop cleanly", "err", err)
+			}
+		}()
 	}
 	defer func() {
 		if err := leases.Delete(context.WithoutCancel(ctx), serverLease); err != nil {

@@ -35,6 +35,11 @@ type Config struct {
 
 	MinPasswordLength int           // NIST SP 800-63B: at least 10 by default, never below 8
 	DrainDelay        time.Duration // after SIGTERM, /readyz answers 503 this long before the server stops
+	ClickRetention    time.Duration // raw clicks older than this are rolled up into daily counts and deleted
+
+	// MetricsAddr is the private listen address of /metrics (Prometheus), e.g. "127.0.0.1:9090".
+	// Empty: no metrics listener. Never the public address: metrics tell outsiders too much.
+	MetricsAddr string
 }
 
 // Defaults returns the settings used when nothing is configured.
@@ -50,6 +55,7 @@ func Defaults() Config {
 		BodyLimit:   2 << 20,
 
 		MinPasswordLength: 10,
+		ClickRetention:    180 * 24 * time.Hour,
 	}
 }
 
@@ -86,6 +92,8 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 		{"CARAVAN_BODY_LIMIT", "body-limit", fmt.Sprint(c.BodyLimit), "largest JSON body in bytes"},
 		{"CARAVAN_MIN_PASSWORD_LENGTH", "min-password-length", fmt.Sprint(c.MinPasswordLength), "fewest characters of a new password (8 or more)"},
 		{"CARAVAN_DRAIN_DELAY", "drain-delay", "0s", "after SIGTERM, how long /readyz answers 503 before the server stops (behind a load balancer: a few seconds)"},
+		{"CARAVAN_CLICK_RETENTION", "click-retention", "180d", "how long raw clicks are kept before they are rolled up into daily counts (e.g. 180d or 4320h; at least 31d)"},
+		{"CARAVAN_METRICS_ADDR", "metrics-addr", "", "private listen address of /metrics (Prometheus), e.g. 127.0.0.1:9090; empty: none"},
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -121,6 +129,7 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 	}
 
 	c.Addr = *raw["addr"]
+	c.MetricsAddr = *raw["metrics-addr"]
 	c.DatabaseURL = *raw["database-url"]
 	c.PublicURL = strings.TrimRight(*raw["public-url"], "/")
 	c.LogFormat = *raw["log-format"]
@@ -147,6 +156,9 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 	if c.DrainDelay, err = time.ParseDuration(*raw["drain-delay"]); err != nil {
 		return c, nil, fmt.Errorf("drain delay %q is not a duration such as 5s", *raw["drain-delay"])
 	}
+	if c.ClickRetention, err = parseDays(*raw["click-retention"]); err != nil {
+		return c, nil, fmt.Errorf("click retention %q is not a duration such as 180d or 4320h", *raw["click-retention"])
+	}
 	return c, positional, c.Validate()
 }
 
@@ -169,6 +181,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("minimum password length %d must be between 8 and 64 (NIST SP 800-63B)", c.MinPasswordLength)
 	case c.DrainDelay < 0 || c.DrainDelay > time.Minute:
 		return fmt.Errorf("drain delay %s must be between 0s and 1m", c.DrainDelay)
+	case c.ClickRetention < 31*24*time.Hour:
+		// The 30-day click figures count raw clicks only while they are kept for more than 30 days.
+		return fmt.Errorf("click retention %s must be at least 31 days (744h)", c.ClickRetention)
+	case c.MetricsAddr != "" && !strings.Contains(c.MetricsAddr, ":"):
+		return fmt.Errorf("the metrics address (CARAVAN_METRICS_ADDR) %q is not host:port, such as 127.0.0.1:9090", c.MetricsAddr)
+	case c.MetricsAddr != "" && c.MetricsAddr == c.Addr:
+		return errors.New("the metrics address (CARAVAN_METRICS_ADDR) must differ from the public listen address (CARAVAN_ADDR)")
 	}
 	u, err := url.Parse(c.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -193,6 +212,19 @@ func RedactURL(s string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// parseDays reads a duration that may be written in days ("180d") as well as Go's units ("4320h").
+func parseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		var days int64
+		if _, err := fmt.Sscan(n, &days); err != nil || fmt.Sprint(days) != n {
+			return 0, fmt.Errorf("not a number of days: %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 func splitList(s string) []string {

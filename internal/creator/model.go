@@ -98,6 +98,7 @@ type Creator struct {
 	CreatedAt      time.Time  `bun:"created_at" json:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at" json:"updated_at"`
 	DeletedAt      *time.Time `bun:"deleted_at" json:"deleted_at"`
+	ErasedAt       *time.Time `bun:"erased_at" json:"erased_at,omitempty"` // set once personal data is erased (erase.go)
 
 	OwnerName  *string   `bun:"-" json:"owner_name"`  // the owner's name, for people who cannot list users
 	AgencyName *string   `bun:"-" json:"agency_name"` // the agency's name

@@ -399,6 +399,9 @@ func (s *Service) liveCreator(ctx context.Context, tx bun.Tx, orgID, id string) 
 	if c.DeletedAt != nil {
 		return nil, apperr.Conflict("creator_deleted", fmt.Sprintf("creator %q is deleted; restore it first", c.DisplayName))
 	}
+	if c.ErasedAt != nil {
+		return nil, errErased(c)
+	}
 	return c, nil
 }
 

@@ -122,8 +122,12 @@ func (s *Service) AddNote(ctx context.Context, p actor.Actor, creatorID string, 
 	f.Check(text == "" || utf8.RuneCountInString(text) > 10_000, "text", "must be 1 to 10000 characters")
 	var id string
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := s.creator(ctx, tx, p.OrgID, creatorID); err != nil {
+		c, err := s.creator(ctx, tx, p.OrgID, creatorID)
+		if err != nil {
 			return err
+		}
+		if c.ErasedAt != nil {
+			return errErased(c) // a note is personal data: none is kept about an erased creator
 		}
 		if err := f.Err(); err != nil {
 			return err

@@ -54,6 +54,7 @@ var (
 	admins   = []actor.Role{actor.RoleOwner, actor.RoleAdmin}
 	auditors = []actor.Role{actor.RoleOwner, actor.RoleAdmin, actor.RoleFinance}
 	sellers  = []actor.Role{actor.RoleOwner, actor.RoleAdmin, actor.RoleManager}
+	owners   = []actor.Role{actor.RoleOwner}
 )
 
 var pageParams = []param{{"limit", "page size, 1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
@@ -94,6 +95,7 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/api/v1/creators/:id", Auth: authUser, Handler: cr.Get, Roles: everyone, Tag: "creators", Summary: "One creator with accounts, followers and 30-day growth", Resp: creator.Creator{}, Status: 200},
 		{Method: http.MethodPatch, Path: "/api/v1/creators/:id", Auth: authUser, Handler: cr.Update, Roles: sellers, Tag: "creators", Summary: "Change a creator (partial; null clears)", Body: creator.Change{}, Resp: creator.Creator{}, Status: 200},
 		{Method: http.MethodDelete, Path: "/api/v1/creators/:id", Auth: authUser, Handler: cr.Delete, Roles: sellers, Tag: "creators", Summary: "Soft-delete a creator (handles stay reserved)", Status: 204},
+		{Method: http.MethodPost, Path: "/api/v1/creators/:id/erase", Auth: authUser, Handler: cr.Erase, Roles: owners, Tag: "creators", Summary: "Erase a creator's personal data on request ({confirm: true}); ledger and statements stay under a pseudonym", Body: creator.Erasure{}, Status: 204},
 		{Method: http.MethodPost, Path: "/api/v1/creators/:id/restore", Auth: authUser, Handler: cr.Restore, Roles: sellers, Tag: "creators", Summary: "Restore a deleted creator", Resp: creator.Creator{}, Status: 200},
 		{Method: http.MethodPost, Path: "/api/v1/creators/:id/accounts", Auth: authUser, Handler: cr.AddAccount, Roles: sellers, Tag: "creators", Summary: "Add a platform account (handle or profile URL); 409 if another creator has it", Body: creator.NewAccount{}, Resp: creator.Account{}, Status: 201},
 		{Method: http.MethodGet, Path: "/api/v1/accounts/:id", Auth: authUser, Handler: cr.GetAccount, Roles: everyone, Tag: "creators", Summary: "One account, with its 30-day growth and version (ETag)", Resp: creator.Account{}, Status: 200},

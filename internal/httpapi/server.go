@@ -42,6 +42,8 @@ type Deps struct {
 	// Draining reports that the server is shutting down: /readyz answers 503 so the load balancer
 	// sends traffic elsewhere. Nil means never.
 	Draining func() bool
+	// Metrics counts and times requests by route (internal/metrics); nil: not measured.
+	Metrics echo.MiddlewareFunc
 
 	Creators  *creator.Service
 	Platforms *insight.Service
@@ -75,6 +77,9 @@ func New(d Deps) *Server {
 			return fmt.Errorf("panic: %w", err)
 		},
 	}))
+	if d.Metrics != nil {
+		e.Use(d.Metrics) // outside the access log, which renders errors: it sees the status sent
+	}
 	e.Use(accessLog(d.Log))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:      "0",

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -127,6 +128,7 @@ func RunInTx(ctx context.Context, db *bun.DB, fn func(ctx context.Context, tx bu
 		if err == nil || !isRetryable(err) {
 			return MapError(err)
 		}
+		observeTx(attempt == maxAttempts)
 		if attempt == maxAttempts {
 			return apperr.Unavailable("the database is busy, try again", err)
 		}
@@ -135,6 +137,19 @@ func RunInTx(ctx context.Context, db *bun.DB, fn func(ctx context.Context, tx bu
 			return ctx.Err()
 		case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
 		}
+	}
+}
+
+// txObserver is told of each retry of RunInTx and of each transaction it gives up (answered 503).
+var txObserver atomic.Pointer[func(gaveUp bool)]
+
+// ObserveTx sets the function told of RunInTx's retries (gaveUp false) and of the transactions it
+// gives up (gaveUp true). The metrics package sets it, so the store imports no metrics library.
+func ObserveTx(f func(gaveUp bool)) { txObserver.Store(&f) }
+
+func observeTx(gaveUp bool) {
+	if f := txObserver.Load(); f != nil {
+		(*f)(gaveUp)
 	}
 }
 

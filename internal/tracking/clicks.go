@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -150,7 +151,10 @@ func (r *recorder) flush(ctx context.Context) error {
 		if n == 0 {
 			return nil
 		}
-		if err := r.write(ctx, batch); err != nil {
+		start := time.Now()
+		err := r.write(ctx, batch)
+		observeFlush(len(batch), time.Since(start), err)
+		if err != nil {
 			if transient(ctx, err) {
 				r.mu.Lock()
 				r.buf = append(batch, r.buf...)
@@ -160,6 +164,26 @@ func (r *recorder) flush(ctx context.Context) error {
 			r.writeEach(ctx, batch, err)
 		}
 	}
+}
+
+// flushObserver is told of every batch the flusher writes.
+var flushObserver atomic.Pointer[func(clicks int, took time.Duration, err error)]
+
+// ObserveFlushes sets the function told of every batch of buffered clicks written: its size, how
+// long the write took and its error. The metrics package sets it, so tracking imports no metrics library.
+func ObserveFlushes(f func(clicks int, took time.Duration, err error)) { flushObserver.Store(&f) }
+
+func observeFlush(clicks int, took time.Duration, err error) {
+	if f := flushObserver.Load(); f != nil {
+		(*f)(clicks, took, err)
+	}
+}
+
+// buffered returns how many clicks wait in the buffer.
+func (r *recorder) buffered() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.buf)
 }
 
 // transient reports an error worth trying again later: the database busy or unreachable, or time up.
@@ -378,6 +402,9 @@ func (r *recorder) secretsOf(ctx context.Context, orgs []string) (map[string][]b
 }
 
 // --- the service's side ---
+
+// Buffered returns how many clicks wait in memory for the flusher, for the metrics.
+func (s *Service) Buffered() int { return s.clicks.buffered() }
 
 // Flush writes the buffered clicks now.
 func (s *Service) Flush(ctx context.Context) error { return s.clicks.flush(ctx) }

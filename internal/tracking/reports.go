@@ -29,7 +29,7 @@ func (s *Service) clicksBy(ctx context.Context, column, orgID string, from, to t
 	for _, r := range rows {
 		out[r.Key] = r.N
 	}
-	return out, nil
+	return out, s.addRollups(ctx, out, column, orgID, from, to) // days older than the retention window (retention.go)
 }
 
 // ClicksByAccount counts the organization's counted clicks in [from, to) per creator account (clicks
@@ -64,7 +64,7 @@ func (s *Service) CampaignClicks(ctx context.Context, orgID, campaignID string) 
 		Group("creator_id", "account_id").Order("creator_id", "account_id").Scan(ctx, &out); err != nil {
 		return nil, store.MapError(err)
 	}
-	return out, nil
+	return s.addCampaignRollups(ctx, orgID, campaignID, out)
 }
 
 // ClicksOfCreators counts the counted clicks since since of each creator of creatorIDs (the creator
@@ -86,5 +86,5 @@ func (s *Service) ClicksOfCreators(ctx context.Context, orgID string, creatorIDs
 	for _, r := range rows {
 		out[r.CreatorID] = r.N
 	}
-	return out, nil
+	return out, s.addCreatorRollups(ctx, out, orgID, creatorIDs, since)
 }

@@ -381,6 +381,9 @@ func (s *Service) hydrateLinks(ctx context.Context, orgID string, ls []Link) err
 	for _, r := range rows {
 		n[r.LinkID] = r.N
 	}
+	if err := s.addLinkRollups(ctx, orgID, ids, n); err != nil { // days older than the retention window
+		return err
+	}
 	for i := range ls {
 		ls[i].Clicks = n[ls[i].ID]
 	}

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -198,6 +199,8 @@ func (r *Runner) run(ctx context.Context, j Job) {
 	r.setRunning(j.Name, true)
 	defer r.setRunning(j.Name, false)
 	start := time.Now()
+	result := "panic" // until Run returns
+	defer func() { observeRun(j.Name, result, time.Since(start)) }()
 	defer func() {
 		if p := recover(); p != nil {
 			r.Log.Error("background job panicked", "job", j.Name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -205,13 +208,29 @@ func (r *Runner) run(ctx context.Context, j Job) {
 	}()
 	if err := j.Run(ctx); err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			result = "stopped"
 			r.Log.Info("background job stopped by shutdown", "job", j.Name)
 			return
 		}
+		result = "error"
 		r.Log.Error("background job failed", "job", j.Name, "err", err, "took", time.Since(start))
 		return
 	}
+	result = "ok"
 	r.Log.Debug("background job done", "job", j.Name, "took", time.Since(start))
+}
+
+// runObserver is told of every run of every job.
+var runObserver atomic.Pointer[func(job, result string, took time.Duration)]
+
+// ObserveRuns sets the function told of every job run: its result (ok, error, stopped, panic) and
+// how long it took. The metrics package sets it, so the worker imports no metrics library.
+func ObserveRuns(f func(job, result string, took time.Duration)) { runObserver.Store(&f) }
+
+func observeRun(job, result string, took time.Duration) {
+	if f := runObserver.Load(); f != nil {
+		(*f)(job, result, took)
+	}
 }
 
 func (r *Runner) setRunning(name string, on bool) {
