@@ -109,8 +109,8 @@ test('setup, logout, login, reload, deep link, language switch', async (t) => {
       await expectText(page.getByTestId('page-title'), zh.nav.creators)
       await expectText(page.getByTestId('header-org-name'), org)
       // A section not built yet still answers its deep link with the placeholder.
-      await page.goto('/campaigns')
-      await page.getByTestId('page-campaigns').waitFor()
+      await page.goto('/orders')
+      await page.getByTestId('page-orders').waitFor()
       await page.getByTestId('coming-soon').waitFor()
     })
 

@@ -19,9 +19,13 @@ const CreatorDetailPage = lazy(() => import('./pages/creators/CreatorDetailPage'
 const AgenciesPage = lazy(() => import('./pages/creators/AgenciesPage'))
 const PlatformsPage = lazy(() => import('./pages/platforms/PlatformsPage'))
 const ChangePasswordPage = lazy(() => import('./pages/ChangePasswordPage'))
+const CampaignsPage = lazy(() => import('./pages/campaigns/CampaignsPage'))
+const CampaignDetailPage = lazy(() => import('./pages/campaigns/CampaignDetailPage'))
+const ProductsPage = lazy(() => import('./pages/products/ProductsPage'))
+const LinksPage = lazy(() => import('./pages/campaigns/LinksPage'))
 
 /** Sections with a real page; the others still show the coming-soon placeholder. */
-const BUILT: readonly string[] = ['dashboard', 'creators', 'agencies', 'platforms']
+const BUILT: readonly string[] = ['dashboard', 'creators', 'agencies', 'platforms', 'campaigns', 'links']
 
 /** Signed-in routes only; anyone else goes to /login and comes back afterwards. */
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -96,6 +100,10 @@ export default function App() {
           <Route path="creators/:id" element={<CreatorDetailPage />} />
           <Route path="agencies" element={<AgenciesPage />} />
           <Route path="platforms" element={<PlatformsPage />} />
+          <Route path="campaigns" element={<CampaignsPage />} />
+          <Route path="campaigns/:id" element={<CampaignDetailPage />} />
+          <Route path="products" element={<ProductsPage />} />
+          <Route path="links" element={<LinksPage />} />
           {SECTIONS.filter((s) => !BUILT.includes(s.key)).map((s) => (
             <Route key={s.key} path={s.path.slice(1) + '/*'} element={<ComingSoon section={s.key} />} />
           ))}

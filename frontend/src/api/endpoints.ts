@@ -29,6 +29,28 @@ import type {
   SetupStatus,
   UpdateUserRequest,
   User,
+  Campaign,
+  CampaignChange,
+  CampaignReport,
+  Deliverable,
+  DeliverableChange,
+  Enrolment,
+  EnrolmentChange,
+  NewCampaign,
+  NewDeliverable,
+  NewEnrolment,
+  NewLink,
+  NewProduct,
+  NewPromoCode,
+  NewSample,
+  PlanVersion,
+  Product,
+  ProductChange,
+  ProductImportResult,
+  PromoCode,
+  Sample,
+  SampleChange,
+  TrackingLink,
 } from './types'
 
 export const getSetupStatus = () => api.get<SetupStatus>('/api/v1/setup', { retryOn401: false })
@@ -133,3 +155,58 @@ export const setPlatformRisk = (platform: string, req: { country: string; level:
   api.put<RiskMark>(`/api/v1/platforms/${enc(platform)}/risk`, req)
 export const platformExposure = (days: number) =>
   api.get<Exposure>('/api/v1/insights/platform-exposure', { query: { days } })
+
+// --- products ---
+
+export const listProducts = (query: RequestOptions['query']) => api.get<Page<Product>>('/api/v1/products', { query })
+export const getProduct = (id: string) => api.get<Product>(`/api/v1/products/${enc(id)}`)
+export const createProduct = (req: NewProduct) => api.post<Product>('/api/v1/products', req, { idempotent: true })
+export const updateProduct = (id: string, version: number, req: ProductChange) =>
+  api.patch<Product>(`/api/v1/products/${enc(id)}`, req, { ifMatch: version })
+export const deleteProduct = (id: string) => api.delete(`/api/v1/products/${enc(id)}`)
+export function importProducts(file: File, dryRun: boolean) {
+  const form = new FormData()
+  form.append('file', file)
+  return api.post<ProductImportResult>('/api/v1/products/import', form, { query: { dry_run: String(dryRun) }, idempotent: !dryRun })
+}
+
+// --- campaigns ---
+
+export const listCampaigns = (query: RequestOptions['query']) => api.get<Page<Campaign>>('/api/v1/campaigns', { query })
+export const getCampaign = (id: string) => api.get<Campaign>(`/api/v1/campaigns/${enc(id)}`)
+export const createCampaign = (req: NewCampaign) => api.post<Campaign>('/api/v1/campaigns', req, { idempotent: true })
+export const updateCampaign = (id: string, version: number, req: CampaignChange) =>
+  api.patch<Campaign>(`/api/v1/campaigns/${enc(id)}`, req, { ifMatch: version })
+export const deleteCampaign = (id: string) => api.delete(`/api/v1/campaigns/${enc(id)}`)
+export const campaignPlans = (id: string) => api.get<{ items: PlanVersion[] }>(`/api/v1/campaigns/${enc(id)}/plans`)
+export const campaignReport = (id: string) => api.get<CampaignReport>(`/api/v1/campaigns/${enc(id)}/report`)
+
+export const listEnrolments = (campaignId: string) =>
+  api.get<Page<Enrolment>>(`/api/v1/campaigns/${enc(campaignId)}/creators`, { query: { limit: 200 } })
+export const enrolCreator = (campaignId: string, req: NewEnrolment) =>
+  api.post<Enrolment>(`/api/v1/campaigns/${enc(campaignId)}/creators`, req, { idempotent: true })
+export const updateEnrolment = (id: string, version: number, req: EnrolmentChange) =>
+  api.patch<Enrolment>(`/api/v1/enrolments/${enc(id)}`, req, { ifMatch: version })
+
+export const listDeliverables = (campaignId: string) =>
+  api.get<Page<Deliverable>>(`/api/v1/campaigns/${enc(campaignId)}/deliverables`, { query: { limit: 200 } })
+export const createDeliverable = (campaignId: string, req: NewDeliverable) =>
+  api.post<Deliverable>(`/api/v1/campaigns/${enc(campaignId)}/deliverables`, req, { idempotent: true })
+export const updateDeliverable = (id: string, version: number, req: DeliverableChange) =>
+  api.patch<Deliverable>(`/api/v1/deliverables/${enc(id)}`, req, { ifMatch: version })
+
+export const listSamples = (campaignId: string) =>
+  api.get<Page<Sample>>(`/api/v1/campaigns/${enc(campaignId)}/samples`, { query: { limit: 200 } })
+export const createSample = (campaignId: string, req: NewSample) =>
+  api.post<Sample>(`/api/v1/campaigns/${enc(campaignId)}/samples`, req, { idempotent: true })
+export const updateSample = (id: string, version: number, req: SampleChange) =>
+  api.patch<Sample>(`/api/v1/samples/${enc(id)}`, req, { ifMatch: version })
+
+// --- links and promo codes ---
+
+export const listLinks = (query: RequestOptions['query']) => api.get<Page<TrackingLink>>('/api/v1/links', { query })
+export const createLink = (req: NewLink) => api.post<TrackingLink>('/api/v1/links', req, { idempotent: true })
+export const updateLink = (id: string, version: number, req: { status?: 'active' | 'disabled'; destination_url?: string }) =>
+  api.patch<TrackingLink>(`/api/v1/links/${enc(id)}`, req, { ifMatch: version })
+export const listPromoCodes = (query: RequestOptions['query']) => api.get<Page<PromoCode>>('/api/v1/promo-codes', { query })
+export const createPromoCode = (req: NewPromoCode) => api.post<PromoCode>('/api/v1/promo-codes', req, { idempotent: true })

@@ -429,6 +429,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/creators/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a creator's personal data on request ({confirm: true}); ledger and statements stay under a pseudonym */
+        post: operations["post_creators_by_id_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/creators/{id}/notes": {
         parameters: {
             query?: never;
@@ -1039,6 +1056,8 @@ export interface components {
             deleted_at: string;
             display_name: string;
             email: string;
+            /** Format: date-time */
+            erased_at?: string;
             followers: number;
             gmv_90d_minor: number;
             id: string;
@@ -1170,6 +1189,9 @@ export interface components {
             items: components["schemas"]["Entry"][];
             next_cursor: string;
             total: number;
+        };
+        Erasure: {
+            confirm: boolean;
         };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -3032,6 +3054,39 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Account"];
                 };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_creators_by_id_erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Erasure"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description error */
             default: {

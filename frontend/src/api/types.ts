@@ -332,3 +332,90 @@ export interface Exposure {
   platforms: PlatformExposure[]
   marks: MarkExposure[]
 }
+
+// --- campaigns, products, links, codes ---
+
+export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'ended'] as const
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number]
+export const ENROLMENT_STATUSES = ['invited', 'accepted', 'declined', 'removed'] as const
+export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number]
+export const DELIVERABLE_STATUSES = ['planned', 'drafted', 'posted', 'late', 'cancelled'] as const
+export type DeliverableStatus = (typeof DELIVERABLE_STATUSES)[number]
+export const PLAN_TYPES = ['percent', 'flat', 'tiered'] as const
+export type PlanType = (typeof PLAN_TYPES)[number]
+
+export type Product = Refine<Schemas['Product'], { name_zh: string | null; rate_bps: number | null; url: string | null }>
+export type NewProduct = Schemas['NewProduct']
+export type ProductChange = Partial<{ [K in keyof Schemas['NewProduct']]: Schemas['NewProduct'][K] | null }>
+export type ProductImportResult = Schemas['ProductImportResult']
+
+export type Plan = Refine<Schemas['Plan'], { type: PlanType; base?: 'net' | 'gross' }>
+export type PlanVersion = Refine<Schemas['PlanVersion'], { plan: Plan; created_by: string | null }>
+export type Campaign = Refine<
+  Schemas['Campaign'],
+  {
+    status: CampaignStatus
+    ends_on: string | null
+    budget_minor: number | null
+    currency: string | null
+    plan: Plan
+    next_plan: PlanVersion | null
+  }
+>
+export type NewCampaign = Omit<Schemas['NewCampaign'], 'plan'> & { plan: Plan }
+export interface CampaignChange {
+  name?: string
+  status?: CampaignStatus
+  starts_on?: string
+  ends_on?: string | null
+  product_ids?: string[]
+  platforms?: string[]
+  attribution_window_days?: number
+  hold_days?: number
+  budget_minor?: number | null
+  currency?: string | null
+  plan?: Plan
+  plan_effective_from?: string
+}
+
+export type Enrolment = Refine<
+  Schemas['Enrolment'],
+  { status: EnrolmentStatus; rate_bps: number | null; fee_minor: number | null; fee_currency: string | null }
+>
+export type NewEnrolment = Schemas['NewEnrolment']
+export interface EnrolmentChange {
+  status?: EnrolmentStatus
+  rate_bps?: number | null
+}
+
+export type Deliverable = Refine<
+  Schemas['Deliverable'],
+  {
+    status: DeliverableStatus
+    account_id: string | null
+    url: string | null
+    due_on: string | null
+    views: number | null
+    likes: number | null
+    comments: number | null
+    shares: number | null
+    posted_at: string | null
+  }
+>
+export type NewDeliverable = Schemas['NewDeliverable']
+export type DeliverableChange = Partial<{ [K in keyof Schemas['NewDeliverable']]: Schemas['NewDeliverable'][K] | null }>
+
+export type Sample = Refine<
+  Schemas['Sample'],
+  { carrier: string | null; tracking_number: string | null; shipped_on: string | null; delivered_on: string | null }
+>
+export type NewSample = Schemas['NewSample']
+export type SampleChange = Partial<{ [K in keyof Schemas['NewSample']]: Schemas['NewSample'][K] | null }>
+
+export type TrackingLink = Refine<Schemas['Link'], { account_id: string | null; status: 'active' | 'disabled' }>
+export type NewLink = Schemas['NewLink']
+export type PromoCode = Refine<Schemas['PromoCode'], { account_id: string | null; status: 'active' | 'disabled' }>
+export type NewPromoCode = Schemas['NewPromoCode']
+
+export type Money = Schemas['Money']
+export type CampaignReport = Schemas['Report']

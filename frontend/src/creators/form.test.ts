@@ -22,6 +22,8 @@ const base: Creator = {
   notes: '',
   followers: 0,
   gmv_90d_minor: 0,
+  campaigns: 0,
+  clicks_30d: 0,
   created_at: '',
   updated_at: '',
   deleted_at: null,

@@ -1,5 +1,6 @@
 import {
   ApiOutlined,
+  AppstoreOutlined,
   BarChartOutlined,
   DashboardOutlined,
   DollarOutlined,
@@ -33,6 +34,7 @@ export const SECTIONS = [
   { key: 'agencies', path: '/agencies', icon: <ShopOutlined /> },
   { key: 'platforms', path: '/platforms', icon: <WarningOutlined /> },
   { key: 'campaigns', path: '/campaigns', icon: <FlagOutlined /> },
+  { key: 'products', path: '/products', icon: <AppstoreOutlined /> },
   { key: 'links', path: '/links', icon: <LinkOutlined /> },
   { key: 'orders', path: '/orders', icon: <ShoppingCartOutlined /> },
   { key: 'commissions', path: '/commissions', icon: <DollarOutlined /> },
