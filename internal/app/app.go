@@ -81,6 +81,7 @@ const rateLimitRetention = 24 * time.Hour
 // their server through it too, with their own clock and auth settings.
 func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Service, clk clock.Clock) httpapi.Deps {
 	creators := creator.NewService(db, clk, authSvc)
+	creators.SetPeople(authSvc)
 	campaigns := campaign.NewService(db, clk, authSvc)
 	clicks := tracking.NewService(db, clk, tracking.Options{PublicURL: cfg.PublicURL, Log: log})
 	creators.SetActivity(creatorActivity{campaigns, clicks})

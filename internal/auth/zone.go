@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
@@ -36,4 +38,26 @@ func (s *Service) Location(ctx context.Context, orgID string) (*time.Location, e
 	}
 	zoneCache.Store(orgID, cachedZone{loc: loc, expires: now.Add(zoneTTL)})
 	return loc, nil
+}
+
+// Names returns the names of the organization's users and API keys among ids (an id that is
+// neither is absent), for packages that show who did something or who owns what.
+func (s *Service) Names(ctx context.Context, orgID string, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   string `bun:"id"`
+		Name string `bun:"name"`
+	}
+	q := s.db.NewSelect().Model((*User)(nil)).Column("u.id", "u.name").Where("u.org_id = ? AND u.id IN (?)", orgID, bun.In(ids)).
+		UnionAll(s.db.NewSelect().Model((*APIKey)(nil)).Column("k.id", "k.name").Where("k.org_id = ? AND k.id IN (?)", orgID, bun.In(ids)))
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, store.MapError(err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
 }

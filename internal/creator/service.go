@@ -28,6 +28,7 @@ type Service struct {
 	db       *bun.DB
 	clock    clock.Clock
 	zones    Zones
+	people   People
 	activity Activity
 }
 
@@ -50,6 +51,23 @@ func (s *Service) SetActivity(a Activity) { s.activity = a }
 // there. The auth package, which owns organizations, provides it.
 type Zones interface {
 	Location(ctx context.Context, orgID string) (*time.Location, error)
+}
+
+// People names the organization's users and API keys (owners, and who did what on a timeline). The
+// auth package, which owns them, provides it; SetPeople wires it.
+type People interface {
+	Names(ctx context.Context, orgID string, ids []string) (map[string]string, error)
+}
+
+// SetPeople wires the source of users' and API keys' names.
+func (s *Service) SetPeople(p People) { s.people = p }
+
+// names looks ids up in People; without one, nobody has a name.
+func (s *Service) names(ctx context.Context, orgID string, ids []string) (map[string]string, error) {
+	if s.people == nil || len(ids) == 0 {
+		return map[string]string{}, nil
+	}
+	return s.people.Names(ctx, orgID, ids)
 }
 
 // NewService returns the creator service; a nil clock is the system clock, nil zones count every
@@ -246,7 +264,7 @@ func checkNotes(f apperr.Fields, v string) {
 
 // checkRefs verifies that the agency and owner belong to the organization. They are fields of the
 // body, so a stranger's id is a validation error rather than a 404.
-func checkRefs(ctx context.Context, db bun.IDB, orgID string, agencyID, ownerID *string, f apperr.Fields) error {
+func (s *Service) checkRefs(ctx context.Context, db bun.IDB, orgID string, agencyID, ownerID *string, f apperr.Fields) error {
 	if agencyID != nil {
 		n, err := db.NewSelect().Table("agencies").Where("org_id = ? AND id = ?", orgID, *agencyID).Count(ctx)
 		if err != nil {
@@ -255,11 +273,12 @@ func checkRefs(ctx context.Context, db bun.IDB, orgID string, agencyID, ownerID 
 		f.Check(n == 0, "agency_id", "must be an agency of your organization")
 	}
 	if ownerID != nil {
-		n, err := db.NewSelect().Table("users").Where("org_id = ? AND id = ?", orgID, *ownerID).Count(ctx)
+		names, err := s.names(ctx, orgID, []string{*ownerID})
 		if err != nil {
 			return err
 		}
-		f.Check(n == 0, "owner_id", "must be a user of your organization")
+		_, ok := names[*ownerID]
+		f.Check(!ok, "owner_id", "must be a user of your organization")
 	}
 	return nil
 }
@@ -300,7 +319,7 @@ func (s *Service) Create(ctx context.Context, p actor.Actor, in NewCreator) (*Cr
 	f := in.validate()
 	var id string
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		if err := checkRefs(ctx, tx, p.OrgID, in.AgencyID, in.OwnerID, f); err != nil {
+		if err := s.checkRefs(ctx, tx, p.OrgID, in.AgencyID, in.OwnerID, f); err != nil {
 			return err
 		}
 		if err := f.Err(); err != nil {
@@ -435,7 +454,7 @@ func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Cr
 	for _, t := range tags {
 		cs[idx[t.CreatorID]].Tags = append(cs[idx[t.CreatorID]].Tags, t.Tag)
 	}
-	if err := fillNames(ctx, db, orgID, cs); err != nil {
+	if err := s.fillNames(ctx, db, orgID, cs); err != nil {
 		return err
 	}
 	var accts []Account
@@ -463,40 +482,41 @@ func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Cr
 	return nil
 }
 
-// fillNames sets the owners' and agencies' names of a page of creators: two lookups by primary key.
-func fillNames(ctx context.Context, db bun.IDB, orgID string, cs []Creator) error {
-	for _, q := range []struct {
-		table string
-		ref   func(*Creator) (*string, **string)
-	}{
-		{"users", func(c *Creator) (*string, **string) { return c.OwnerID, &c.OwnerName }},
-		{"agencies", func(c *Creator) (*string, **string) { return c.AgencyID, &c.AgencyName }},
-	} {
-		var ids []string
-		for i := range cs {
-			if id, _ := q.ref(&cs[i]); id != nil && !slices.Contains(ids, *id) {
-				ids = append(ids, *id)
-			}
+// fillNames sets the owners' and agencies' names of a page of creators: two lookups by primary key
+// (the owners' through the auth package, which owns users).
+func (s *Service) fillNames(ctx context.Context, db bun.IDB, orgID string, cs []Creator) error {
+	var owners, agencies []string
+	for i := range cs {
+		if id := cs[i].OwnerID; id != nil && !slices.Contains(owners, *id) {
+			owners = append(owners, *id)
 		}
-		if len(ids) == 0 {
-			continue
+		if id := cs[i].AgencyID; id != nil && !slices.Contains(agencies, *id) {
+			agencies = append(agencies, *id)
 		}
-		var rows []struct {
-			ID   string `bun:"id"`
-			Name string `bun:"name"`
-		}
-		if err := db.NewSelect().Table(q.table).Column("id", "name").Where("org_id = ? AND id IN (?)", orgID, bun.In(ids)).Scan(ctx, &rows); err != nil {
+	}
+	ownerNames, err := s.names(ctx, orgID, owners)
+	if err != nil {
+		return err
+	}
+	agencyNames := map[string]string{}
+	if len(agencies) > 0 {
+		var rows []Agency
+		if err := db.NewSelect().Model(&rows).Column("id", "name").Where("ag.org_id = ? AND ag.id IN (?)", orgID, bun.In(agencies)).Scan(ctx); err != nil {
 			return store.MapError(err)
 		}
-		names := make(map[string]string, len(rows))
 		for _, r := range rows {
-			names[r.ID] = r.Name
+			agencyNames[r.ID] = r.Name
 		}
-		for i := range cs {
-			if id, dst := q.ref(&cs[i]); id != nil {
-				if n, ok := names[*id]; ok {
-					*dst = &n
-				}
+	}
+	for i := range cs {
+		if id := cs[i].OwnerID; id != nil {
+			if n, ok := ownerNames[*id]; ok {
+				cs[i].OwnerName = &n
+			}
+		}
+		if id := cs[i].AgencyID; id != nil {
+			if n, ok := agencyNames[*id]; ok {
+				cs[i].AgencyName = &n
 			}
 		}
 	}
@@ -622,7 +642,7 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 		if err := checkVersion(ifMatch, c.Version); err != nil {
 			return err
 		}
-		if err := checkRefs(ctx, tx, p.OrgID, agencyID, ownerID, f); err != nil {
+		if err := s.checkRefs(ctx, tx, p.OrgID, agencyID, ownerID, f); err != nil {
 			return err
 		}
 		if err := f.Err(); err != nil {

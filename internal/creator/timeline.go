@@ -3,6 +3,7 @@ package creator
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,7 +41,7 @@ type Event struct {
 	CreatorID string    `bun:"creator_id" json:"creator_id"`
 	Kind      string    `bun:"kind" json:"kind"`
 	ActorID   *string   `bun:"actor_id" json:"actor_id"`
-	ActorName *string   `bun:"actor_name,scanonly" json:"actor_name"` // the user's or API key's name at read time
+	ActorName *string   `bun:"-" json:"actor_name"` // the user's or API key's name at read time
 	DataJSON  string    `bun:"data" json:"-"`
 	Data      any       `bun:"-" json:"data"`
 	CreatedAt time.Time `bun:"created_at" json:"created_at"`
@@ -74,12 +75,7 @@ func (s *Service) Timeline(ctx context.Context, p actor.Actor, creatorID string,
 		return page.List[Event]{}, err
 	}
 	var rows []Event
-	q := s.db.NewSelect().Model(&rows).
-		ColumnExpr("e.*").
-		ColumnExpr("COALESCE(u.name, k.name) AS actor_name").
-		Join("LEFT JOIN users AS u ON u.id = e.actor_id AND u.org_id = e.org_id").
-		Join("LEFT JOIN api_keys AS k ON k.id = e.actor_id AND k.org_id = e.org_id").
-		Where("e.org_id = ? AND e.creator_id = ?", p.OrgID, creatorID)
+	q := s.db.NewSelect().Model(&rows).Where("e.org_id = ? AND e.creator_id = ?", p.OrgID, creatorID)
 	total, err := s.db.NewSelect().Model((*Event)(nil)).Where("e.org_id = ? AND e.creator_id = ?", p.OrgID, creatorID).Count(ctx)
 	if err != nil {
 		return page.List[Event]{}, store.MapError(err)
@@ -95,6 +91,9 @@ func (s *Service) Timeline(ctx context.Context, p actor.Actor, creatorID string,
 	}
 	if err := q.Order("e.created_at DESC", "e.id DESC").Limit(req.Fetch()).Scan(ctx); err != nil {
 		return page.List[Event]{}, store.MapError(err)
+	}
+	if err := s.fillActors(ctx, p.OrgID, rows); err != nil {
+		return page.List[Event]{}, err
 	}
 	for i := range rows {
 		var v any
@@ -149,11 +148,35 @@ func (s *Service) AddNote(ctx context.Context, p actor.Actor, creatorID string, 
 		return nil, err
 	}
 	var e Event
-	if err := s.db.NewSelect().Model(&e).ColumnExpr("e.*").ColumnExpr("COALESCE(u.name, k.name) AS actor_name").
-		Join("LEFT JOIN users AS u ON u.id = e.actor_id").Join("LEFT JOIN api_keys AS k ON k.id = e.actor_id").
-		Where("e.id = ?", id).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&e).Where("e.org_id = ? AND e.id = ?", p.OrgID, id).Scan(ctx); err != nil {
 		return nil, store.MapError(err)
 	}
 	_ = json.Unmarshal([]byte(e.DataJSON), &e.Data)
-	return &e, nil
+	list := []Event{e}
+	if err := s.fillActors(ctx, p.OrgID, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// fillActors sets who did each event, by name, through the auth package (one lookup a page).
+func (s *Service) fillActors(ctx context.Context, orgID string, events []Event) error {
+	var ids []string
+	for _, e := range events {
+		if e.ActorID != nil && !slices.Contains(ids, *e.ActorID) {
+			ids = append(ids, *e.ActorID)
+		}
+	}
+	names, err := s.names(ctx, orgID, ids)
+	if err != nil {
+		return err
+	}
+	for i := range events {
+		if id := events[i].ActorID; id != nil {
+			if n, ok := names[*id]; ok {
+				events[i].ActorName = &n
+			}
+		}
+	}
+	return nil
 }
