@@ -20,6 +20,8 @@ package tracking
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -227,6 +229,22 @@ func (s *Service) addCampaignRollups(ctx context.Context, orgID, campaignID stri
 			counts = append(counts, r)
 		}
 	}
+	// The same order as without rollups (by creator, then account, no account last), whatever was
+	// rolled up: a report must not reshuffle when old clicks are compacted.
+	slices.SortFunc(counts, func(a, b ClickCount) int {
+		if c := strings.Compare(a.CreatorID, b.CreatorID); c != 0 {
+			return c
+		}
+		switch {
+		case a.AccountID == nil && b.AccountID == nil:
+			return 0
+		case a.AccountID == nil:
+			return 1
+		case b.AccountID == nil:
+			return -1
+		}
+		return strings.Compare(*a.AccountID, *b.AccountID)
+	})
 	return counts, nil
 }
 
