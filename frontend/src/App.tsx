@@ -7,6 +7,7 @@ import { can, useAccessToken, useMe, useSessionRestore, useSetupStatus } from '.
 import { FullPageSpin } from './components/FullPageSpin'
 import type { Capability } from './api/types'
 import { AppLayout, SECTIONS, SETTINGS_SECTIONS } from './layout/AppLayout'
+import { canSee, homePath } from './layout/nav'
 import { ComingSoon, Forbidden, NotFound } from './pages/Placeholders'
 
 const SetupPage = lazy(() => import('./pages/SetupPage'))
@@ -44,6 +45,21 @@ function RequireSettings({ capability }: { capability?: Capability }) {
     : SETTINGS_SECTIONS.some((s) => can(me.data, s.capability))
   if (!allowed) return <Forbidden />
   return <Outlet />
+}
+
+/** A section the user's capabilities open (layout/nav); anything else is a 403, not a broken page. */
+function RequireSection({ section }: { section: string }) {
+  const me = useMe()
+  if (me.isPending) return <FullPageSpin />
+  if (!canSee(me.data, section)) return <Forbidden />
+  return <Outlet />
+}
+
+/** /: the home page of the user's role (finance starts on the commissions). */
+function Home() {
+  const me = useMe()
+  if (me.isPending) return <FullPageSpin />
+  return <Navigate to={homePath(me.data)} replace />
 }
 
 /** /settings: the first settings page the user may open. */
@@ -94,18 +110,34 @@ export default function App() {
             </RequireAuth>
           }
         >
-          <Route index element={<Navigate to="/dashboard" replace />} />
-          <Route path="dashboard" element={<DashboardPage />} />
-          <Route path="creators" element={<CreatorsPage />} />
-          <Route path="creators/:id" element={<CreatorDetailPage />} />
-          <Route path="agencies" element={<AgenciesPage />} />
-          <Route path="platforms" element={<PlatformsPage />} />
-          <Route path="campaigns" element={<CampaignsPage />} />
-          <Route path="campaigns/:id" element={<CampaignDetailPage />} />
-          <Route path="products" element={<ProductsPage />} />
-          <Route path="links" element={<LinksPage />} />
+          <Route index element={<Home />} />
+          <Route element={<RequireSection section="dashboard" />}>
+            <Route path="dashboard" element={<DashboardPage />} />
+          </Route>
+          <Route element={<RequireSection section="creators" />}>
+            <Route path="creators" element={<CreatorsPage />} />
+            <Route path="creators/:id" element={<CreatorDetailPage />} />
+          </Route>
+          <Route element={<RequireSection section="agencies" />}>
+            <Route path="agencies" element={<AgenciesPage />} />
+          </Route>
+          <Route element={<RequireSection section="platforms" />}>
+            <Route path="platforms" element={<PlatformsPage />} />
+          </Route>
+          <Route element={<RequireSection section="campaigns" />}>
+            <Route path="campaigns" element={<CampaignsPage />} />
+            <Route path="campaigns/:id" element={<CampaignDetailPage />} />
+          </Route>
+          <Route element={<RequireSection section="products" />}>
+            <Route path="products" element={<ProductsPage />} />
+          </Route>
+          <Route element={<RequireSection section="links" />}>
+            <Route path="links" element={<LinksPage />} />
+          </Route>
           {SECTIONS.filter((s) => !BUILT.includes(s.key)).map((s) => (
-            <Route key={s.key} path={s.path.slice(1) + '/*'} element={<ComingSoon section={s.key} />} />
+            <Route key={s.key} element={<RequireSection section={s.key} />}>
+              <Route path={s.path.slice(1) + '/*'} element={<ComingSoon section={s.key} />} />
+            </Route>
           ))}
           <Route path="settings" element={<RequireSettings />}>
             <Route index element={<SettingsIndex />} />

@@ -10,6 +10,7 @@ import { ApiError } from './api/client'
 import App from './App'
 import { pageTitle } from './layout/AppLayout'
 import './i18n'
+import './responsive.css'
 
 const queryClient = new QueryClient({
   defaultOptions: {

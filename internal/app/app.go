@@ -87,6 +87,7 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 	creators.SetActivity(creatorActivity{campaigns, clicks})
 	creators.AddEraser(campaigns) // erasure: each package scrubs its own rows (creator.Eraser)
 	creators.AddEraser(clicks)
+	creators.SetRisks(insight.NewService(db, clk, authSvc, creators, nil)) // the creator list's exposed filter reads the risk marks
 	campaigns.SetResults(campaignResults{clicks})
 	return httpapi.Deps{
 		Config: cfg, Log: log, DB: db, Version: Version,

@@ -17,7 +17,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/uptrace/bun"
 
@@ -37,25 +36,8 @@ type Eraser interface {
 	EraseCreator(ctx context.Context, tx bun.Tx, orgID, creatorID string) error
 }
 
-// erasers holds each service's erasers (the registry lives here rather than on Service so that
-// erasure stays in this file).
-var erasers = struct {
-	sync.RWMutex
-	m map[*Service][]Eraser
-}{m: map[*Service][]Eraser{}}
-
-// AddEraser registers e: every erasure runs it.
-func (s *Service) AddEraser(e Eraser) {
-	erasers.Lock()
-	defer erasers.Unlock()
-	erasers.m[s] = append(erasers.m[s], e)
-}
-
-func (s *Service) erasers() []Eraser {
-	erasers.RLock()
-	defer erasers.RUnlock()
-	return erasers.m[s]
-}
+// AddEraser registers e: every erasure runs it. Wiring happens at start-up, before requests.
+func (s *Service) AddEraser(e Eraser) { s.erasers = append(s.erasers, e) }
 
 // Erasure confirms an erasure: confirm must be true.
 type Erasure struct {
@@ -132,7 +114,7 @@ func (s *Service) Erase(ctx context.Context, p actor.Actor, id string, in Erasur
 		if err := eraseAudit(ctx, tx, p.OrgID, c.ID, accountIDs); err != nil {
 			return err
 		}
-		for _, e := range s.erasers() {
+		for _, e := range s.erasers {
 			if err := e.EraseCreator(ctx, tx, p.OrgID, c.ID); err != nil {
 				return err
 			}

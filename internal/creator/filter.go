@@ -40,7 +40,10 @@ type Filter struct {
 	MinFollowers *int64
 	MaxFollowers *int64
 	Deleted      bool // only deleted creators (the bin) instead of live ones
+	Exposed      bool // only creators with an active account on a platform at risk or banned in their country
 	Sort         string
+
+	marked []string // with Exposed: the marked "platform:country" pairs (Service.withMarks)
 }
 
 // FilterParams documents the query parameters ParseFilter reads.
@@ -56,6 +59,7 @@ var FilterParams = [][2]string{
 	{"min_followers", "largest account has at least this many followers"},
 	{"max_followers", "largest account has at most this many followers"},
 	{"deleted", "true: only deleted creators"},
+	{"exposed", "true: only creators with an active account on a platform marked at risk or banned in their country"},
 	{"sort", "name, -followers, -created_at or -gmv_90d (default -created_at)"},
 }
 
@@ -159,6 +163,13 @@ func ParseFilter(v url.Values) (Filter, error) {
 	default:
 		return f, badParam("deleted must be true or false")
 	}
+	switch v.Get("exposed") {
+	case "", "false":
+	case "true":
+		f.Exposed = true
+	default:
+		return f, badParam("exposed must be true or false")
+	}
 	switch f.Sort {
 	case "":
 		f.Sort = SortCreated
@@ -239,7 +250,7 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	if f.MaxFollowers != nil {
 		q = q.Where("c.max_followers <= ?", *f.MaxFollowers)
 	}
-	return q
+	return f.applyExposed(q)
 }
 
 // tierRanges merges the follower ranges of tiers into the fewest ranges ([min, max), max 0 for
@@ -310,6 +321,10 @@ func (f Filter) cursorKey(c Creator) []string {
 
 // List returns a page of the organization's creators matching f, with their accounts and the total.
 func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Request) (page.List[Creator], error) {
+	f, err := s.withMarks(ctx, p.OrgID, f)
+	if err != nil {
+		return page.List[Creator]{}, err
+	}
 	total, err := f.apply(s.db.NewSelect().Model((*Creator)(nil)), p.OrgID).Count(ctx)
 	if err != nil {
 		return page.List[Creator]{}, store.MapError(err)
@@ -319,6 +334,10 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 
 // listPage fetches one page without counting: the export walks every page and needs no total.
 func (s *Service) listPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, total int64) (page.List[Creator], error) {
+	f, err := s.withMarks(ctx, p.OrgID, f)
+	if err != nil {
+		return page.List[Creator]{}, err
+	}
 	var rows []Creator
 	q, err := f.order(f.apply(s.db.NewSelect().Model(&rows), p.OrgID), req.After)
 	if err != nil {

@@ -30,6 +30,8 @@ type Service struct {
 	zones    Zones
 	people   People
 	activity Activity
+	risks    Risks
+	erasers  []Eraser
 }
 
 // Activity tells, per creator, figures other packages own: the campaigns they are in and the clicks

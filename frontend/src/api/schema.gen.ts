@@ -2755,6 +2755,8 @@ export interface operations {
                 max_followers?: string;
                 /** @description true: only deleted creators */
                 deleted?: string;
+                /** @description true: only creators with an active account on a platform marked at risk or banned in their country */
+                exposed?: string;
                 /** @description name, -followers, -created_at or -gmv_90d (default -created_at) */
                 sort?: string;
                 /** @description page size, 1 to 500 (default 50) */
@@ -2846,6 +2848,8 @@ export interface operations {
                 max_followers?: string;
                 /** @description true: only deleted creators */
                 deleted?: string;
+                /** @description true: only creators with an active account on a platform marked at risk or banned in their country */
+                exposed?: string;
                 /** @description name, -followers, -created_at or -gmv_90d (default -created_at) */
                 sort?: string;
                 /** @description en or zh (default: Accept-Language) */

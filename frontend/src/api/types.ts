@@ -181,6 +181,7 @@ export interface NewCreator {
   languages?: string[]
   status?: CreatorStatus
   agency_id?: string
+  owner_id?: string
   tags?: string[]
   payout_currency?: string
   default_rate_bps?: number
@@ -199,6 +200,7 @@ export type CreatorChange = Partial<{
   languages: string[]
   status: CreatorStatus
   agency_id: string | null
+  owner_id: string | null
   tags: string[]
   payout_currency: string | null
   default_rate_bps: number | null

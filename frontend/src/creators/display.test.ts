@@ -35,6 +35,12 @@ describe('creator display helpers', () => {
     expect(describeEvent(ev('note', { text: 'hello' }), t, name)).toBe('hello')
     expect(describeEvent(ev('account_added', { platform: 'tiktok', handle: 'amy' }), t, name)).toContain('TikTok @amy')
     expect(describeEvent(ev('something_new', {}), t, name)).toBe('something_new')
+    const agency = (id: string) => ({ a1: '星光机构', a2: 'Blue Wave' })[id]
+    expect(describeEvent(ev('agency_changed', { from: 'a1', to: 'a2' }), t, name, agency)).toBe('机构：星光机构 → Blue Wave')
+    expect(describeEvent(ev('agency_changed', { from: null, to: 'a1' }), t, name, agency)).toBe('机构：无 → 星光机构')
+    expect(describeEvent(ev('agency_changed', { from: 'gone', to: null }), t, name, agency)).toBe('机构：— → 无')
+    await i18n.changeLanguage('en-US')
+    expect(describeEvent(ev('agency_changed', { from: 'a1', to: 'a2' }), i18n.t.bind(i18n), name, agency)).toBe('Agency: 星光机构 → Blue Wave')
   })
 })
 

@@ -34,8 +34,16 @@ export function growth(n: number | null, lang: string): { text: string; tone: 'u
 
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '')
 
-/** One line saying what a timeline event was, in the UI language. */
-export function describeEvent(e: TimelineEvent, t: TFunction, platformName: (key: string) => string): string {
+/**
+ * One line saying what a timeline event was, in the UI language. Events keep ids (an agency's);
+ * agencyName turns them into names (the organization's agencies list), "—" when it no longer exists.
+ */
+export function describeEvent(
+  e: TimelineEvent,
+  t: TFunction,
+  platformName: (key: string) => string,
+  agencyName: (id: string) => string | undefined = () => undefined,
+): string {
   const d = e.data ?? {}
   const status = (s: unknown) => (str(s) ? t(`creatorStatus.${str(s)}`, { defaultValue: str(s) }) : '')
   switch (e.kind) {
@@ -45,6 +53,10 @@ export function describeEvent(e: TimelineEvent, t: TFunction, platformName: (key
       return t('timeline.created', { name: str(d.display_name) })
     case 'status_changed':
       return t('timeline.statusChanged', { from: status(d.from), to: status(d.to) })
+    case 'agency_changed': {
+      const agency = (v: unknown) => (str(v) ? (agencyName(str(v)) ?? '—') : t('timeline.noAgency'))
+      return t('timeline.agencyChanged', { from: agency(d.from), to: agency(d.to) })
+    }
     case 'account_added':
     case 'account_removed':
       return t(`timeline.${e.kind === 'account_added' ? 'accountAdded' : 'accountRemoved'}`, {

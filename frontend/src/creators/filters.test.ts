@@ -11,6 +11,7 @@ const full: CreatorFilters = {
   tag: ['beauty', 'skin care'],
   min_followers: 1000,
   max_followers: 500000,
+  exposed: true,
   sort: '-followers',
 }
 
@@ -29,7 +30,7 @@ describe('creator filters in the URL', () => {
     const qs = filtersToSearch(full).toString()
     expect(qs).toBe(
       'q=amy+beauty&status=active%2Cpaused&country=US%2CGB&platform=tiktok&tier=micro%2Cmid&agency_id=ag-1' +
-        '&tag=beauty&tag=skin+care&min_followers=1000&max_followers=500000&sort=-followers',
+        '&tag=beauty&tag=skin+care&min_followers=1000&max_followers=500000&exposed=true&sort=-followers',
     )
   })
 
@@ -64,7 +65,10 @@ describe('creator filters in the URL', () => {
   it('builds the API query and counts the active filters', () => {
     expect(filtersToQuery(full)).toMatchObject({ status: 'active,paused', tag: ['beauty', 'skin care'], sort: '-followers' })
     expect(filtersToQuery(EMPTY_FILTERS).status).toBeUndefined()
-    expect(activeFilterCount(full)).toBe(8)
+    expect(activeFilterCount(full)).toBe(9)
+    expect(filtersToQuery(full).exposed).toBe('true')
+    expect(filtersToQuery(EMPTY_FILTERS).exposed).toBeUndefined()
+    expect(filtersFromSearch(new URLSearchParams('exposed=yes')).exposed).toBe(false)
     expect(activeFilterCount({ ...EMPTY_FILTERS, q: 'x' })).toBe(0)
   })
 })

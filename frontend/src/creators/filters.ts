@@ -13,6 +13,8 @@ export interface CreatorFilters {
   tag: string[]
   min_followers?: number
   max_followers?: number
+  /** Only creators with an active account on a platform at risk or banned in their country. */
+  exposed: boolean
   sort: CreatorSort
 }
 
@@ -26,6 +28,7 @@ export const EMPTY_FILTERS: CreatorFilters = {
   tier: [],
   agency_id: '',
   tag: [],
+  exposed: false,
   sort: DEFAULT_SORT,
 }
 
@@ -71,6 +74,7 @@ export function filtersFromSearch(params: URLSearchParams): CreatorFilters {
       .filter((t, i, all) => t !== '' && all.indexOf(t) === i),
     min_followers: count(params, 'min_followers'),
     max_followers: count(params, 'max_followers'),
+    exposed: params.get('exposed') === 'true',
     sort: oneOf(CREATOR_SORTS)(sort) ? sort : DEFAULT_SORT,
   }
 }
@@ -87,6 +91,7 @@ export function filtersToSearch(f: CreatorFilters): URLSearchParams {
   for (const t of f.tag) p.append('tag', t)
   if (f.min_followers !== undefined) p.set('min_followers', String(f.min_followers))
   if (f.max_followers !== undefined) p.set('max_followers', String(f.max_followers))
+  if (f.exposed) p.set('exposed', 'true')
   if (f.sort !== DEFAULT_SORT) p.set('sort', f.sort)
   return p
 }
@@ -103,6 +108,7 @@ export function filtersToQuery(f: CreatorFilters): Record<string, string | numbe
     tag: f.tag,
     min_followers: f.min_followers,
     max_followers: f.max_followers,
+    exposed: f.exposed ? 'true' : undefined,
     sort: f.sort,
   }
 }
@@ -113,6 +119,7 @@ export function activeFilterCount(f: CreatorFilters): number {
     [f.status, f.country, f.platform, f.tier, f.tag].filter((l) => l.length > 0).length +
     (f.agency_id ? 1 : 0) +
     (f.min_followers !== undefined ? 1 : 0) +
-    (f.max_followers !== undefined ? 1 : 0)
+    (f.max_followers !== undefined ? 1 : 0) +
+    (f.exposed ? 1 : 0)
   )
 }

@@ -65,6 +65,19 @@ describe('creator form bodies', () => {
   })
 })
 
+describe('the owner (负责人)', () => {
+  it('is sent when picked, cleared with null, and left alone when the field is not shown', () => {
+    const v = creatorValues({ ...base, owner_id: 'u1' })
+    expect(v.owner_id).toBe('u1')
+    expect(creatorChange({ ...base, owner_id: 'u1' }, v)).toEqual({})
+    expect(creatorChange({ ...base, owner_id: 'u1' }, { ...v, owner_id: 'u2' })).toEqual({ owner_id: 'u2' })
+    expect(creatorChange({ ...base, owner_id: 'u1' }, { ...v, owner_id: undefined })).toEqual({})
+    expect(creatorChange({ ...base, owner_id: 'u1' }, { ...v, owner_id: null })).toEqual({ owner_id: null })
+    expect(newCreatorBody({ display_name: 'A', country: 'US', owner_id: 'u1' })).toMatchObject({ owner_id: 'u1' })
+    expect(newCreatorBody({ display_name: 'A', country: 'US' })).not.toHaveProperty('owner_id')
+  })
+})
+
 describe('the handle field', () => {
   it('guesses the platform from a pasted profile address, whatever the site', () => {
     expect(guessPlatform('https://www.youtube.com/@amy')).toBe('youtube')

@@ -20,6 +20,8 @@ export interface CreatorValues {
   status?: CreatorStatus
   tags?: string[]
   agency_id?: string | null
+  /** The seller in charge (负责人); only shown to those who may list users (users:manage). */
+  owner_id?: string | null
   payout_currency?: string | null
   default_rate_percent?: number | null
   notes?: string
@@ -38,6 +40,7 @@ export const CREATOR_FORM_FIELDS = [
   'status',
   'tags',
   'agency_id',
+  'owner_id',
   'payout_currency',
   'default_rate_percent',
   'notes',
@@ -70,6 +73,7 @@ export function newCreatorBody(v: CreatorValues): NewCreator {
     status: v.status,
     tags: v.tags?.length ? uniqueTags(v.tags) : undefined,
     agency_id: v.agency_id || undefined,
+    owner_id: v.owner_id || undefined,
     payout_currency: v.payout_currency || undefined,
     default_rate_bps:
       v.default_rate_percent !== undefined && v.default_rate_percent !== null ? percentToBps(v.default_rate_percent) : undefined,
@@ -92,6 +96,7 @@ export function creatorValues(c: Creator): CreatorValues {
     status: c.status,
     tags: c.tags,
     agency_id: c.agency_id,
+    owner_id: c.owner_id,
     payout_currency: c.payout_currency,
     default_rate_percent: c.default_rate_bps === null ? null : bpsToPercent(c.default_rate_bps),
     notes: c.notes,
@@ -116,6 +121,11 @@ export function creatorChange(c: Creator, v: CreatorValues): CreatorChange {
   if (tags && !sameList(tags, c.tags)) ch.tags = tags
   const agency = v.agency_id || null
   if (agency !== c.agency_id) ch.agency_id = agency
+  // The owner field is absent (undefined) for those who may not pick one: no change then.
+  if (v.owner_id !== undefined) {
+    const owner = v.owner_id || null
+    if (owner !== c.owner_id) ch.owner_id = owner
+  }
   const currency = v.payout_currency || null
   if (currency !== c.payout_currency) ch.payout_currency = currency
   const rate = v.default_rate_percent === undefined || v.default_rate_percent === null ? null : percentToBps(v.default_rate_percent)

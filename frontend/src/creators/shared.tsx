@@ -1,5 +1,6 @@
 // Pieces the creator and platform pages share: the platform catalogue (names from the API), tags
 // for statuses and tiers, the agency list, and a searchable country select.
+import { WarningOutlined } from '@ant-design/icons'
 import { useQuery } from '@tanstack/react-query'
 import { Flex, Select, Tag, Typography, type SelectProps } from 'antd'
 import { useMemo } from 'react'
@@ -9,6 +10,7 @@ import type { AccountStatus, CreatorStatus, PlatformInfo, RiskLevel, Tier } from
 import { queryKeys } from '../auth/session'
 import { countryName, countryOptions } from '../countries'
 import { tagSelectOptions } from './display'
+import { creatorThreat, riskOf, type Threat } from './risk'
 
 export function usePlatforms() {
   return useQuery({ queryKey: queryKeys.platforms, queryFn: listPlatforms, staleTime: 60_000 })
@@ -48,14 +50,45 @@ const PLATFORM_COLORS: Record<string, string> = {
   bilibili: 'geekblue',
 }
 
-export function PlatformTag({ platform, children }: { platform: string; children?: React.ReactNode }) {
+export function PlatformTag({
+  platform,
+  children,
+  style,
+  risk,
+}: {
+  platform: string
+  children?: React.ReactNode
+  style?: React.CSSProperties
+  /** The platform's mark in the creator's country: the chip says so. */
+  risk?: Threat
+}) {
   const name = usePlatformName()
+  const { t } = useTranslation()
   return (
-    <Tag color={PLATFORM_COLORS[platform] ?? 'default'} data-testid={`platform-tag-${platform}`}>
+    <Tag color={PLATFORM_COLORS[platform] ?? 'default'} data-testid={`platform-tag-${platform}`} style={style}>
       {name(platform)}
       {children}
+      {risk && (
+        <span data-testid="account-risk" data-level={risk} style={{ marginInlineStart: 4, fontWeight: 600, color: RISK_TEXT_COLORS[risk] }}>
+          <WarningOutlined /> {t(`risk.${risk}`)}
+        </span>
+      )}
     </Tag>
   )
+}
+
+const RISK_TEXT_COLORS: Record<Threat, string> = { at_risk: '#d46b08', banned: '#cf1322' }
+
+/** (platform, country) → its threat, from the organization's marks (GET /api/v1/platforms). */
+export function useRisk(): (platform: string, country: string) => Threat | undefined {
+  const platforms = usePlatforms()
+  return (platform, country) => riskOf(platforms.data?.items, platform, country)
+}
+
+/** The worst threat over a creator's active accounts, from the organization's marks. */
+export function useCreatorThreat(): (creator: Parameters<typeof creatorThreat>[1]) => Threat | undefined {
+  const platforms = usePlatforms()
+  return (creator) => creatorThreat(platforms.data?.items, creator)
 }
 
 export const STATUS_COLORS: Record<CreatorStatus, string> = {
@@ -97,10 +130,10 @@ export function TierTag({ tier }: { tier: Tier }) {
 
 const RISK_COLORS: Record<RiskLevel, string> = { ok: 'green', at_risk: 'orange', banned: 'red' }
 
-export function RiskTag({ level, children }: { level: RiskLevel; children?: React.ReactNode }) {
+export function RiskTag({ level, children, testid }: { level: RiskLevel; children?: React.ReactNode; testid?: string }) {
   const { t } = useTranslation()
   return (
-    <Tag color={RISK_COLORS[level]}>
+    <Tag color={RISK_COLORS[level]} data-testid={testid} icon={level === 'ok' ? undefined : <WarningOutlined />}>
       {children ? <>{children} · </> : null}
       {t(`risk.${level}`)}
     </Tag>

@@ -8,6 +8,7 @@ import {
   KeyOutlined,
   LinkOutlined,
   LogoutOutlined,
+  MenuOutlined,
   SettingOutlined,
   ShopOutlined,
   ShoppingCartOutlined,
@@ -17,7 +18,7 @@ import {
   WarningOutlined,
 } from '@ant-design/icons'
 import { useQueryClient } from '@tanstack/react-query'
-import { App as AntApp, Button, Flex, Layout, Menu, Space, Tag, Typography, theme, type MenuProps } from 'antd'
+import { App as AntApp, Button, Drawer, Flex, Layout, Menu, Space, Tag, Typography, theme, type MenuProps } from 'antd'
 import { Suspense, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, Outlet, useLocation, useNavigate } from 'react-router'
@@ -26,6 +27,8 @@ import type { Capability } from '../api/types'
 import { can, queryKeys, useMe } from '../auth/session'
 import { FullPageSpin } from '../components/FullPageSpin'
 import { LanguageSelect } from '../components/LanguageSelect'
+import { visibleSections } from './nav'
+import { useNarrow } from './useNarrow'
 
 /** The sections of the product, in menu order; `path` is also the menu key. */
 export const SECTIONS = [
@@ -71,10 +74,14 @@ export function AppLayout() {
   const { token } = theme.useToken()
   const [collapsed, setCollapsed] = useState(false)
   const [loggingOut, setLoggingOut] = useState(false)
+  const narrow = useNarrow()
+  // The drawer (phones and tablets) closes itself when the page changes.
+  const [drawer, setDrawer] = useState<{ open: boolean; path: string }>({ open: false, path: location.pathname })
+  const drawerOpen = drawer.open && drawer.path === location.pathname
 
   const settings = SETTINGS_SECTIONS.filter((s) => can(me.data, s.capability))
   const items: MenuProps['items'] = [
-    ...SECTIONS.map((s) => ({
+    ...visibleSections(me.data, SECTIONS).map((s) => ({
       key: s.path,
       icon: s.icon,
       label: (
@@ -123,54 +130,101 @@ export function AppLayout() {
     }
   }
 
+  const menu = (
+    <Menu
+      theme="dark"
+      mode="inline"
+      items={items}
+      selectedKeys={selected ? [selected.path] : []}
+      defaultOpenKeys={location.pathname.startsWith('/settings') ? ['/settings'] : []}
+      onClick={() => setDrawer({ open: false, path: location.pathname })}
+    />
+  )
+  const userBadge = me.data && (
+    <Space size={4} data-testid="header-user" style={{ minWidth: 0 }}>
+      <UserOutlined />
+      <Typography.Text ellipsis style={{ maxWidth: 160 }}>
+        {me.data.user.name}
+      </Typography.Text>
+      <Tag data-testid="header-role">{t(`roles.${me.data.user.role}`)}</Tag>
+    </Space>
+  )
+  const passwordLink = (
+    <Link to="/account/password" aria-label={t('password.title')} title={t('password.title')} data-testid="change-password-link">
+      <KeyOutlined />
+      {narrow && <span style={{ marginInlineStart: 8 }}>{t('password.title')}</span>}
+    </Link>
+  )
+  const logoutButton = (
+    <Button icon={<LogoutOutlined />} onClick={onLogout} loading={loggingOut} data-testid="logout-button">
+      {t('header.logout')}
+    </Button>
+  )
+
   return (
     <Layout style={{ minHeight: '100vh' }} data-testid="app-layout">
-      <Layout.Sider breakpoint="lg" collapsible collapsed={collapsed} onCollapse={setCollapsed} width={220}>
-        <Flex align="center" justify="center" style={{ height: 64 }}>
-          <Typography.Text strong style={{ color: '#fff', fontSize: collapsed ? 14 : 20 }}>
-            {collapsed ? t('app.name').slice(0, 1) : t('app.name')}
-          </Typography.Text>
-        </Flex>
-        <Menu
-          theme="dark"
-          mode="inline"
-          items={items}
-          selectedKeys={selected ? [selected.path] : []}
-          defaultOpenKeys={location.pathname.startsWith('/settings') ? ['/settings'] : []}
-        />
-      </Layout.Sider>
-      <Layout>
+      {!narrow && (
+        <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={220}>
+          <Flex align="center" justify="center" style={{ height: 64 }}>
+            <Typography.Text strong style={{ color: '#fff', fontSize: collapsed ? 14 : 20 }}>
+              {collapsed ? t('app.name').slice(0, 1) : t('app.name')}
+            </Typography.Text>
+          </Flex>
+          {menu}
+        </Layout.Sider>
+      )}
+      {narrow && (
+        <Drawer
+          placement="left"
+          size={260}
+          open={drawerOpen}
+          onClose={() => setDrawer({ open: false, path: location.pathname })}
+          title={t('app.name')}
+          styles={{ body: { padding: 0, background: '#001529', display: 'flex', flexDirection: 'column' } }}
+          data-testid="menu-drawer"
+        >
+          {menu}
+          <Flex vertical gap={12} style={{ padding: 16, marginTop: 'auto', background: token.colorBgContainer }}>
+            {userBadge}
+            <LanguageSelect />
+            {passwordLink}
+            {logoutButton}
+          </Flex>
+        </Drawer>
+      )}
+      <Layout style={{ minWidth: 0 }}>
         <Layout.Header
           style={{
             background: token.colorBgContainer,
-            padding: '0 24px',
+            padding: narrow ? '0 12px' : '0 24px',
             display: 'flex',
             alignItems: 'center',
             justifyContent: 'space-between',
-            gap: 16,
+            gap: narrow ? 8 : 16,
           }}
         >
-          <Typography.Text strong style={{ fontSize: 16 }} ellipsis data-testid="header-org-name">
+          {narrow && (
+            <Button
+              type="text"
+              icon={<MenuOutlined />}
+              aria-label={t('header.menu')}
+              onClick={() => setDrawer({ open: true, path: location.pathname })}
+              data-testid="menu-button"
+            />
+          )}
+          <Typography.Text strong style={{ fontSize: 16, flex: 1, minWidth: 0 }} ellipsis data-testid="header-org-name">
             {me.data?.org.name}
           </Typography.Text>
-          <Space size="middle" wrap={false}>
-            <LanguageSelect />
-            {me.data && (
-              <Space size={4} data-testid="header-user">
-                <UserOutlined />
-                <Typography.Text>{me.data.user.name}</Typography.Text>
-                <Tag data-testid="header-role">{t(`roles.${me.data.user.role}`)}</Tag>
-              </Space>
-            )}
-            <Link to="/account/password" aria-label={t('password.title')} title={t('password.title')} data-testid="change-password-link">
-              <KeyOutlined />
-            </Link>
-            <Button icon={<LogoutOutlined />} onClick={onLogout} loading={loggingOut} data-testid="logout-button">
-              {t('header.logout')}
-            </Button>
-          </Space>
+          {!narrow && (
+            <Space size="middle" wrap={false}>
+              <LanguageSelect />
+              {userBadge}
+              {passwordLink}
+              {logoutButton}
+            </Space>
+          )}
         </Layout.Header>
-        <Layout.Content style={{ margin: 24 }}>
+        <Layout.Content style={{ margin: narrow ? 12 : 24, minWidth: 0 }}>
           <Suspense fallback={<FullPageSpin />}>
             <Outlet />
           </Suspense>
@@ -179,4 +233,3 @@ export function AppLayout() {
     </Layout>
   )
 }
-

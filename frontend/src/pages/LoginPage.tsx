@@ -30,7 +30,7 @@ export function organizationChoices(err: unknown): OrgChoice[] | null {
 function targetFrom(state: unknown): string {
   const from = (state as { from?: { pathname?: string; search?: string } } | null)?.from
   if (from?.pathname && from.pathname !== '/login') return from.pathname + (from.search ?? '')
-  return '/dashboard'
+  return '/' // the home page for the user's role (App's index route)
 }
 
 export default function LoginPage() {

@@ -1,5 +1,6 @@
 import { PlusOutlined, ShoppingOutlined } from '@ant-design/icons'
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query'
+import { NextStep } from '../../components/NextStep'
 import { Alert, Button, Card, Flex, Input, Select, Space, Table, Tag } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -97,6 +98,24 @@ export default function CampaignsPage() {
         dataSource={items}
         pagination={false}
         scroll={TABLE_SCROLL}
+        locale={{
+          emptyText:
+            q || status ? (
+              <NextStep title={t('empty.noMatch')} actions={<Button onClick={() => setParams({})}>{t('creators.clearFilters')}</Button>} />
+            ) : (
+              <NextStep
+                title={t('empty.campaigns')}
+                hint={writable ? t('empty.campaignsHint') : t('empty.askColleague')}
+                actions={
+                  writable && (
+                    <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="empty-create">
+                      {t('campaigns.create')}
+                    </Button>
+                  )
+                }
+              />
+            ),
+        }}
         columns={[
           {
             title: t('campaigns.name'),

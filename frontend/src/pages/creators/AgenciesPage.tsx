@@ -1,5 +1,6 @@
 import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { NextStep } from '../../components/NextStep'
 import { Alert, App as AntApp, Button, type ButtonProps, Card, Form, Input, InputNumber, Modal, Popconfirm, Space, Table } from 'antd'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -58,11 +59,27 @@ export default function AgenciesPage() {
     >
       {agencies.isError && <Alert type="error" showIcon title={errorMessage(agencies.error, t)} style={{ marginBottom: 16 }} />}
       <Table<Agency>
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         data-testid="agencies-table"
         loading={agencies.isPending}
         dataSource={agencies.data?.items ?? []}
         pagination={false}
+        locale={{
+          emptyText: (
+            <NextStep
+              title={t('empty.agencies')}
+              hint={writable ? t('empty.agenciesHint') : t('empty.askColleague')}
+              actions={
+                writable && (
+                  <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} data-testid="empty-create">
+                    {t('agencies.create')}
+                  </Button>
+                )
+              }
+            />
+          ),
+        }}
         columns={[
           { title: t('agencies.name'), dataIndex: 'name' },
           { title: t('creators.country'), dataIndex: 'country', render: (c: string) => <CountryText code={c} /> },

@@ -22,6 +22,7 @@ import {
   Table,
   Tag,
   Timeline,
+  Tooltip,
   Typography,
   theme,
 } from 'antd'
@@ -50,7 +51,7 @@ import { queryKeys, useCanWrite, useMe } from '../../auth/session'
 import { languageName } from '../../countries'
 import { describeEvent, growth, profileUrl } from '../../creators/display'
 import { guessPlatform } from '../../creators/form'
-import { AccountStatusTag, CountryText, PlatformTag, STATUS_COLORS, TierTag, usePlatformName, usePlatformOptions } from '../../creators/shared'
+import { AccountStatusTag, CountryText, PlatformTag, RiskTag, STATUS_COLORS, TierTag, useAgencies, useCreatorThreat, usePlatformName, usePlatformOptions, useRisk } from '../../creators/shared'
 import { formatDateTime } from '../../format'
 import { formatBps, formatMoney } from '../../money'
 import { NotFound } from '../Placeholders'
@@ -77,6 +78,7 @@ function CreatorDetail({ creator: c }: { creator: Creator }) {
   const [editing, setEditing] = useState(false)
   const lang = i18n.language
   const onConflict = useVersionConflict()
+  const threat = useCreatorThreat()(c)
 
   const refresh = (updated?: Creator) => {
     if (updated) queryClient.setQueryData(queryKeys.creator(c.id), updated)
@@ -127,6 +129,13 @@ function CreatorDetail({ creator: c }: { creator: Creator }) {
             </Link>
             <span data-testid="page-title">{c.display_name}</span>
             <TierTag tier={c.tier} />
+            {threat && (
+              <Tooltip title={t('creators.exposedHint')}>
+                <span>
+                  <RiskTag level={threat} testid="creator-risk" />
+                </span>
+              </Tooltip>
+            )}
             {deleted && <Tag color="red" data-testid="creator-deleted">{t('creator.deletedTag')}</Tag>}
           </Space>
         }
@@ -232,6 +241,7 @@ function AccountsCard({ creator: c, canEdit, onChanged }: { creator: Creator; ca
   const { t, i18n } = useTranslation()
   const { message } = AntApp.useApp()
   const platformOptions = usePlatformOptions()
+  const risk = useRisk()
   const [form] = Form.useForm<{ platform?: string; handle: string; followers?: number | null }>()
   const [addError, setAddError] = useState<string | null>(null)
   const [editingAccount, setEditingAccount] = useState<Account | null>(null)
@@ -279,7 +289,11 @@ function AccountsCard({ creator: c, canEdit, onChanged }: { creator: Creator; ca
         }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('creator.noAccounts')} /> }}
         columns={[
-          { title: t('creators.platform'), dataIndex: 'platform', render: (p: string) => <PlatformTag platform={p} /> },
+          {
+            title: t('creators.platform'),
+            dataIndex: 'platform',
+            render: (p: string, a) => <PlatformTag platform={p} risk={a.status === 'active' ? risk(p, c.country) : undefined} />,
+          },
           {
             title: t('creator.handle'),
             dataIndex: 'handle',
@@ -531,6 +545,8 @@ function TimelineCard({ creator: c, canEdit }: { creator: Creator; canEdit: bool
   const { message } = AntApp.useApp()
   const queryClient = useQueryClient()
   const platformName = usePlatformName()
+  const agencies = useAgencies()
+  const agencyName = (id: string) => agencies.data?.items.find((a) => a.id === id)?.name
   const [text, setText] = useState('')
   const timeline = useInfiniteQuery({
     queryKey: queryKeys.timeline(c.id),
@@ -581,7 +597,7 @@ function TimelineCard({ creator: c, canEdit }: { creator: Creator; canEdit: bool
             color: e.kind === 'note' ? 'blue' : e.kind === 'deleted' ? 'red' : 'gray',
             content: (
               <div data-testid={`timeline-event-${e.kind}`}>
-                <div style={{ whiteSpace: 'pre-wrap' }}>{describeEvent(e, t, platformName)}</div>
+                <div style={{ whiteSpace: 'pre-wrap' }}>{describeEvent(e, t, platformName, agencyName)}</div>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   {e.actor_name ?? t('timeline.system')} · {formatDateTime(e.created_at, i18n.language)}
                   {e.kind === 'note' ? '' : ` · ${t(`timeline.kinds.${e.kind}`, { defaultValue: e.kind })}`}

@@ -1,13 +1,13 @@
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Alert, Button, type ButtonProps, Col, Drawer, Form, Input, InputNumber, Modal, Row, Select, Space, type FormInstance } from 'antd'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { mergeUntouched } from '../../api/concurrency'
-import { createCreator, getCreator, updateCreator } from '../../api/endpoints'
+import { createCreator, getCreator, listUsers, updateCreator } from '../../api/endpoints'
 import { applyNestedFieldErrors, errorMessage } from '../../api/errors'
 import { CREATOR_STATUSES, type Creator } from '../../api/types'
-import { queryKeys } from '../../auth/session'
+import { queryKeys, useCan } from '../../auth/session'
 import { COMMON_CURRENCIES, COMMON_LANGUAGES, languageName } from '../../countries'
 import { currencyName } from '../../format'
 import { CREATOR_FORM_FIELDS, FIELD_RENAMES, creatorChange, creatorValues, guessPlatform, newCreatorBody, type CreatorValues } from '../../creators/form'
@@ -15,9 +15,18 @@ import { CountrySelect, TagSelect, useAgencies, usePlatformOptions } from '../..
 import { useVersionConflict } from '../../components/useVersionConflict'
 
 /** The creator's own fields, shared by the new-creator modal and the edit drawer. */
-function CreatorFields() {
+function CreatorFields({ ownerName }: { ownerName?: string | null }) {
   const { t, i18n } = useTranslation()
   const agencies = useAgencies()
+  // Picking the owner (负责人) needs the users list, which only users:manage may read; the others
+  // see who it is.
+  const manageUsers = useCan()('users:manage')
+  const users = useQuery({
+    queryKey: [...queryKeys.users, 'owner-options'],
+    queryFn: () => listUsers(),
+    enabled: manageUsers,
+    staleTime: 60_000,
+  })
   const required = { required: true, message: t('common.required') }
   return (
     <>
@@ -86,8 +95,31 @@ function CreatorFields() {
               loading={agencies.isPending}
               options={(agencies.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }))}
               placeholder={t('creators.noAgency')}
+              data-testid="creator-agency"
             />
           </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          {manageUsers ? (
+            <Form.Item name="owner_id" label={t('creators.owner')}>
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                loading={users.isPending}
+                options={(users.data?.items ?? [])
+                  .filter((u) => u.status === 'active')
+                  .map((u) => ({ value: u.id, label: `${u.name} · ${u.email}` }))}
+                placeholder={t('creators.noOwner')}
+                data-testid="creator-owner"
+              />
+            </Form.Item>
+          ) : (
+            ownerName !== undefined && (
+              <Form.Item label={t('creators.owner')}>
+                <span data-testid="creator-owner-readonly">{ownerName ?? '—'}</span>
+              </Form.Item>
+            )
+          )}
         </Col>
         <Col xs={24} sm={12}>
           <Form.Item name="payout_currency" label={t('creators.payoutCurrency')}>
@@ -276,7 +308,7 @@ export function EditCreatorDrawer(props: { creator: Creator; open: boolean; onCl
       }
     >
       <Form<CreatorValues> form={form} layout="vertical" requiredMark={false} onFinish={(v) => save.mutate(v)}>
-        <CreatorFields />
+        <CreatorFields ownerName={creator.owner_name ?? null} />
         {error && <Alert type="error" showIcon title={error} />}
       </Form>
     </Drawer>

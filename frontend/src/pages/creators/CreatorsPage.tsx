@@ -1,6 +1,6 @@
 import { DownloadOutlined, FilterOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { Alert, App as AntApp, Badge, Button, Card, Flex, Input, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from 'antd'
+import { Alert, App as AntApp, Badge, Button, Card, Checkbox, Empty, Flex, Input, InputNumber, List, Select, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd'
 import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useSearchParams } from 'react-router'
@@ -12,8 +12,10 @@ import { countryOptions } from '../../countries'
 import { capList } from '../../creators/display'
 import { FIRST_PAGE, canGoBack, currentCursor, pageNumber, popCursor, pushCursor } from '../../creators/cursorStack'
 import { activeFilterCount, filtersFromSearch, filtersToQuery, filtersToSearch, type CreatorFilters } from '../../creators/filters'
-import { CountryText, PlatformTag, StatusTag, TagSelect, TierTag, useAgencies, usePlatformOptions } from '../../creators/shared'
+import { CountryText, PlatformTag, RiskTag, StatusTag, TagSelect, TierTag, useAgencies, useCreatorThreat, usePlatformOptions, useRisk } from '../../creators/shared'
 import { formatDateTime } from '../../format'
+import { useNarrow } from '../../layout/useNarrow'
+import { NextStep } from '../../components/NextStep'
 import { formatCount } from '../../money'
 import { saveBlob } from '../../download'
 import { NewCreatorModal } from './CreatorForm'
@@ -37,6 +39,9 @@ export default function CreatorsPage() {
   const [creating, setCreating] = useState(false)
   const [importing, setImporting] = useState(false)
   const [exporting, setExporting] = useState(false)
+  const narrow = useNarrow()
+  const risk = useRisk()
+  const threat = useCreatorThreat()
 
   const list = useQuery({
     queryKey: [...queryKeys.creators, searchKey, cursor ?? ''],
@@ -65,6 +70,37 @@ export default function CreatorsPage() {
 
   const nFilters = activeFilterCount(filters)
   const data = list.data
+  const clearFilters = () => setSearchParams(filters.sort === '-created_at' ? {} : { sort: filters.sort })
+  // An empty list says what to do next: widen the search, or add the first creators.
+  const empty =
+    nFilters > 0 || filters.q ? (
+      <NextStep
+        title={t('empty.creatorsNoMatch')}
+        hint={t('empty.creatorsNoMatchHint')}
+        actions={
+          <Button onClick={clearFilters} data-testid="empty-clear-filters">
+            {t('creators.clearFilters')}
+          </Button>
+        }
+      />
+    ) : (
+      <NextStep
+        title={t('empty.creators')}
+        hint={writable ? t('empty.creatorsHint') : t('empty.askColleague')}
+        actions={
+          writable && (
+            <>
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="empty-create">
+                {t('creators.create')}
+              </Button>
+              <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="empty-import">
+                {t('creators.import')}
+              </Button>
+            </>
+          )
+        }
+      />
+    )
 
   return (
     <Card
@@ -116,7 +152,7 @@ export default function CreatorsPage() {
           aria-label={t('creators.sortLabel')}
         />
         {(nFilters > 0 || filters.q) && (
-          <Button type="link" onClick={() => setSearchParams(filters.sort === '-created_at' ? {} : { sort: filters.sort })} data-testid="creators-clear">
+          <Button type="link" onClick={clearFilters} data-testid="creators-clear">
             {t('creators.clearFilters')}
           </Button>
         )}
@@ -183,6 +219,9 @@ export default function CreatorsPage() {
             onChange={(tag: string[]) => setFilters({ tag: tag.map((x) => x.trim()).filter(Boolean) })}
             data-testid="filter-tag"
           />
+          <Checkbox checked={filters.exposed} onChange={(e) => setFilters({ exposed: e.target.checked })} data-testid="filter-exposed" style={{ alignSelf: 'center' }}>
+            {t('creators.exposedFilter')}
+          </Checkbox>
           <Space.Compact>
             <InputNumber
               min={0}
@@ -206,12 +245,23 @@ export default function CreatorsPage() {
         </Flex>
       )}
       {list.isError && <Alert type="error" showIcon title={errorMessage(list.error, t)} style={{ marginBottom: 16 }} />}
+      {narrow ? (
+        <Spin spinning={list.isFetching}>
+          <List<Creator>
+            data-testid="creators-cards"
+            dataSource={data?.items ?? []}
+            locale={{ emptyText: list.isPending ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={false} /> : empty }}
+            renderItem={(c) => <CreatorCard key={c.id} creator={c} />}
+          />
+        </Spin>
+      ) : (
       <Table<Creator>
         rowKey="id"
         data-testid="creators-table"
         loading={list.isFetching}
         dataSource={data?.items ?? []}
         pagination={false}
+        locale={{ emptyText: list.isPending ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={false} /> : empty }}
         scroll={{ x: 1100 }}
         onRow={(c) => ({ 'data-testid': `creator-row-${c.id}` }) as React.HTMLAttributes<HTMLElement>}
         columns={[
@@ -224,6 +274,7 @@ export default function CreatorsPage() {
                   {name}
                 </Link>
                 <TierTag tier={c.tier} />
+                <CreatorThreatTag level={threat(c)} />
               </Space>
             ),
           },
@@ -245,7 +296,7 @@ export default function CreatorsPage() {
                 <Space size={[0, 4]} wrap data-testid="creator-accounts-cell">
                   {shown.map((a) => (
                     <Tooltip key={a.id} title={chip(a)}>
-                      <PlatformTag platform={a.platform}>
+                      <PlatformTag platform={a.platform} risk={a.status === 'active' ? risk(a.platform, c.country) : undefined}>
                         {' '}
                         @{a.handle} · {formatCount(a.followers, i18n.language)}
                       </PlatformTag>
@@ -294,7 +345,8 @@ export default function CreatorsPage() {
           },
         ]}
       />
-      <Flex justify="space-between" align="center" style={{ marginTop: 16 }}>
+      )}
+      <Flex justify="space-between" align="center" wrap gap={8} style={{ marginTop: 16 }}>
         <span data-testid="creators-total">{data && t('common.total', { count: data.total })}</span>
         <Space>
           <span>{t('creators.page', { page: pageNumber(stack) })}</span>
@@ -324,5 +376,69 @@ export default function CreatorsPage() {
       />
       <ImportModal open={importing} onClose={() => setImporting(false)} />
     </Card>
+  )
+}
+
+/** A creator on a phone or tablet: the table's facts stacked in a card, the name linking to the profile. */
+function CreatorCard({ creator: c }: { creator: Creator }) {
+  const { t, i18n } = useTranslation()
+  const risk = useRisk()
+  const threat = useCreatorThreat()
+  const { shown, more } = capList(c.accounts)
+  return (
+    <Card size="small" style={{ marginBottom: 8 }} data-testid="creator-card">
+      <Flex justify="space-between" align="start" gap={8}>
+        <Space size={4} wrap style={{ minWidth: 0 }}>
+          <Link to={`/creators/${c.id}`} data-testid="creator-link" style={{ fontWeight: 600, wordBreak: 'break-word' }}>
+            {c.display_name}
+          </Link>
+          <TierTag tier={c.tier} />
+          <CreatorThreatTag level={threat(c)} />
+        </Space>
+        <StatusTag status={c.status} />
+      </Flex>
+      <Typography.Text type="secondary" style={{ display: 'block', marginTop: 4 }}>
+        <CountryText code={c.country} /> · {t('creators.followers')} {formatCount(c.followers, i18n.language)}
+        {c.owner_name && <> · {c.owner_name}</>}
+      </Typography.Text>
+      {c.accounts.length > 0 && (
+        <Flex gap={4} wrap style={{ marginTop: 8 }} data-testid="creator-accounts-cell">
+          {shown.map((a) => (
+            <PlatformTag
+              key={a.id}
+              platform={a.platform}
+              risk={a.status === 'active' ? risk(a.platform, c.country) : undefined}
+              style={{ maxWidth: '100%', overflow: 'hidden', textOverflow: 'ellipsis' }}
+            >
+              {' '}
+              @{a.handle} · {formatCount(a.followers, i18n.language)}
+            </PlatformTag>
+          ))}
+          {more.length > 0 && <Tag data-testid="creator-accounts-more">+{more.length}</Tag>}
+        </Flex>
+      )}
+      {c.tags.length > 0 && (
+        <Flex gap={4} wrap style={{ marginTop: 8 }}>
+          {c.tags.map((x) => (
+            <Tag key={x} style={{ maxWidth: '100%', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+              {x}
+            </Tag>
+          ))}
+        </Flex>
+      )}
+    </Card>
+  )
+}
+
+/** "Exposed" on a creator whose active account's platform is at risk or banned in their country. */
+function CreatorThreatTag({ level }: { level: ReturnType<ReturnType<typeof useCreatorThreat>> }) {
+  const { t } = useTranslation()
+  if (!level) return null
+  return (
+    <Tooltip title={t('creators.exposedHint')}>
+      <span>
+        <RiskTag level={level} testid="creator-risk" />
+      </span>
+    </Tooltip>
   )
 }

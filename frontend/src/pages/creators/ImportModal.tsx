@@ -160,6 +160,7 @@ export function ImportModal(props: { open: boolean; onClose: () => void }) {
             <>
               <Alert type="warning" showIcon style={{ marginTop: 12 }} title={t('import.hasErrors', { count: result.errors.length })} />
               <Table<ImportCellError>
+                scroll={{ x: 'max-content' }}
                 style={{ marginTop: 12 }}
                 size="small"
                 data-testid="import-errors"

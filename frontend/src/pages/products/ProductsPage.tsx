@@ -1,5 +1,6 @@
 import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons'
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
+import { NextStep } from '../../components/NextStep'
 import { Alert, App as AntApp, Button, Card, Flex, Input, Popconfirm, Space, Table, Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -84,6 +85,28 @@ export default function ProductsPage() {
         dataSource={items}
         pagination={false}
         scroll={TABLE_SCROLL}
+        locale={{
+          emptyText: q ? (
+            <NextStep title={t('empty.noMatch')} actions={<Button onClick={() => setParams({})}>{t('creators.clearFilters')}</Button>} />
+          ) : (
+            <NextStep
+              title={t('empty.products')}
+              hint={writable ? t('empty.productsHint') : t('empty.askColleague')}
+              actions={
+                writable && (
+                  <>
+                    <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({})} data-testid="empty-create">
+                      {t('products.create')}
+                    </Button>
+                    <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="empty-import">
+                      {t('products.import')}
+                    </Button>
+                  </>
+                )
+              }
+            />
+          ),
+        }}
         columns={[
           { title: t('products.sku'), dataIndex: 'sku', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
           { title: t('products.name'), dataIndex: 'name' },

@@ -61,6 +61,7 @@ export default function ApiKeysPage() {
       <Typography.Paragraph type="secondary">{t('apiKeys.intro')}</Typography.Paragraph>
       {keys.isError && <Alert type="error" showIcon title={errorMessage(keys.error, t)} style={{ marginBottom: 16 }} />}
       <Table<ApiKey>
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         data-testid="api-keys-table"
         loading={keys.isPending}

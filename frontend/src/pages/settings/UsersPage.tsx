@@ -51,6 +51,7 @@ export default function UsersPage() {
     >
       {users.isError && <Alert type="error" showIcon title={errorMessage(users.error, t)} style={{ marginBottom: 16 }} />}
       <Table<User>
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         data-testid="users-table"
         loading={users.isPending}
