@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -67,7 +68,8 @@ type Service struct {
 	maxDelay    time.Duration
 	sleep       func(ctx context.Context, d time.Duration) error
 	purgeOneIn  int
-	dummyHash   string // verified against for unknown e-mails, so both answers take as long
+	dummyHash   string   // verified against for unknown e-mails, so both answers take as long
+	zones       sync.Map // org id → cachedZone: each organization's time zone, kept a minute
 }
 
 // NewService returns the auth service. Call Start before serving requests.

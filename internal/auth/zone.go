@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -18,14 +17,12 @@ type cachedZone struct {
 	expires time.Time
 }
 
-var zoneCache sync.Map // org id → cachedZone
-
 // Location returns the organization's time zone, where its days, months and file names are
 // counted. It is read on hot paths (every snapshot, every ledger entry), so each replica keeps it a
 // minute.
 func (s *Service) Location(ctx context.Context, orgID string) (*time.Location, error) {
 	now := time.Now()
-	if z, ok := zoneCache.Load(orgID); ok && now.Before(z.(cachedZone).expires) {
+	if z, ok := s.zones.Load(orgID); ok && now.Before(z.(cachedZone).expires) {
 		return z.(cachedZone).loc, nil
 	}
 	var name string
@@ -36,7 +33,7 @@ func (s *Service) Location(ctx context.Context, orgID string) (*time.Location, e
 	if err != nil {
 		loc = time.UTC // validated at creation; a zone database missing it later must not stop the server
 	}
-	zoneCache.Store(orgID, cachedZone{loc: loc, expires: now.Add(zoneTTL)})
+	s.zones.Store(orgID, cachedZone{loc: loc, expires: now.Add(zoneTTL)})
 	return loc, nil
 }
 

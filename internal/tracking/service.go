@@ -447,6 +447,7 @@ func (s *Service) UpdateLink(ctx context.Context, p actor.Actor, id string, ch L
 	if ch.Status.Value != nil {
 		checkStatus(f, *ch.Status.Value)
 	}
+	var code string
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		l, err := store.ByIDForUpdate[Link](ctx, tx, p.OrgID, id, "link")
 		if err != nil {
@@ -473,12 +474,14 @@ func (s *Service) UpdateLink(ctx context.Context, p actor.Actor, id string, ch L
 			Set("updated_at = ?", l.UpdatedAt).Set("version = version + 1").Where("org_id = ? AND id = ?", p.OrgID, l.ID).Exec(ctx); err != nil {
 			return err
 		}
-		s.links.drop(l.Code) // this replica redirects with the change at once
+		code = l.Code
 		return audit.Record(ctx, tx, l.UpdatedAt, p, "link.update", "link", l.ID, changed)
 	})
 	if err != nil {
 		return nil, err
 	}
+	// After the commit: dropped earlier, a redirect in between could cache the old row again.
+	s.links.drop(code)
 	return s.GetLink(ctx, p, id)
 }
 
