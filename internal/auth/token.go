@@ -45,10 +45,9 @@ type keyRing struct {
 	clock     clock.Clock
 	accessTTL time.Duration
 
-	mu         sync.RWMutex
-	keys       map[string][]byte
-	signing    string // id of the newest unretired key
-	lastReload time.Time
+	mu      sync.RWMutex
+	keys    map[string][]byte
+	signing string // id of the newest unretired key
 }
 
 func (k *keyRing) reload(ctx context.Context) error {
@@ -70,7 +69,7 @@ func (k *keyRing) reload(ctx context.Context) error {
 		}
 	}
 	k.mu.Lock()
-	k.keys, k.signing, k.lastReload = keys, signing, now
+	k.keys, k.signing = keys, signing
 	k.mu.Unlock()
 	return nil
 }
@@ -124,22 +123,27 @@ func (k *keyRing) sign(claims accessClaims) (string, error) {
 	return t.SignedString(secret)
 }
 
-// lookup returns the secret of kid, reloading the ring for an unknown but well-formed id.
+// lookup returns the secret of kid. A kid this replica has not loaded is looked up by primary key:
+// another replica may have created it a moment ago (replicas starting together each create one), and
+// refusing its tokens for any time would log people out at random behind a load balancer.
 func (k *keyRing) lookup(ctx context.Context, kid string) ([]byte, bool) {
 	k.mu.RLock()
 	secret, ok := k.keys[kid]
-	recent := k.clock.Now().Sub(k.lastReload) < time.Second
 	k.mu.RUnlock()
-	if ok || recent {
-		return secret, ok
+	if ok {
+		return secret, true
 	}
-	if k.reload(ctx) != nil {
+	var row signingKey
+	err := k.db.NewSelect().Model(&row).
+		Where("id = ? AND (retired_at IS NULL OR retired_at > ?)", kid, k.clock.Now().Add(-k.accessTTL-jwtLeeway)).
+		Scan(ctx)
+	if err != nil {
 		return nil, false
 	}
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	secret, ok = k.keys[kid]
-	return secret, ok
+	k.mu.Lock()
+	k.keys[kid] = row.Secret
+	k.mu.Unlock()
+	return row.Secret, true
 }
 
 var errBadToken = errors.New("auth: invalid access token")
