@@ -19,10 +19,13 @@ import (
 	"github.com/caravan-crm/caravan/internal/campaign"
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/config"
+	"github.com/caravan-crm/caravan/internal/conversion"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/httpapi"
 	"github.com/caravan-crm/caravan/internal/insight"
+	"github.com/caravan-crm/caravan/internal/ledger"
 	"github.com/caravan-crm/caravan/internal/metrics"
+	"github.com/caravan-crm/caravan/internal/money"
 	"github.com/caravan-crm/caravan/internal/ratelimit"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/tracking"
@@ -87,32 +90,90 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 	creators.SetActivity(creatorActivity{campaigns, clicks})
 	creators.AddEraser(campaigns) // erasure: each package scrubs its own rows (creator.Eraser)
 	creators.AddEraser(clicks)
-	creators.SetRisks(insight.NewService(db, clk, authSvc, creators, nil)) // the creator list's exposed filter reads the risk marks
-	campaigns.SetResults(campaignResults{clicks})
+	conversions := conversion.NewService(db, clk, authSvc, clicks, conversion.Options{PublicURL: cfg.PublicURL, Log: log})
+	books := ledger.NewService(db, clk, authSvc, campaigns, creators)
+	conversions.SetLedger(books) // the ledger sits above conversions: it is plugged in, not imported
+	revenue := platformRevenue{books}
+	creators.SetRisks(insight.NewService(db, clk, authSvc, creators, revenue)) // the creator list's exposed filter reads the risk marks
+	campaigns.SetResults(campaignResults{clicks, books})
 	return httpapi.Deps{
 		Config: cfg, Log: log, DB: db, Version: Version,
-		Auth:      authSvc,
-		Creators:  creators,
-		Platforms: insight.NewService(db, clk, authSvc, creators, nil),
-		Campaigns: campaigns,
-		Tracking:  clicks,
+		Auth:        authSvc,
+		Creators:    creators,
+		Platforms:   insight.NewService(db, clk, authSvc, creators, revenue),
+		Campaigns:   campaigns,
+		Tracking:    clicks,
+		Conversions: conversions,
+		Ledger:      books,
 	}
 }
 
-// campaignResults gives the campaign report the clicks the tracking package owns (conversions, GMV
-// and commission join here when the ledger exists).
-type campaignResults struct{ clicks *tracking.Service }
+// campaignResults gives the campaign report the clicks the tracking package owns and the orders,
+// GMV and commission the ledger owns.
+type campaignResults struct {
+	clicks *tracking.Service
+	books  *ledger.Service
+}
 
 func (r campaignResults) CampaignResults(ctx context.Context, orgID, campaignID string) ([]campaign.Result, error) {
 	counts, err := r.clicks.CampaignClicks(ctx, orgID, campaignID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]campaign.Result, len(counts))
-	for i, c := range counts {
-		out[i] = campaign.Result{CreatorID: c.CreatorID, AccountID: c.AccountID, Clicks: c.Clicks}
+	out := make([]campaign.Result, 0, len(counts))
+	for _, c := range counts {
+		out = append(out, campaign.Result{CreatorID: c.CreatorID, AccountID: c.AccountID, Clicks: c.Clicks})
+	}
+	lines, err := r.books.CampaignLines(ctx, orgID, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		out = append(out, campaign.Result{CreatorID: l.CreatorID, AccountID: l.AccountID, Conversions: l.Orders,
+			GMV: money.Money{Minor: l.GMV, Currency: l.Currency}, Commission: money.Money{Minor: l.Commission, Currency: l.Currency}})
 	}
 	return out, nil
+}
+
+// platformRevenue gives the exposure insight the ledger's GMV and commission per platform.
+type platformRevenue struct{ books *ledger.Service }
+
+func (r platformRevenue) ByPlatform(ctx context.Context, orgID string, from, to time.Time) (map[string]insight.Amounts, error) {
+	totals, err := r.books.TotalsBy(ctx, orgID, ledger.ByPlatform, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]insight.Amounts, len(totals))
+	for k, t := range totals {
+		out[k] = insight.Amounts{GMVMinor: t.GMVMinor, CommissionMinor: t.CommissionMinor}
+	}
+	return out, nil
+}
+
+// RefreshCreatorGMV copies each creator's attributed GMV over the last 90 days from the ledger into
+// the creator list's sort column, for every organization with entries.
+func RefreshCreatorGMV(ctx context.Context, deps httpapi.Deps, now time.Time) (int, error) {
+	orgs, err := deps.Ledger.Orgs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, org := range orgs {
+		totals, err := deps.Ledger.TotalsBy(ctx, org, ledger.ByCreator, now.AddDate(0, 0, -90), now.Add(time.Hour))
+		if err != nil {
+			return n, err
+		}
+		gmv := make(map[string]int64, len(totals))
+		for id, t := range totals {
+			gmv[id] = t.GMVMinor
+		}
+		changed, err := deps.Creators.SetGMV90d(ctx, org, gmv)
+		if err != nil {
+			return n, err
+		}
+		n += changed
+	}
+	return n, nil
 }
 
 // creatorActivity gives the creator answer the campaigns and clicks other packages own.
@@ -163,6 +224,32 @@ func Jobs(deps httpapi.Deps, clk clock.Clock) []worker.Job {
 				return fmt.Errorf("roll up old clicks: %w", err)
 			}
 			deps.Log.Debug("old clicks rolled up", "clicks", n)
+			return nil
+		}},
+		{Name: "approve-held-conversions", Every: 10 * time.Minute, Once: true, Run: func(ctx context.Context) error {
+			if deps.Conversions == nil {
+				return nil
+			}
+			for {
+				n, err := deps.Conversions.AutoApprove(ctx, 500)
+				if err != nil {
+					return fmt.Errorf("approve held conversions: %w", err)
+				}
+				deps.Log.Debug("held conversions approved", "conversions", n)
+				if n < 500 {
+					return nil
+				}
+			}
+		}},
+		{Name: "refresh-creator-gmv", Every: 15 * time.Minute, Once: true, Run: func(ctx context.Context) error {
+			if deps.Ledger == nil {
+				return nil
+			}
+			n, err := RefreshCreatorGMV(ctx, deps, clk.Now())
+			if err != nil {
+				return fmt.Errorf("refresh creators' 90-day GMV: %w", err)
+			}
+			deps.Log.Debug("creators' 90-day GMV refreshed", "creators", n)
 			return nil
 		}},
 		{Name: "purge-idempotency-keys", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {

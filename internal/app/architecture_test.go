@@ -21,9 +21,11 @@ var owners = map[string][]string{
 	"worker":    {"leases"},
 	"creator": {"creators", "creator_accounts", "account_snapshots", "agencies", "creator_tags", "creator_events",
 		"creator_terms", "agency_shares"},
-	"insight":  {"platform_risks"},
-	"campaign": {"products", "product_rates", "campaigns", "campaign_products", "campaign_plans", "enrolments", "enrolment_rates", "deliverables", "samples"},
-	"tracking": {"links", "promo_codes", "clicks", "click_secrets", "click_days"},
+	"insight":    {"platform_risks"},
+	"campaign":   {"products", "product_rates", "campaigns", "campaign_products", "campaign_plans", "enrolments", "enrolment_rates", "deliverables", "samples"},
+	"tracking":   {"links", "promo_codes", "clicks", "click_secrets", "click_days"},
+	"conversion": {"stores", "webhook_deliveries", "conversions", "conversion_items", "refunds"},
+	"ledger":     {"ledger_entries", "fx_rates", "periods"},
 }
 
 // sqlTable finds a table named after FROM, JOIN, INTO, UPDATE or TABLE in SQL text.

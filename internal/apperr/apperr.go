@@ -232,3 +232,32 @@ func (f Fields) Err() error {
 	}
 	return Validation(f)
 }
+
+// Public is an error as a client sees it inside another answer (the error of one item of a batch):
+// the contract's error shape without the request id.
+type Public struct {
+	Code       string            `json:"code"`
+	Message    string            `json:"message"`
+	Fields     map[string]string `json:"fields,omitempty"`
+	FieldCodes map[string]string `json:"field_codes,omitempty"`
+	Params     map[string]any    `json:"params,omitempty"`
+}
+
+// PublicOf returns err as a client sees it; an error that is not an *Error is "internal".
+func PublicOf(err error) Public {
+	e, ok := As(err)
+	if !ok || e.Kind == KindInternal {
+		return Public{Code: "internal", Message: "an internal error occurred"}
+	}
+	p := Public{Code: e.Code, Message: e.Message, Fields: e.Fields, Params: e.Params}
+	if len(e.Fields) > 0 {
+		p.FieldCodes = make(map[string]string, len(e.Fields))
+		for f, msg := range e.Fields {
+			p.FieldCodes[f] = FieldCode(msg)
+		}
+		for f, c := range e.FieldCodes {
+			p.FieldCodes[f] = c
+		}
+	}
+	return p
+}

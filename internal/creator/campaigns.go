@@ -7,9 +7,11 @@ package creator
 
 import (
 	"context"
+	"strings"
 
 	"github.com/uptrace/bun"
 
+	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
@@ -63,4 +65,58 @@ func AccountRefs(ctx context.Context, db bun.IDB, orgID string, ids []string) (m
 		out[r.ID] = r
 	}
 	return out, nil
+}
+
+// AccountByHandle returns the organization's account with platform and handle (normalised like any
+// handle: with or without @, any case, or a profile address) whose creator is not deleted, for the
+// conversion package's attribution by account; nil when there is none.
+func AccountByHandle(ctx context.Context, db bun.IDB, orgID, plat, handle string) (*AccountRef, error) {
+	detected, h := platform.NormalizeHandle(handle)
+	plat = strings.ToLower(strings.TrimSpace(plat))
+	if plat == "" {
+		plat = detected
+	}
+	if h == "" || plat == "" {
+		return nil, nil
+	}
+	var r AccountRef
+	err := db.NewSelect().TableExpr("creator_accounts AS a").ColumnExpr("a.id, a.creator_id, a.platform, a.handle").
+		Join("JOIN creators AS c ON c.org_id = a.org_id AND c.id = a.creator_id").
+		Where("a.org_id = ? AND a.platform = ? AND a.handle = ? AND c.deleted_at IS NULL", orgID, plat, h).
+		Limit(1).Scan(ctx, &r)
+	if store.IsNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	return &r, nil
+}
+
+// SetGMV90d stores each creator's attributed GMV over the last 90 days (base currency minor units),
+// the figure the creator list sorts by (-gmv_90d): creators absent from gmv get 0. The ledger owns the
+// figures; a job refreshes this column, which is the creator package's own. Only changed rows are
+// written.
+func (s *Service) SetGMV90d(ctx context.Context, orgID string, gmv map[string]int64) (int, error) {
+	var rows []struct {
+		ID  string `bun:"id"`
+		GMV int64  `bun:"gmv_90d_minor"`
+	}
+	if err := s.db.NewSelect().TableExpr("creators AS c").ColumnExpr("c.id, c.gmv_90d_minor").Where("c.org_id = ?", orgID).Scan(ctx, &rows); err != nil {
+		return 0, store.MapError(err)
+	}
+	changed := 0
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		changed = 0
+		for _, r := range rows {
+			if v := gmv[r.ID]; v != r.GMV {
+				if _, err := tx.NewUpdate().TableExpr("creators").Set("gmv_90d_minor = ?", v).Where("org_id = ? AND id = ?", orgID, r.ID).Exec(ctx); err != nil {
+					return err
+				}
+				changed++
+			}
+		}
+		return nil
+	})
+	return changed, err
 }

@@ -70,18 +70,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		switch {
 		case errors.As(err, &ae) && ae.Kind != apperr.KindInternal:
 			status = kindStatus[ae.Kind]
-			body.Code, body.Message, body.Fields = ae.Code, ae.Message, ae.Fields
-			body.FieldCodes, body.Params, body.Details = ae.FieldCodes, ae.Params, ae.Details
-			if len(body.Fields) > 0 {
-				codes := make(map[string]string, len(body.Fields))
-				for f, msg := range body.Fields {
-					codes[f] = apperr.FieldCode(msg)
-				}
-				for f, c := range ae.FieldCodes {
-					codes[f] = c
-				}
-				body.FieldCodes = codes
-			}
+			pub := apperr.PublicOf(ae)
+			body.Code, body.Message, body.Fields = pub.Code, pub.Message, pub.Fields
+			body.FieldCodes, body.Params, body.Details = pub.FieldCodes, pub.Params, ae.Details
 			if ae.RetryAfter > 0 {
 				secs := int(ae.RetryAfter.Seconds() + 0.999)
 				c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))

@@ -11,8 +11,10 @@ import (
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/campaign"
+	"github.com/caravan-crm/caravan/internal/conversion"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/insight"
+	"github.com/caravan-crm/caravan/internal/ledger"
 	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/tracking"
 )
@@ -55,6 +57,8 @@ var (
 	auditors = []actor.Role{actor.RoleOwner, actor.RoleAdmin, actor.RoleFinance}
 	sellers  = []actor.Role{actor.RoleOwner, actor.RoleAdmin, actor.RoleManager}
 	owners   = []actor.Role{actor.RoleOwner}
+	// ingesters send orders: sellers, finance, and the API keys they create.
+	ingesters = []actor.Role{actor.RoleOwner, actor.RoleAdmin, actor.RoleManager, actor.RoleFinance}
 )
 
 var pageParams = []param{{"limit", "page size, 1 to 500 (default 50)"}, {"cursor", "next_cursor of the previous page"}}
@@ -66,6 +70,8 @@ func (s *Server) table() []route {
 	pf := &insight.Handler{Svc: s.deps.Platforms}
 	tr := &tracking.Handler{Svc: s.deps.Tracking}
 	cm := &campaign.Handler{Svc: s.deps.Campaigns}
+	cv := &conversion.Handler{Svc: s.deps.Conversions}
+	lg := &ledger.Handler{Svc: s.deps.Ledger}
 	creatorFilters := append(creatorFilterParams(), pageParams...)
 	return []route{
 		{Method: http.MethodGet, Path: "/healthz", Auth: authPublic, Handler: s.healthz, Tag: "system", Summary: "The process is alive", Resp: Health{}, Status: 200},
@@ -154,6 +160,28 @@ func (s *Server) table() []route {
 		{Method: http.MethodPatch, Path: "/api/v1/promo-codes/:id", Auth: authUser, Handler: tr.UpdatePromoCode, Roles: sellers, Tag: "tracking", Summary: "Respell a promo code, or disable and enable it", Body: tracking.PromoCodeChange{}, Resp: tracking.PromoCode{}, Status: 200},
 		{Method: http.MethodGet, Path: "/r/:code", Auth: authLimited, Handler: tr.Redirect, Tag: "tracking", Summary: "Public short link: 302 to the destination with cv_click and utm_* added; 404 for an unknown or disabled code; 429 past the per-address limit", Status: 302},
 
+		// conversions
+		{Method: http.MethodGet, Path: "/api/v1/conversions", Auth: authUser, Handler: cv.List, Roles: everyone, Tag: "conversions", Summary: "List conversions, the latest order first, with their items, refunds and ledger entries", Resp: page.List[conversion.Conversion]{}, Status: 200, Query: append(listParams(conversion.FilterParams), pageParams...)},
+		{Method: http.MethodPost, Path: "/api/v1/conversions", Auth: authUser, Handler: cv.Create, Roles: ingesters, Tag: "conversions", Summary: "Record an order (API key: source api; a person: source manual); 201 with its commission entries, 200 with the stored conversion when the source already has the external_id", Body: conversion.Input{}, Resp: conversion.Conversion{}, Status: 201},
+		{Method: http.MethodPost, Path: "/api/v1/conversions/batch", Auth: authUser, Handler: cv.Batch, Roles: ingesters, Tag: "conversions", Summary: "Record up to 1000 orders: a result per item (created, duplicate or rejected with its error)", Body: conversion.BatchInput{}, Resp: conversion.BatchResult{}, Status: 200, MaxBody: 8 << 20},
+		{Method: http.MethodPost, Path: "/api/v1/conversions/import", Auth: authUser, Handler: cv.Import, Roles: ingesters, Tag: "conversions", Summary: "Import an order file (.csv or .xlsx: generic layout, TikTok Shop order or affiliate export; multipart file, dry_run, timezone, currency); all or nothing, 422 with row errors", Resp: conversion.ImportResult{}, Status: 200, MaxBody: 51 << 20,
+			Query: []param{{"dry_run", "true: check and count, write nothing"}, {"timezone", "zone of times without an offset (default the organization's)"}, {"currency", "currency of files without a currency column (default the base currency)"}}},
+		{Method: http.MethodPost, Path: "/api/v1/conversions/decisions", Auth: authUser, Handler: cv.DecideMany, Roles: auditors, Tag: "conversions", Summary: "Approve or reject many conversions, by ids or by filter (a reason is required to reject)", Body: conversion.BulkDecision{}, Resp: conversion.BulkResult{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/conversions/:id", Auth: authUser, Handler: cv.Get, Roles: everyone, Tag: "conversions", Summary: "One conversion with its items, refunds and ledger entries", Resp: conversion.Conversion{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/conversions/:id/refunds", Auth: authUser, Handler: cv.AddRefund, Roles: ingesters, Tag: "conversions", Summary: "Record a refund of net merchandise: a proportional reversal entry; 422 past the order's amount; 200 for a known external_id", Body: conversion.RefundInput{}, Resp: conversion.RefundResult{}, Status: 201},
+		{Method: http.MethodPost, Path: "/api/v1/conversions/:id/approve", Auth: authUser, Handler: cv.Approve, Roles: auditors, Tag: "conversions", Summary: "Approve a pending conversion (finance)", Resp: conversion.Conversion{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/conversions/:id/reject", Auth: authUser, Handler: cv.Reject, Roles: auditors, Tag: "conversions", Summary: "Reject a conversion with a reason: its commission is reversed (finance)", Body: conversion.Decision{}, Resp: conversion.Conversion{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/conversions/:id/attribute", Auth: authUser, Handler: cv.Attribute, Roles: ingesters, Tag: "conversions", Summary: "Attribute an unattributed conversion to a creator by hand; its commission (and reversals of earlier refunds) are recorded", Body: conversion.ManualAttribution{}, Resp: conversion.Conversion{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/stores", Auth: authUser, Handler: cv.ListStores, Roles: everyone, Tag: "conversions", Summary: "Connected shops, with their webhook address and deliveries (the secret is never answered)", Resp: conversion.StoreList{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/stores", Auth: authUser, Handler: cv.CreateStore, Roles: admins, Tag: "conversions", Summary: "Connect a shop: its webhook signing secret is written once and never answered", Body: conversion.NewStore{}, Resp: conversion.Store{}, Status: 201},
+		{Method: http.MethodDelete, Path: "/api/v1/stores/:id", Auth: authUser, Handler: cv.DeleteStore, Roles: admins, Tag: "conversions", Summary: "Disconnect a shop: its webhooks are refused; its orders stay", Status: 204},
+		{Method: http.MethodPost, Path: "/webhooks/shopify/:store_id", Auth: authWebhook, Handler: cv.Shopify, Tag: "conversions", Summary: "Shopify orders/create, orders/paid and refunds/create deliveries, verified by X-Shopify-Hmac-Sha256 (401, nothing stored, on a bad one); a repeated X-Shopify-Webhook-Id answers duplicate", Resp: conversion.WebhookResult{}, Status: 200, MaxBody: 5 << 20},
+
+		// ledger
+		{Method: http.MethodGet, Path: "/api/v1/commissions", Auth: authUser, Handler: lg.List, Roles: everyone, Tag: "ledger", Summary: "Ledger entries, the newest first, each with its explanation", Resp: page.List[ledger.Entry]{}, Status: 200, Query: append(listParams(ledger.FilterParams), pageParams...)},
+		{Method: http.MethodGet, Path: "/api/v1/fx-rates", Auth: authUser, Handler: lg.ListRates, Roles: everyone, Tag: "ledger", Summary: "FX rates, the latest day first", Resp: ledger.FXRateList{}, Status: 200, Query: []param{{"currency", "one currency"}, {"from", "first day YYYY-MM-DD"}, {"to", "last day YYYY-MM-DD"}}},
+		{Method: http.MethodPut, Path: "/api/v1/fx-rates", Auth: authUser, Handler: lg.PutRate, Roles: auditors, Tag: "ledger", Summary: "Record a day's rate: 1 unit of currency = rate units of base_currency (a decimal string)", Body: ledger.NewFXRate{}, Resp: ledger.FXRate{}, Status: 200},
+
 		// platforms
 		{Method: http.MethodGet, Path: "/api/v1/platforms", Auth: authUser, Handler: pf.List, Roles: everyone, Tag: "platforms", Summary: "Every platform with the organization's risk marks", Resp: insight.ListAnswer{}, Status: 200},
 		{Method: http.MethodPut, Path: "/api/v1/platforms/:platform/risk", Auth: authUser, Handler: pf.SetRisk, Roles: sellers, Tag: "platforms", Summary: "Mark a platform at risk or banned in a country (level ok clears)", Body: insight.RiskInput{}, Resp: insight.Mark{}, Status: 200},
@@ -163,6 +191,14 @@ func (s *Server) table() []route {
 		{Method: http.MethodGet, Path: "/api/v1/audit-log", Auth: authUser, Handler: (&audit.Handler{DB: s.deps.DB}).List, Roles: auditors, Tag: "audit", Summary: "The organization's audit log, newest first", Resp: page.List[audit.Entry]{}, Status: 200,
 			Query: append([]param{{"action", "only this action, e.g. user.login"}, {"target_id", "only entries about this object"}}, pageParams...)},
 	}
+}
+
+func listParams(ps [][2]string) []param {
+	out := make([]param, len(ps))
+	for i, p := range ps {
+		out[i] = param{p[0], p[1]}
+	}
+	return out
 }
 
 func creatorFilterParams() []param {

@@ -25,8 +25,10 @@ import (
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/campaign"
 	"github.com/caravan-crm/caravan/internal/config"
+	"github.com/caravan-crm/caravan/internal/conversion"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/insight"
+	"github.com/caravan-crm/caravan/internal/ledger"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/tracking"
 	"github.com/caravan-crm/caravan/internal/web"
@@ -49,6 +51,9 @@ type Deps struct {
 	Platforms *insight.Service
 	Tracking  *tracking.Service
 	Campaigns *campaign.Service
+	// Conversions takes orders in; Ledger keeps their money.
+	Conversions *conversion.Service
+	Ledger      *ledger.Service
 }
 
 // Server is the configured echo instance and its routes.

@@ -49,6 +49,8 @@ func tenantFixture(t *testing.T, e *apitest.Env) (apitest.User, map[string]strin
 		"links":       postID(t, e, a, "/api/v1/links", map[string]any{"creator_id": cr.ID, "campaign_id": camp.ID, "destination_url": "https://shop.example/p"}),
 		"promo-codes": postID(t, e, a, "/api/v1/promo-codes", map[string]any{"code": "LUNA10", "creator_id": cr.ID, "campaign_id": camp.ID}),
 		"r":           "UnknownCode1", // public and global: a code names no organization; an unknown one is a 404 to anyone
+		"conversions": postID(t, e, a, "/api/v1/conversions", map[string]any{"external_id": "A-1", "occurred_at": "2026-11-20T10:00:00Z", "currency": "USD", "amount_minor": 5000, "promo_code": "LUNA10"}),
+		"stores":      postID(t, e, a, "/api/v1/stores", map[string]any{"name": "Shop A", "domain": "shop-a.myshopify.com", "webhook_secret": "a-secret-of-shop-a-1234"}),
 	}
 }
 
@@ -62,8 +64,9 @@ func postID(t *testing.T, e *apitest.Env, u apitest.User, path string, body any)
 }
 
 // globalParams are path parameters that name no object of an organization (a platform of the
-// catalogue): another organization may use them for itself, and A's data must stay unchanged.
-var globalParams = map[string]string{"platforms": "tiktok"}
+// catalogue, a webhook's store, which its signature authenticates, not a session): another
+// organization may use them, and A's data must stay unchanged.
+var globalParams = map[string]string{"platforms": "tiktok", "shopify": "no-such-store"}
 
 // TestEveryRouteWithAnIDIsNotFoundToAnotherOrganization walks the route table: every route with a
 // path parameter is called by the owner of organization B with a real id of organization A, and must

@@ -324,6 +324,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ledger entries, the newest first, each with its explanation */
+        get: operations["get_commissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List conversions, the latest order first, with their items, refunds and ledger entries */
+        get: operations["get_conversions"];
+        put?: never;
+        /** Record an order (API key: source api; a person: source manual); 201 with its commission entries, 200 with the stored conversion when the source already has the external_id */
+        post: operations["post_conversions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record up to 1000 orders: a result per item (created, duplicate or rejected with its error) */
+        post: operations["post_conversions_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject many conversions, by ids or by filter (a reason is required to reject) */
+        post: operations["post_conversions_decisions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import an order file (.csv or .xlsx: generic layout, TikTok Shop order or affiliate export; multipart file, dry_run, timezone, currency); all or nothing, 422 with row errors */
+        post: operations["post_conversions_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversion with its items, refunds and ledger entries */
+        get: operations["get_conversions_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending conversion (finance) */
+        post: operations["post_conversions_by_id_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions/{id}/attribute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attribute an unattributed conversion to a creator by hand; its commission (and reversals of earlier refunds) are recorded */
+        post: operations["post_conversions_by_id_attribute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a refund of net merchandise: a proportional reversal entry; 422 past the order's amount; 200 for a known external_id */
+        post: operations["post_conversions_by_id_refunds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a conversion with a reason: its commission is reversed (finance) */
+        post: operations["post_conversions_by_id_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/creators": {
         parameters: {
             query?: never;
@@ -530,6 +701,24 @@ export interface paths {
         head?: never;
         /** Change an enrolment's status, override, accounts or fee */
         patch: operations["patch_enrolments_by_id"];
+        trace?: never;
+    };
+    "/api/v1/fx-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** FX rates, the latest day first */
+        get: operations["get_fx_rates"];
+        /** Record a day's rate: 1 unit of currency = rate units of base_currency (a decimal string) */
+        put: operations["put_fx_rates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/insights/platform-exposure": {
@@ -778,6 +967,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connected shops, with their webhook address and deliveries (the secret is never answered) */
+        get: operations["get_stores"];
+        put?: never;
+        /** Connect a shop: its webhook signing secret is written once and never answered */
+        post: operations["post_stores"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Disconnect a shop: its webhooks are refused; its orders stay */
+        delete: operations["delete_stores_by_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -859,6 +1083,23 @@ export interface paths {
         get: operations["get_readyz"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/shopify/{store_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Shopify orders/create, orders/paid and refunds/create deliveries, verified by X-Shopify-Hmac-Sha256 (401, nothing stored, on a bad one); a repeated X-Shopify-Webhook-Id answers duplicate */
+        post: operations["post_webhooks_shopify_by_store_id"];
         delete?: never;
         options?: never;
         head?: never;
@@ -958,6 +1199,40 @@ export interface components {
             next_cursor: string;
             total: number;
         };
+        BatchInput: {
+            conversions: components["schemas"]["Input"][];
+        };
+        BatchItem: {
+            error?: components["schemas"]["Public"];
+            id?: string;
+            index: number;
+            status: string;
+        };
+        BatchResult: {
+            created: number;
+            duplicates: number;
+            items: components["schemas"]["BatchItem"][];
+            rejected: number;
+        };
+        BulkDecision: {
+            action: string;
+            filter?: {
+                campaign_id?: string;
+                creator_id?: string;
+                from?: string;
+                platform?: string;
+                source?: string;
+                status?: string;
+                to?: string;
+            };
+            ids?: string[];
+            reason?: string;
+        };
+        BulkResult: {
+            changed: number;
+            matched: number;
+            skipped: number;
+        };
         Campaign: {
             attribution_window_days: number;
             budget_minor: number;
@@ -1019,6 +1294,56 @@ export interface components {
             tags: components["schemas"]["stringNullable"];
             wechat: components["schemas"]["stringNullable"];
             whatsapp: components["schemas"]["stringNullable"];
+        };
+        Clues: {
+            account_handle?: string;
+            account_id?: string;
+            campaign_id?: string;
+            click_id?: string;
+            creator_id?: string;
+            link_code?: string;
+            platform?: string;
+            promo_code?: string;
+        };
+        Conversion: {
+            account_id: string;
+            amount_minor: number;
+            /** Format: date-time */
+            attributed_at: string;
+            campaign_id: string;
+            clues: components["schemas"]["Clues"];
+            /** Format: date-time */
+            created_at: string;
+            creator_id: string;
+            creator_name: string;
+            currency: string;
+            /** Format: date-time */
+            decided_at: string;
+            decided_by: string;
+            discount_minor: number;
+            entries: components["schemas"]["Entry"][];
+            external_id: string;
+            /** Format: date-time */
+            hold_until: string;
+            id: string;
+            items: components["schemas"]["Item"][];
+            /** Format: date-time */
+            occurred_at: string;
+            platform: string;
+            refunded_minor: number;
+            refunds: components["schemas"]["Refund"][];
+            rule: string;
+            source: string;
+            status: string;
+            status_reason: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        ConversionList: {
+            items: components["schemas"]["Conversion"][];
+            next_cursor: string;
+            total: number;
         };
         CreateAPIKeyRequest: {
             name: string;
@@ -1099,6 +1424,9 @@ export interface components {
             items: components["schemas"]["Creator"][];
             next_cursor: string;
             total: number;
+        };
+        Decision: {
+            reason: string;
         };
         Deliverable: {
             account_id: string;
@@ -1224,6 +1552,29 @@ export interface components {
             next_cursor: string;
             total: number;
         };
+        Explanation: {
+            base?: string;
+            base_minor?: number;
+            commission_minor?: number;
+            event_period?: string;
+            flat_amount_minor?: number;
+            fx_day?: string;
+            fx_missing?: boolean;
+            fx_rate?: string;
+            items?: components["schemas"]["ItemRate"][];
+            note?: string;
+            order_amount_minor?: number;
+            plan_type?: string;
+            plan_version?: number;
+            prior_gmv_minor?: number;
+            rate_bps?: number;
+            refunded_minor?: number;
+            remainder?: boolean;
+            rule?: string;
+            source: string;
+            tier?: number;
+            tier_from_gmv_minor?: number;
+        };
         Exposure: {
             currency: string;
             days: number;
@@ -1241,6 +1592,17 @@ export interface components {
             creators: number;
             gmv_minor: number;
         };
+        FXRate: {
+            base_currency: string;
+            currency: string;
+            on: string;
+            rate: components["schemas"]["Rate"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        FXRateList: {
+            items: components["schemas"]["FXRate"][];
+        };
         Health: {
             status: string;
             version: string;
@@ -1253,9 +1615,40 @@ export interface components {
             created: number;
             dry_run: boolean;
             errors: components["schemas"]["CellError"][];
+            layout: string;
+            orders: number;
             rows: number;
             skipped: number;
+            source: string;
+            unattributed: number;
             updated: number;
+        };
+        Input: {
+            account_handle?: string;
+            account_id?: string;
+            amount_minor: number;
+            campaign_id?: string;
+            click_id?: string;
+            creator_id?: string;
+            currency: string;
+            discount_minor?: number;
+            external_id: string;
+            items?: components["schemas"]["Item"][];
+            link_code?: string;
+            occurred_at: string;
+            platform?: string;
+            promo_code?: string;
+        };
+        Item: {
+            amount_minor: number;
+            quantity: number;
+            sku: string;
+        };
+        ItemRate: {
+            amount_minor: number;
+            rate_bps: number;
+            sku: string;
+            source: string;
         };
         Link: {
             account_id: string;
@@ -1289,6 +1682,11 @@ export interface components {
             email: string;
             org_id?: string;
             password: string;
+        };
+        ManualAttribution: {
+            account_id?: string;
+            campaign_id?: string;
+            creator_id: string;
         };
         Mark: {
             country: string;
@@ -1388,6 +1786,12 @@ export interface components {
             rate_bps?: number;
             status?: string;
         };
+        NewFXRate: {
+            base_currency: string;
+            currency: string;
+            on: string;
+            rate: string;
+        };
         NewLink: {
             account_id?: string;
             campaign_id: string;
@@ -1432,6 +1836,12 @@ export interface components {
             captured_on: string;
             engagement_bps?: number;
             followers: number;
+        };
+        NewStore: {
+            domain: string;
+            kind: string;
+            name: string;
+            webhook_secret: string;
         };
         Org: {
             base_currency: string;
@@ -1537,6 +1947,40 @@ export interface components {
             next_cursor: string;
             total: number;
         };
+        Public: {
+            code: string;
+            field_codes?: {
+                [key: string]: string;
+            };
+            fields?: {
+                [key: string]: string;
+            };
+            message: string;
+            params?: Record<string, never>;
+        };
+        Rate: Record<string, never>;
+        Refund: {
+            amount_minor: number;
+            conversion_id: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            external_id: string;
+            id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            source: string;
+        };
+        RefundInput: {
+            amount_minor: number;
+            external_id: string;
+            occurred_at?: string;
+        };
+        RefundResult: {
+            conversion: components["schemas"]["Conversion"];
+            entries: components["schemas"]["Entry"][];
+            refund: components["schemas"]["Refund"];
+        };
         Report: {
             accounts: components["schemas"]["AccountLine"][];
             campaign_id: string;
@@ -1625,6 +2069,22 @@ export interface components {
             engagement_bps: number;
             followers: number;
         };
+        Store: {
+            /** Format: date-time */
+            created_at: string;
+            deliveries: number;
+            domain: string;
+            id: string;
+            kind: string;
+            /** Format: date-time */
+            last_delivery_at: string;
+            name: string;
+            topics: string[];
+            webhook_url: string;
+        };
+        StoreList: {
+            items: components["schemas"]["Store"][];
+        };
         TagCount: {
             creators: number;
             tag: string;
@@ -1664,6 +2124,10 @@ export interface components {
             items: components["schemas"]["User"][];
             next_cursor: string;
             total: number;
+        };
+        WebhookResult: {
+            conversion_id?: string;
+            status: string;
         };
         int64Nullable: number | null;
         stringNullable: string | null;
@@ -2730,6 +3194,408 @@ export interface operations {
             };
         };
     };
+    get_commissions: {
+        parameters: {
+            query?: {
+                /** @description the creator's id */
+                creator_id?: string;
+                /** @description the campaign's id */
+                campaign_id?: string;
+                /** @description the conversion's id */
+                conversion_id?: string;
+                /** @description commission, reversal or adjustment */
+                kind?: string;
+                /** @description YYYY-MM */
+                period?: string;
+                /** @description true: only entries without an FX rate */
+                fx_missing?: string;
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_conversions: {
+        parameters: {
+            query?: {
+                /** @description pending, approved, paid, rejected or reversed */
+                status?: string;
+                /** @description the creator's id */
+                creator_id?: string;
+                /** @description the campaign's id */
+                campaign_id?: string;
+                /** @description the platform of the account that brought the order */
+                platform?: string;
+                /** @description api, manual, file, tiktok_shop or shopify:{store id} */
+                source?: string;
+                /** @description the attribution rule: creator, account, promo_code, click, link or manual */
+                rule?: string;
+                /** @description first day, YYYY-MM-DD in the organization's time zone */
+                from?: string;
+                /** @description last day, YYYY-MM-DD in the organization's time zone */
+                to?: string;
+                /** @description true or false */
+                attributed?: string;
+                /** @description an order number (external id), or its beginning */
+                q?: string;
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversionList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_conversions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Input"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_conversions_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_conversions_decisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_conversions_import: {
+        parameters: {
+            query?: {
+                /** @description true: check and count, write nothing */
+                dry_run?: string;
+                /** @description zone of times without an offset (default the organization's) */
+                timezone?: string;
+                /** @description currency of files without a currency column (default the base currency) */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_conversions_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_conversions_by_id_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_conversions_by_id_attribute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualAttribution"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_conversions_by_id_refunds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundResult"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_conversions_by_id_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_creators: {
         parameters: {
             query?: {
@@ -3293,6 +4159,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_fx_rates: {
+        parameters: {
+            query?: {
+                /** @description one currency */
+                currency?: string;
+                /** @description first day YYYY-MM-DD */
+                from?: string;
+                /** @description last day YYYY-MM-DD */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FXRateList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_fx_rates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFXRate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FXRate"];
                 };
             };
             /** @description error */
@@ -4041,6 +4976,97 @@ export interface operations {
             };
         };
     };
+    get_stores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_stores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewStore"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Store"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_stores_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_users: {
         parameters: {
             query?: {
@@ -4248,6 +5274,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_webhooks_shopify_by_store_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                store_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResult"];
                 };
             };
             /** @description error */
