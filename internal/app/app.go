@@ -226,7 +226,7 @@ func Jobs(deps httpapi.Deps, clk clock.Clock) []worker.Job {
 			deps.Log.Debug("old clicks rolled up", "clicks", n)
 			return nil
 		}},
-		{Name: "approve-held-conversions", Every: 10 * time.Minute, Once: true, Run: func(ctx context.Context) error {
+		{Name: "approve-held-conversions", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {
 			if deps.Conversions == nil {
 				return nil
 			}
@@ -241,7 +241,7 @@ func Jobs(deps httpapi.Deps, clk clock.Clock) []worker.Job {
 				}
 			}
 		}},
-		{Name: "refresh-creator-gmv", Every: 15 * time.Minute, Once: true, Run: func(ctx context.Context) error {
+		{Name: "refresh-creator-gmv", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {
 			if deps.Ledger == nil {
 				return nil
 			}

@@ -149,8 +149,9 @@ func TestEachRuleAttributesTheOrderToTheRightAccountAndOneCommission(t *testing.
 		other := call(t, e, w.owner, "POST", "/api/v1/creators", obj{"display_name": "Jake", "country": "GB",
 			"accounts": []obj{{"platform": "youtube", "handle": "@jake"}}}, http.StatusCreated)
 		x := w.order(t, obj{"external_id": "X-1", "amount_minor": 1000, "creator_id": other["id"], "promo_code": "LUNA10"}, http.StatusCreated)
-		if x["rule"] != "creator" || x["creator_id"] != other["id"] || len(entries(x)) != 0 {
-			t.Fatalf("explicit creator (no campaign, no default rate: no commission) = %v", x)
+		if x["rule"] != "creator" || x["creator_id"] != other["id"] || len(entries(x)) != 1 || num(entries(x)[0]["amount_minor"]) != 0 ||
+			num(entries(x)[0]["gmv_minor"]) != 1000 || entries(x)[0]["explanation"].(obj)["source"] != "no_rate" {
+			t.Fatalf("explicit creator (no campaign, no default rate: a zero commission with its GMV) = %v", x)
 		}
 		// a stranger's creator id is a field error, not a silent drop
 		b2 := e.NewOrg("Other", "o@other.example")

@@ -71,6 +71,7 @@ const (
 	SourceRefund         = "refund"
 	SourceRejection      = "rejection"
 	SourceAdjustment     = "adjustment"
+	SourceNoRate         = "no_rate"
 )
 
 // quote is what a commission depends on outside the ledger, gathered before the write transaction.
@@ -160,7 +161,7 @@ func (s *Service) items(ctx context.Context, c *conversion.Conversion) ([]conver
 // Commission records the commission entry of an attributed conversion, from its quote: the rate in
 // force on the order's date (enrolment override > product rate > campaign plan, tiers by the
 // creator's GMV in the campaign and month before this order; without a campaign plan, the creator's
-// default rate), on the plan's base, rounded once. Without any rate there is no entry.
+// default rate), on the plan's base, rounded once. Without any rate the entry is zero, with its GMV.
 func (s *Service) Commission(ctx context.Context, tx bun.IDB, c *conversion.Conversion, qa any, actorID string) error {
 	q, ok := qa.(*quote)
 	if !ok || q == nil || c.CreatorID == nil {
@@ -211,7 +212,10 @@ func (s *Service) Commission(ctx context.Context, tx bun.IDB, c *conversion.Conv
 		}
 		amount, rateBps = a, &r
 	default:
-		return nil // no plan, no default rate: the conversion earns nothing
+		// No campaign plan and no default rate: the order earns nothing, and a zero entry records
+		// why and carries its GMV (the creator's revenue counts whatever she earns on it).
+		ex.Source, ex.Base, ex.BaseMinor = SourceNoRate, campaign.BaseNet, &net
+		ex.Note = "no campaign plan in force and no default rate for the creator"
 	}
 	if rateBps != nil {
 		ex.RateBps = rateBps

@@ -3,6 +3,9 @@ package replicatest
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -74,6 +77,7 @@ const (
 //     replica, while the right password from another address still signs in;
 //   - an API key made on one replica works on the others, and one revoked on one replica is refused
 //     on all of them at once (no replica caches keys);
+//   - one Shopify delivery sent to the replicas at once gives one conversion;
 //   - a mixed load (redirects from distinct visitors, reads, writes, refreshes, logins) of
 //     loadRequests requests from loadWorkers goroutines gets no error; the requests per second held
 //     across the three replicas is logged;
@@ -92,10 +96,6 @@ const (
 // plays the balancer: like httputil's default it keeps the X-Forwarded-For it received and appends
 // the peer address, so the test's client can play many visitors from one machine by sending an
 // X-Forwarded-For of its own (addresses from the documentation and shared ranges, never trusted).
-//
-// Shopify deliveries: the conversions webhook does not exist yet. When it does, this test gains
-// the delivery check of issue 12: one order's delivery sent to the three replicas at once gives one
-// conversion.
 func TestReplicasShareOnePostgreSQL(t *testing.T) {
 	dbURL := storetest.PostgresURL(t) // skips without CARAVAN_TEST_POSTGRES
 	bin := buildBinary(t)
@@ -270,6 +270,33 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 	expect(t, do(p.client, "DELETE", p.URL+"/api/v1/api-keys/"+doomed.str("id"), nil, bearer(ownerToken)), 204)
 	for range replicaCount {
 		expect(t, do(p.client, "GET", p.URL+"/api/v1/creators", nil, map[string]string{"X-API-Key": doomed.str("key")}), 401)
+	}
+
+	// One Shopify delivery sent to the three replicas at once (Shopify retries a slow delivery while
+	// the first is still in flight): one conversion, and every copy answered 200.
+	const shopSecret = "shpss_replica_test_secret_0123"
+	shop := c.must("POST", "/api/v1/stores", ownerToken, map[string]any{"name": "Shop", "domain": "replica.myshopify.com", "webhook_secret": shopSecret}, 201)
+	orderBody, err := os.ReadFile(filepath.Join(moduleRoot(t), "internal", "conversion", "testdata", "shopify", "orders-create.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha256.New, []byte(shopSecret))
+	mac.Write(orderBody)
+	sig := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	var deliveries [replicaCount * 2]result
+	for i := range deliveries {
+		wg.Go(func() {
+			deliveries[i] = doRaw(p.client, p.URL+"/webhooks/shopify/"+shop.str("id"), orderBody, map[string]string{
+				"X-Shopify-Topic": "orders/create", "X-Shopify-Webhook-Id": "replica-delivery-1", "X-Shopify-Hmac-Sha256": sig})
+		})
+	}
+	wg.Wait()
+	for _, d := range deliveries {
+		expect(t, d, 200)
+	}
+	var shopOrders int
+	if err := db.NewRaw("SELECT count(*) FROM conversions WHERE source = ?", "shopify:"+shop.str("id")).Scan(ctx, &shopOrders); err != nil || shopOrders != 1 {
+		t.Fatalf("one delivery sent %d times across %d replicas stored %d conversions (%v); want 1", len(deliveries), distinct(deliveries[:]), shopOrders, err)
 	}
 
 	// One visitor clicking one link again and again, on every replica: one counted click.
@@ -697,6 +724,29 @@ func do(hc *http.Client, method, url string, body any, headers map[string]string
 	}
 	if len(out.raw) > 300 {
 		out.raw = out.raw[:300] + "…"
+	}
+	return out
+}
+
+// doRaw posts body as it is (a webhook's signature covers the exact bytes).
+func doRaw(hc *http.Client, url string, body []byte, headers map[string]string) result {
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		return result{err: err, replica: -1}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := hc.Do(req)
+	if err != nil {
+		return result{err: err, replica: -1}
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	out := result{status: res.StatusCode, raw: string(b), err: err, replica: -1}
+	if s := res.Header.Get(replicaHeader); s != "" {
+		out.replica, _ = strconv.Atoi(s)
 	}
 	return out
 }
