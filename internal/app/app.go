@@ -26,6 +26,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/ledger"
 	"github.com/caravan-crm/caravan/internal/metrics"
 	"github.com/caravan-crm/caravan/internal/money"
+	"github.com/caravan-crm/caravan/internal/payout"
 	"github.com/caravan-crm/caravan/internal/ratelimit"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/tracking"
@@ -105,6 +106,7 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 		Tracking:    clicks,
 		Conversions: conversions,
 		Ledger:      books,
+		Payouts:     payout.NewService(db, clk, books, authSvc),
 	}
 }
 

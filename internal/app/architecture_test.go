@@ -26,6 +26,7 @@ var owners = map[string][]string{
 	"tracking":   {"links", "promo_codes", "clicks", "click_secrets", "click_days"},
 	"conversion": {"stores", "webhook_deliveries", "conversions", "conversion_items", "refunds"},
 	"ledger":     {"ledger_entries", "fx_rates", "periods"},
+	"payout":     {"payouts", "payout_items"},
 }
 
 // sqlTable finds a table named after FROM, JOIN, INTO, UPDATE or TABLE in SQL text.

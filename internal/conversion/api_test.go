@@ -22,7 +22,7 @@ import (
 
 type obj = map[string]any
 
-func call(t *testing.T, e *apitest.Env, u apitest.User, method, path string, body any, want int) obj {
+func call(t testing.TB, e *apitest.Env, u apitest.User, method, path string, body any, want int) obj {
 	t.Helper()
 	res := e.Expect(want, apitest.Request{Method: method, Path: path, Body: body, Token: u.Token})
 	if len(res.Body) == 0 {
@@ -58,7 +58,7 @@ type world struct {
 	campaign, linkCode string
 }
 
-func newWorld(t *testing.T, db *bun.DB) *world {
+func newWorld(t testing.TB, db *bun.DB) *world {
 	t.Helper()
 	e := apitest.New(t, db)
 	w := &world{e: e}

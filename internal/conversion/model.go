@@ -57,9 +57,13 @@ type Conversion struct {
 	AttributedAt  *time.Time `bun:"attributed_at" json:"attributed_at"`
 	DecidedBy     *string    `bun:"decided_by" json:"decided_by"`
 	DecidedAt     *time.Time `bun:"decided_at" json:"decided_at"`
-	Version       int64      `bun:"version" json:"version"`
-	CreatedAt     time.Time  `bun:"created_at" json:"created_at"`
-	UpdatedAt     time.Time  `bun:"updated_at" json:"updated_at"`
+	// ApprovedAt is when the conversion was approved (it stays set if it is reversed later: its
+	// entries stay payable, so the reversal claws back what was paid). PaidAt is when a payout paid it.
+	ApprovedAt *time.Time `bun:"approved_at" json:"approved_at"`
+	PaidAt     *time.Time `bun:"paid_at" json:"paid_at"`
+	Version    int64      `bun:"version" json:"version"`
+	CreatedAt  time.Time  `bun:"created_at" json:"created_at"`
+	UpdatedAt  time.Time  `bun:"updated_at" json:"updated_at"`
 
 	// Clues are what the order said that attribution looks at.
 	Clues       Clues    `bun:"-" json:"clues"`
@@ -136,33 +140,35 @@ const (
 // The ledger package writes and reads them; it is declared here, below the ledger, so a conversion
 // can carry its entries.
 type Entry struct {
-	ID               string      `bun:"id,pk" json:"id"`
-	ConversionID     *string     `bun:"conversion_id" json:"conversion_id"`
-	ReversesID       *string     `bun:"reverses_id" json:"reverses_id"`
-	RefundID         *string     `bun:"refund_id" json:"refund_id"`
-	CreatorID        string      `bun:"creator_id" json:"creator_id"`
-	AccountID        *string     `bun:"account_id" json:"account_id"`
-	Platform         *string     `bun:"platform" json:"platform"`
-	CampaignID       *string     `bun:"campaign_id" json:"campaign_id"`
-	Kind             string      `bun:"kind" json:"kind"`
-	AmountMinor      int64       `bun:"amount_minor" json:"amount_minor"`
-	Currency         string      `bun:"currency" json:"currency"`
-	BaseAmountMinor  *int64      `bun:"base_amount_minor" json:"base_amount_minor"`
-	BaseCurrency     string      `bun:"base_currency" json:"base_currency"`
-	FXRate           *string     `bun:"fx_rate" json:"fx_rate"`
-	FXMissing        bool        `bun:"fx_missing" json:"fx_missing"`
-	RateBps          *int64      `bun:"rate_bps" json:"rate_bps"`
-	GMVMinor         int64       `bun:"gmv_minor" json:"gmv_minor"`
-	BaseGMVMinor     *int64      `bun:"base_gmv_minor" json:"base_gmv_minor"`
-	AgencyID         *string     `bun:"agency_id" json:"agency_id"`
-	AgencyShareBps   int64       `bun:"agency_share_bps" json:"agency_share_bps"`
-	AgencyShareMinor int64       `bun:"agency_share_minor" json:"agency_share_minor"`
-	Period           string      `bun:"period" json:"period"`
-	OccurredAt       time.Time   `bun:"occurred_at" json:"occurred_at"`
-	Explanation      Explanation `bun:"explanation,type:text" json:"explanation"`
-	Reason           *string     `bun:"reason" json:"reason"`
-	CreatedBy        *string     `bun:"created_by" json:"created_by"`
-	CreatedAt        time.Time   `bun:"created_at" json:"created_at"`
+	ID               string  `bun:"id,pk" json:"id"`
+	ConversionID     *string `bun:"conversion_id" json:"conversion_id"`
+	ReversesID       *string `bun:"reverses_id" json:"reverses_id"`
+	RefundID         *string `bun:"refund_id" json:"refund_id"`
+	CreatorID        string  `bun:"creator_id" json:"creator_id"`
+	AccountID        *string `bun:"account_id" json:"account_id"`
+	Platform         *string `bun:"platform" json:"platform"`
+	CampaignID       *string `bun:"campaign_id" json:"campaign_id"`
+	Kind             string  `bun:"kind" json:"kind"`
+	AmountMinor      int64   `bun:"amount_minor" json:"amount_minor"`
+	Currency         string  `bun:"currency" json:"currency"`
+	BaseAmountMinor  *int64  `bun:"base_amount_minor" json:"base_amount_minor"`
+	BaseCurrency     string  `bun:"base_currency" json:"base_currency"`
+	FXRate           *string `bun:"fx_rate" json:"fx_rate"`
+	FXMissing        bool    `bun:"fx_missing" json:"fx_missing"`
+	RateBps          *int64  `bun:"rate_bps" json:"rate_bps"`
+	GMVMinor         int64   `bun:"gmv_minor" json:"gmv_minor"`
+	BaseGMVMinor     *int64  `bun:"base_gmv_minor" json:"base_gmv_minor"`
+	AgencyID         *string `bun:"agency_id" json:"agency_id"`
+	AgencyShareBps   int64   `bun:"agency_share_bps" json:"agency_share_bps"`
+	AgencyShareMinor int64   `bun:"agency_share_minor" json:"agency_share_minor"`
+	// BaseAgencyShareMinor is the agency's share in the base currency (empty with the base amount).
+	BaseAgencyShareMinor *int64      `bun:"base_agency_share_minor" json:"base_agency_share_minor"`
+	Period               string      `bun:"period" json:"period"`
+	OccurredAt           time.Time   `bun:"occurred_at" json:"occurred_at"`
+	Explanation          Explanation `bun:"explanation,type:text" json:"explanation"`
+	Reason               *string     `bun:"reason" json:"reason"`
+	CreatedBy            *string     `bun:"created_by" json:"created_by"`
+	CreatedAt            time.Time   `bun:"created_at" json:"created_at"`
 }
 
 // Ledger records the money of conversions; the ledger package implements it and app wires it in.

@@ -273,7 +273,7 @@ func (s *Service) decide(ctx context.Context, tx bun.Tx, p actor.Actor, c *Conve
 		case !c.Attributed():
 			return false, apperr.Conflict("not_attributed", "an unattributed conversion cannot be approved: attribute it to a creator first")
 		}
-		c.Status, c.StatusReason = StatusApproved, nil
+		c.Status, c.StatusReason, c.ApprovedAt = StatusApproved, nil, &now
 	case ActionReject:
 		switch c.Status {
 		case StatusRejected:
@@ -296,7 +296,7 @@ func (s *Service) decide(ctx context.Context, tx bun.Tx, p actor.Actor, c *Conve
 	c.DecidedAt = &now
 	c.Version++
 	c.UpdatedAt = now
-	if _, err := tx.NewUpdate().Model(c).Column("status", "status_reason", "decided_by", "decided_at", "version", "updated_at").WherePK().Exec(ctx); err != nil {
+	if _, err := tx.NewUpdate().Model(c).Column("status", "status_reason", "decided_by", "decided_at", "approved_at", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 		return false, store.MapError(err)
 	}
 	return true, audit.Record(ctx, tx, now, p, "conversion."+action, "conversion", c.ID, map[string]any{"reason": reason, "status": c.Status})
@@ -518,4 +518,60 @@ func ItemsOf(ctx context.Context, db bun.IDB, orgID, conversionID string) ([]Ite
 		out[i] = Item{SKU: r.SKU, Quantity: r.Quantity, AmountMinor: r.AmountMinor}
 	}
 	return out, nil
+}
+
+// Ref is what other packages read of a conversion: the ledger's statements (is its commission
+// payable, pending, or neither?), the workbook (its order number), payouts.
+type Ref struct {
+	ID          string     `bun:"id"`
+	Source      string     `bun:"source"`
+	ExternalID  string     `bun:"external_id"`
+	OccurredAt  time.Time  `bun:"occurred_at"`
+	Currency    string     `bun:"currency"`
+	AmountMinor int64      `bun:"amount_minor"`
+	Status      string     `bun:"status"`
+	ApprovedAt  *time.Time `bun:"approved_at"`
+	PaidAt      *time.Time `bun:"paid_at"`
+}
+
+// Payable reports whether the conversion's entries are owed: approved (now, or before a refund
+// reversed it, so the reversal claws back) and not rejected.
+func (r Ref) Payable() bool {
+	return r.ApprovedAt != nil && r.Status != StatusRejected
+}
+
+// Pending reports whether the conversion's entries may still become payable.
+func (r Ref) Pending() bool { return r.Status == StatusPending }
+
+// Refs returns the organization's conversions among ids, by id, 500 ids per query.
+func Refs(ctx context.Context, db bun.IDB, orgID string, ids []string) (map[string]Ref, error) {
+	out := make(map[string]Ref, len(ids))
+	for i := 0; i < len(ids); i += 500 {
+		var rows []Ref
+		if err := db.NewSelect().TableExpr("conversions AS cv").
+			ColumnExpr("cv.id, cv.source, cv.external_id, cv.occurred_at, cv.currency, cv.amount_minor, cv.status, cv.approved_at, cv.paid_at").
+			Where("cv.org_id = ? AND cv.id IN (?)", orgID, bun.In(ids[i:min(i+500, len(ids))])).Scan(ctx, &rows); err != nil {
+			return nil, store.MapError(err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}
+
+// MarkPaid records that a payout paid the conversions among ids: approved ones become paid (a
+// reversed one keeps its status; its paid_at says its commission was paid). db is the payout's
+// transaction.
+func MarkPaid(ctx context.Context, db bun.IDB, orgID string, ids []string, at time.Time) error {
+	for i := 0; i < len(ids); i += 500 {
+		chunk := ids[i:min(i+500, len(ids))]
+		if _, err := db.NewUpdate().Model((*Conversion)(nil)).
+			Set("status = CASE WHEN status = ? THEN ? ELSE status END", StatusApproved, StatusPaid).
+			Set("paid_at = COALESCE(paid_at, ?)", at).Set("version = version + 1").Set("updated_at = ?", at).
+			Where("org_id = ? AND id IN (?)", orgID, bun.In(chunk)).Exec(ctx); err != nil {
+			return store.MapError(err)
+		}
+	}
+	return nil
 }

@@ -120,3 +120,32 @@ func (s *Service) SetGMV90d(ctx context.Context, orgID string, gmv map[string]in
 	})
 	return changed, err
 }
+
+// Payee is what a payout file needs of a creator.
+type Payee struct {
+	ID             string  `bun:"id"`
+	DisplayName    string  `bun:"display_name"`
+	Country        string  `bun:"country"`
+	Email          *string `bun:"email"`
+	PayoutCurrency *string `bun:"payout_currency"`
+	PayoutMethod   *string `bun:"payout_method"`
+	PayoutAccount  *string `bun:"payout_account"`
+	PayoutHolder   *string `bun:"payout_holder"`
+}
+
+// Payees returns the payout details of the organization's creators among ids, by id.
+func Payees(ctx context.Context, db bun.IDB, orgID string, ids []string) (map[string]Payee, error) {
+	out := map[string]Payee{}
+	for i := 0; i < len(ids); i += 500 {
+		var rows []Payee
+		if err := db.NewSelect().TableExpr("creators AS c").
+			ColumnExpr("c.id, c.display_name, c.country, c.email, c.payout_currency, c.payout_method, c.payout_account, c.payout_holder").
+			Where("c.org_id = ? AND c.id IN (?)", orgID, bun.In(ids[i:min(i+500, len(ids))])).Scan(ctx, &rows); err != nil {
+			return nil, store.MapError(err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}

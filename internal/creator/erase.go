@@ -86,6 +86,7 @@ func (s *Service) Erase(ctx context.Context, p actor.Actor, id string, in Erasur
 		if _, err := tx.NewUpdate().Model((*Creator)(nil)).
 			Set("display_name = ?", name).Set("name_key = ?", nameKey(name)).
 			Set("email = NULL").Set("phone = NULL").Set("wechat = NULL").Set("whatsapp = NULL").
+			Set("payout_account = NULL").Set("payout_holder = NULL").
 			Set("languages = '[]'").Set("notes = ''").Set("erased_at = ?", erasedAt).
 			Set("updated_at = ?", now).Set("version = version + 1").
 			Where("org_id = ? AND id = ?", p.OrgID, c.ID).Exec(ctx); err != nil {

@@ -90,6 +90,11 @@ type Creator struct {
 	AgencyID       *string    `bun:"agency_id" json:"agency_id"`
 	OwnerID        *string    `bun:"owner_id" json:"owner_id"`
 	PayoutCurrency *string    `bun:"payout_currency" json:"payout_currency"`
+	// Where the creator is paid: paypal (account = PayPal e-mail), wise or bank (account = IBAN or
+	// account number), and the holder's name as the bank knows it.
+	PayoutMethod  *string `bun:"payout_method" json:"payout_method"`
+	PayoutAccount *string `bun:"payout_account" json:"payout_account"`
+	PayoutHolder  *string `bun:"payout_holder" json:"payout_holder"`
 	DefaultRateBps *int64     `bun:"default_rate_bps" json:"default_rate_bps"`
 	Notes          string     `bun:"notes" json:"notes"`
 	MaxFollowers   int64      `bun:"max_followers" json:"followers"`

@@ -123,6 +123,9 @@ type NewCreator struct {
 	OwnerID        *string      `json:"owner_id,omitempty"`
 	Tags           []string     `json:"tags,omitempty"`
 	PayoutCurrency *string      `json:"payout_currency,omitempty"`
+	PayoutMethod   *string      `json:"payout_method,omitempty"`
+	PayoutAccount  *string      `json:"payout_account,omitempty"`
+	PayoutHolder   *string      `json:"payout_holder,omitempty"`
 	DefaultRateBps *int64       `json:"default_rate_bps,omitempty"`
 	Notes          string       `json:"notes,omitempty"`
 	Accounts       []NewAccount `json:"accounts,omitempty"`
@@ -144,6 +147,9 @@ type Change struct {
 	OwnerID        Nullable[string]   `json:"owner_id"`
 	Tags           Nullable[[]string] `json:"tags"`
 	PayoutCurrency Nullable[string]   `json:"payout_currency"`
+	PayoutMethod   Nullable[string]   `json:"payout_method"`
+	PayoutAccount  Nullable[string]   `json:"payout_account"`
+	PayoutHolder   Nullable[string]   `json:"payout_holder"`
 	DefaultRateBps Nullable[int64]    `json:"default_rate_bps"`
 	Notes          Nullable[string]   `json:"notes"`
 }
@@ -253,6 +259,30 @@ func checkCurrency(f apperr.Fields, v *string) *string {
 	return &c
 }
 
+// PayoutMethods are the ways a creator can be paid.
+var PayoutMethods = []string{"paypal", "wise", "bank"}
+
+// checkPayout cleans and checks the payout details: a known method, a PayPal account that is an
+// e-mail address, one-line texts of sensible length.
+func checkPayout(f apperr.Fields, method, account, holder *string) (*string, *string, *string) {
+	method, account, holder = cleanOptional(method), cleanOptional(account), cleanOptional(holder)
+	if method != nil {
+		m := strings.ToLower(*method)
+		method = &m
+		f.Check(!slices.Contains(PayoutMethods, m), "payout_method", "must be one of paypal, wise, bank")
+	}
+	if account != nil {
+		f.Check(len(*account) > 100 || text.CheckName(*account) != nil, "payout_account", "must be at most 100 characters")
+		if method != nil && *method == "paypal" {
+			f.Check(!strings.Contains(*account, "@"), "payout_account", "must be the PayPal account's e-mail address")
+		}
+	}
+	if holder != nil {
+		f.Check(len(*holder) > 200 || text.CheckName(*holder) != nil, "payout_holder", "must be at most 200 characters")
+	}
+	return method, account, holder
+}
+
 func checkRate(f apperr.Fields, field string, v *int64) {
 	f.Check(v != nil && (*v < 0 || *v > 10_000), field, "must be basis points from 0 to 10000")
 }
@@ -298,6 +328,7 @@ func (in *NewCreator) validate() apperr.Fields {
 	in.Tags = cleanTags(f, in.Tags)
 	in.AgencyID, in.OwnerID = cleanOptional(in.AgencyID), cleanOptional(in.OwnerID)
 	in.PayoutCurrency = checkCurrency(f, in.PayoutCurrency)
+	in.PayoutMethod, in.PayoutAccount, in.PayoutHolder = checkPayout(f, in.PayoutMethod, in.PayoutAccount, in.PayoutHolder)
 	checkRate(f, "default_rate_bps", in.DefaultRateBps)
 	in.Notes = strings.TrimSpace(in.Notes)
 	checkNotes(f, in.Notes)
@@ -348,6 +379,7 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, p actor.Actor, in NewCr
 		ID: store.NewID(), OrgID: p.OrgID, DisplayName: in.DisplayName, NameKey: nameKey(in.DisplayName), Country: in.Country,
 		Email: in.Email, Phone: in.Phone, WeChat: in.WeChat, WhatsApp: in.WhatsApp, LanguagesJSON: string(langs),
 		Status: in.Status, AgencyID: in.AgencyID, OwnerID: in.OwnerID, PayoutCurrency: in.PayoutCurrency,
+		PayoutMethod: in.PayoutMethod, PayoutAccount: in.PayoutAccount, PayoutHolder: in.PayoutHolder,
 		DefaultRateBps: in.DefaultRateBps, Notes: in.Notes, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
@@ -621,6 +653,7 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 	email, phone, wechat, whatsapp := ch.Email.Value, ch.Phone.Value, ch.WeChat.Value, ch.WhatsApp.Value
 	checkContacts(f, &email, &phone, &wechat, &whatsapp)
 	currency := checkCurrency(f, ch.PayoutCurrency.Value)
+	payMethod, payAccount, payHolder := checkPayout(f, ch.PayoutMethod.Value, ch.PayoutAccount.Value, ch.PayoutHolder.Value)
 	checkRate(f, "default_rate_bps", ch.DefaultRateBps.Value)
 	var notes *string
 	if ch.Notes.Set {
@@ -673,6 +706,9 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 		setOpt("agency_id", ch.AgencyID.Set, &c.AgencyID, agencyID)
 		setOpt("owner_id", ch.OwnerID.Set, &c.OwnerID, ownerID)
 		setOpt("payout_currency", ch.PayoutCurrency.Set, &c.PayoutCurrency, currency)
+		setOpt("payout_method", ch.PayoutMethod.Set, &c.PayoutMethod, payMethod)
+		setOpt("payout_account", ch.PayoutAccount.Set, &c.PayoutAccount, payAccount)
+		setOpt("payout_holder", ch.PayoutHolder.Set, &c.PayoutHolder, payHolder)
 		if ch.DefaultRateBps.Set && !equalPtr(c.DefaultRateBps, ch.DefaultRateBps.Value) {
 			c.DefaultRateBps, changed["default_rate_bps"] = ch.DefaultRateBps.Value, ch.DefaultRateBps.Value
 		}

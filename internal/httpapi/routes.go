@@ -16,6 +16,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/ledger"
 	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/payout"
 	"github.com/caravan-crm/caravan/internal/tracking"
 )
 
@@ -72,6 +73,8 @@ func (s *Server) table() []route {
 	cm := &campaign.Handler{Svc: s.deps.Campaigns}
 	cv := &conversion.Handler{Svc: s.deps.Conversions}
 	lg := &ledger.Handler{Svc: s.deps.Ledger}
+	po := &payout.Handler{Svc: s.deps.Payouts}
+	rangeParams := []param{{"period", "a month YYYY-MM"}, {"from", "first day YYYY-MM-DD (with to, instead of period)"}, {"to", "last day YYYY-MM-DD"}}
 	creatorFilters := append(creatorFilterParams(), pageParams...)
 	return []route{
 		{Method: http.MethodGet, Path: "/healthz", Auth: authPublic, Handler: s.healthz, Tag: "system", Summary: "The process is alive", Resp: Health{}, Status: 200},
@@ -180,7 +183,20 @@ func (s *Server) table() []route {
 		// ledger
 		{Method: http.MethodGet, Path: "/api/v1/commissions", Auth: authUser, Handler: lg.List, Roles: everyone, Tag: "ledger", Summary: "Ledger entries, the newest first, each with its explanation", Resp: page.List[ledger.Entry]{}, Status: 200, Query: append(listParams(ledger.FilterParams), pageParams...)},
 		{Method: http.MethodGet, Path: "/api/v1/fx-rates", Auth: authUser, Handler: lg.ListRates, Roles: everyone, Tag: "ledger", Summary: "FX rates, the latest day first", Resp: ledger.FXRateList{}, Status: 200, Query: []param{{"currency", "one currency"}, {"from", "first day YYYY-MM-DD"}, {"to", "last day YYYY-MM-DD"}}},
-		{Method: http.MethodPut, Path: "/api/v1/fx-rates", Auth: authUser, Handler: lg.PutRate, Roles: auditors, Tag: "ledger", Summary: "Record a day's rate: 1 unit of currency = rate units of base_currency (a decimal string)", Body: ledger.NewFXRate{}, Resp: ledger.FXRate{}, Status: 200},
+		{Method: http.MethodPut, Path: "/api/v1/fx-rates", Auth: authUser, Handler: lg.PutRate, Roles: auditors, Tag: "ledger", Summary: "Record a day's rate: 1 unit of currency = rate units of base_currency (a decimal string); 409 for a day of a closed period", Body: ledger.NewFXRate{}, Resp: ledger.FXRate{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/fx-rates/import", Auth: authUser, Handler: lg.ImportRates, Roles: auditors, Tag: "ledger", Summary: "Import daily rates from .csv or .xlsx (date, currency, base currency, rate; multipart file, dry_run); all or nothing", Resp: ledger.FXImportResult{}, Status: 200, MaxBody: 6 << 20,
+			Query: []param{{"dry_run", "true: check, write nothing"}}},
+		{Method: http.MethodPost, Path: "/api/v1/adjustments", Auth: authUser, Handler: lg.Adjust, Roles: auditors, Tag: "ledger", Summary: "Record a positive or negative adjustment for a creator, with a reason; 409 when its period is closed", Body: ledger.NewAdjustment{}, Resp: ledger.Entry{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/periods", Auth: authUser, Handler: lg.Periods, Roles: everyone, Tag: "finance", Summary: "Commission months with entries, and whether each is closed", Resp: ledger.PeriodList{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/periods/:period/close", Auth: authUser, Handler: lg.ClosePeriod, Roles: auditors, Tag: "finance", Summary: "Close (lock) a past month: later entries dated in it go to the next open month; adjustments naming it are refused", Resp: ledger.Period{}, Status: 200},
+		{Method: http.MethodPost, Path: "/api/v1/periods/:period/reopen", Auth: authUser, Handler: lg.ReopenPeriod, Roles: owners, Tag: "finance", Summary: "Reopen a closed month (owner only, with a reason; audited)", Body: ledger.Reopen{}, Resp: ledger.Period{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/statements", Auth: authUser, Handler: po.Statements, Roles: auditors, Tag: "finance", Summary: "Statements of a period (or from/to): one line per creator and currency; totals are sums of ledger entries", Resp: payout.StatementList{}, Status: 200, Query: rangeParams},
+		{Method: http.MethodGet, Path: "/api/v1/payouts", Auth: authUser, Handler: po.List, Roles: auditors, Tag: "finance", Summary: "Payouts, the newest first", Resp: page.List[payout.Payout]{}, Status: 200,
+			Query: append([]param{{"period", "YYYY-MM"}, {"status", "pending or paid"}, {"creator_id", "one creator"}, {"currency", "one currency"}}, pageParams...)},
+		{Method: http.MethodPost, Path: "/api/v1/payouts", Auth: authUser, Handler: po.CreateBatch, Roles: auditors, Tag: "finance", Summary: "Batch the payable, unpaid entries of the closed periods up to period: one payout per creator and currency with a positive payable (minimums carry smaller ones over)", Body: payout.NewBatch{}, Resp: payout.Batch{}, Status: 201},
+		{Method: http.MethodGet, Path: "/api/v1/payouts/file", Auth: authUser, Handler: po.File, Roles: auditors, Tag: "finance", Summary: "A payout file for the bank or provider: the generic .xlsx or .csv, PayPal Payouts or Wise batch CSV", Status: 200,
+			Query: []param{{"period", "YYYY-MM"}, {"format", "xlsx (default), csv, paypal or wise"}, {"currency", "one currency (PayPal takes one per file)"}, {"status", "pending (default), paid or all"}}},
+		{Method: http.MethodPost, Path: "/api/v1/payouts/:id/paid", Auth: authUser, Handler: po.Paid, Roles: auditors, Tag: "finance", Summary: "Mark a payout paid (reference, paid_on): its conversions become paid; a second time is a 409", Body: payout.MarkPaid{}, Resp: payout.Payout{}, Status: 200},
 
 		// platforms
 		{Method: http.MethodGet, Path: "/api/v1/platforms", Auth: authUser, Handler: pf.List, Roles: everyone, Tag: "platforms", Summary: "Every platform with the organization's risk marks", Resp: insight.ListAnswer{}, Status: 200},

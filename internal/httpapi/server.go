@@ -29,6 +29,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/ledger"
+	"github.com/caravan-crm/caravan/internal/payout"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/tracking"
 	"github.com/caravan-crm/caravan/internal/web"
@@ -54,6 +55,7 @@ type Deps struct {
 	// Conversions takes orders in; Ledger keeps their money.
 	Conversions *conversion.Service
 	Ledger      *ledger.Service
+	Payouts     *payout.Service
 }
 
 // Server is the configured echo instance and its routes.

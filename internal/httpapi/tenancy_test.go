@@ -51,7 +51,25 @@ func tenantFixture(t *testing.T, e *apitest.Env) (apitest.User, map[string]strin
 		"r":           "UnknownCode1", // public and global: a code names no organization; an unknown one is a 404 to anyone
 		"conversions": postID(t, e, a, "/api/v1/conversions", map[string]any{"external_id": "A-1", "occurred_at": "2026-11-20T10:00:00Z", "currency": "USD", "amount_minor": 5000, "promo_code": "LUNA10"}),
 		"stores":      postID(t, e, a, "/api/v1/stores", map[string]any{"name": "Shop A", "domain": "shop-a.myshopify.com", "webhook_secret": "a-secret-of-shop-a-1234"}),
+		"payouts":     payoutID(t, e, a),
 	}
+}
+
+// payoutID makes a payout in A: an October order, approved, October closed, a batch.
+func payoutID(t *testing.T, e *apitest.Env, a apitest.User) string {
+	conv := postID(t, e, a, "/api/v1/conversions", map[string]any{"external_id": "A-OCT", "occurred_at": "2026-10-15T10:00:00Z", "currency": "USD", "amount_minor": 5000, "promo_code": "LUNA10"})
+	e.Expect(200, apitest.Request{Method: "POST", Path: "/api/v1/conversions/" + conv + "/approve", Token: a.Token})
+	e.Expect(200, apitest.Request{Method: "POST", Path: "/api/v1/periods/2026-10/close", Token: a.Token})
+	var batch struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/payouts", Token: a.Token, Body: map[string]any{"period": "2026-10"}}).JSON(t, &batch)
+	if len(batch.Items) != 1 {
+		t.Fatalf("payout batch = %+v", batch)
+	}
+	return batch.Items[0].ID
 }
 
 // postID creates an object as u and returns its id.
@@ -66,7 +84,7 @@ func postID(t *testing.T, e *apitest.Env, u apitest.User, path string, body any)
 // globalParams are path parameters that name no object of an organization (a platform of the
 // catalogue, a webhook's store, which its signature authenticates, not a session): another
 // organization may use them, and A's data must stay unchanged.
-var globalParams = map[string]string{"platforms": "tiktok", "shopify": "no-such-store"}
+var globalParams = map[string]string{"platforms": "tiktok", "shopify": "no-such-store", "periods": "2026-10"}
 
 // TestEveryRouteWithAnIDIsNotFoundToAnotherOrganization walks the route table: every route with a
 // path parameter is called by the owner of organization B with a real id of organization A, and must

@@ -234,6 +234,13 @@ func (s *Service) Commission(ctx context.Context, tx bun.IDB, c *conversion.Conv
 			return err
 		}
 		e.AgencyID, e.AgencyShareBps, e.AgencyShareMinor = q.terms.AgencyID, q.terms.AgencyShareBps, share
+		if e.BaseAmountMinor != nil {
+			b, err := money.ApplyBps(*e.BaseAmountMinor, q.terms.AgencyShareBps)
+			if err != nil {
+				return err
+			}
+			e.BaseAgencyShareMinor = &b
+		}
 	}
 	return s.insert(ctx, tx, c.OrgID, &e, clock.Month(c.OccurredAt, q.loc), actorID)
 }
@@ -377,24 +384,19 @@ func (s *Service) Reverse(ctx context.Context, tx bun.IDB, c *conversion.Convers
 		if e.Kind != KindCommission {
 			continue
 		}
-		left := remains{amount: e.AmountMinor, share: e.AgencyShareMinor}
-		if e.BaseAmountMinor != nil {
-			b := *e.BaseAmountMinor
-			left.base = &b
-		}
+		left := remains{amount: e.AmountMinor, share: e.AgencyShareMinor, base: copyPtr(e.BaseAmountMinor), baseShare: copyPtr(e.BaseAgencyShareMinor)}
 		for _, r := range entries {
 			if r.Kind == KindReversal && deref(r.ReversesID) == e.ID {
 				left.amount += r.AmountMinor
 				left.share += r.AgencyShareMinor
-				if left.base != nil && r.BaseAmountMinor != nil {
-					*left.base += *r.BaseAmountMinor
-				}
+				addTo(left.base, r.BaseAmountMinor)
+				addTo(left.baseShare, r.BaseAgencyShareMinor)
 			}
 		}
-		if left.amount == 0 && left.share == 0 && (left.base == nil || *left.base == 0) {
+		if left.amount == 0 && left.share == 0 && deref(left.base) == 0 && deref(left.baseShare) == 0 {
 			continue
 		}
-		rev := remains{amount: left.amount, share: left.share, base: left.base}
+		rev := left
 		ex := conversion.Explanation{Source: SourceRejection, Note: reason}
 		commission, orderAmount := e.AmountMinor, c.AmountMinor
 		ex.CommissionMinor, ex.OrderAmountMinor = &commission, &orderAmount
@@ -415,10 +417,7 @@ func (s *Service) Reverse(ctx context.Context, tx bun.IDB, c *conversion.Convers
 		}
 		ex.FXRate = e.FXRate
 		out.Explanation = ex
-		if rev.base != nil {
-			b := -*rev.base
-			out.BaseAmountMinor = &b
-		}
+		out.BaseAmountMinor, out.BaseAgencyShareMinor = negPtr(rev.base), negPtr(rev.baseShare)
 		if refund != nil {
 			out.RefundID = &refund.ID
 			out.GMVMinor = -refund.AmountMinor
@@ -445,6 +444,7 @@ func (s *Service) Reverse(ctx context.Context, tx bun.IDB, c *conversion.Convers
 type remains struct {
 	amount, share int64
 	base          *int64
+	baseShare     *int64
 }
 
 // proportional is a partial refund's reversal: round(commission × refunded ÷ order amount) of the
@@ -468,15 +468,47 @@ func proportional(e Entry, left remains, refunded, orderAmount int64) (remains, 
 		return remains{}, err
 	}
 	out.share = capAt(out.share, left.share)
-	if e.BaseAmountMinor != nil && left.base != nil {
-		b, err := money.Proportion(*e.BaseAmountMinor, refunded, orderAmount)
-		if err != nil {
-			return remains{}, err
+	part := func(total, left *int64) (*int64, error) {
+		if total == nil || left == nil {
+			return nil, nil
 		}
-		b = capAt(b, *left.base)
-		out.base = &b
+		v, err := money.Proportion(*total, refunded, orderAmount)
+		if err != nil {
+			return nil, err
+		}
+		v = capAt(v, *left)
+		return &v, nil
+	}
+	if out.base, err = part(e.BaseAmountMinor, left.base); err != nil {
+		return remains{}, err
+	}
+	if out.baseShare, err = part(e.BaseAgencyShareMinor, left.baseShare); err != nil {
+		return remains{}, err
 	}
 	return out, nil
+}
+
+func copyPtr(v *int64) *int64 {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	return &c
+}
+
+func negPtr(v *int64) *int64 {
+	if v == nil {
+		return nil
+	}
+	n := -*v
+	return &n
+}
+
+// addTo adds v to *sum when both are known.
+func addTo(sum, v *int64) {
+	if sum != nil && v != nil {
+		*sum += *v
+	}
 }
 
 // Entries returns the entries of conversions, by conversion id, oldest first.

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/money"
 	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/sheet"
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
@@ -77,25 +79,20 @@ type NewFXRate struct {
 // PutRate records (or corrects) a day's rate. Entries already written keep the rate they used: a
 // correction applies to entries written after it.
 func (s *Service) PutRate(ctx context.Context, p actor.Actor, in NewFXRate) (*FXRate, error) {
-	f := apperr.Fields{}
-	in.On = strings.TrimSpace(in.On)
-	_, err := clock.ParseDay(in.On)
-	f.Check(err != nil, "on", "must be a date YYYY-MM-DD")
-	cur, base := money.NormalizeCurrency(in.Currency), money.NormalizeCurrency(in.BaseCurrency)
-	f.Check(!money.ValidCurrency(cur), "currency", "must be an ISO 4217 currency code such as USD")
-	f.Check(!money.ValidCurrency(base), "base_currency", "must be an ISO 4217 currency code such as USD")
-	f.Check(cur == base && cur != "", "currency", "must differ from base_currency")
-	rate, err := money.ParseRate(strings.TrimSpace(in.Rate))
-	f.Check(err != nil || rate.IsZero() || len(strings.TrimSpace(in.Rate)) > 40, "rate", "must be a positive decimal such as 7.1234")
-	if err := f.Err(); err != nil {
+	if err := s.checkRate(&in); err != nil {
 		return nil, err
 	}
+	cur, base := in.Currency, in.BaseCurrency
+	rate, _ := money.ParseRate(in.Rate)
 	now := s.now()
 	row := &FXRate{OrgID: p.OrgID, Currency: cur, BaseCurrency: base, On: in.On, Rate: rate, UpdatedAt: now}
 	if id := p.ID(); id != "" {
 		row.UpdatedBy = &id
 	}
-	err = store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.RefuseClosedDay(ctx, tx, p.OrgID, in.On); err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(row).On("CONFLICT (org_id, currency, base_currency, day) DO UPDATE").
 			Set("rate = EXCLUDED.rate").Set("updated_by = EXCLUDED.updated_by").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
 			return err
@@ -106,6 +103,22 @@ func (s *Service) PutRate(ctx context.Context, p actor.Actor, in NewFXRate) (*FX
 		return nil, err
 	}
 	return row, nil
+}
+
+// checkRate validates and normalises a rate.
+func (s *Service) checkRate(in *NewFXRate) error {
+	f := apperr.Fields{}
+	in.On = strings.TrimSpace(in.On)
+	_, err := clock.ParseDay(in.On)
+	f.Check(err != nil, "on", "must be a date YYYY-MM-DD")
+	in.Currency, in.BaseCurrency = money.NormalizeCurrency(in.Currency), money.NormalizeCurrency(in.BaseCurrency)
+	f.Check(!money.ValidCurrency(in.Currency), "currency", "must be an ISO 4217 currency code such as USD")
+	f.Check(!money.ValidCurrency(in.BaseCurrency), "base_currency", "must be an ISO 4217 currency code such as USD")
+	f.Check(in.Currency == in.BaseCurrency && in.Currency != "", "currency", "must differ from base_currency")
+	in.Rate = strings.TrimSpace(in.Rate)
+	rate, err := money.ParseRate(in.Rate)
+	f.Check(err != nil || rate.Decimal().Sign() <= 0 || len(in.Rate) > 40, "rate", "must be a positive decimal such as 7.1234")
+	return f.Err()
 }
 
 // FXRateList answers GET /api/v1/fx-rates.
@@ -301,4 +314,85 @@ func (s *Service) Orgs(ctx context.Context) ([]string, error) {
 	var ids []string
 	err := s.db.NewSelect().TableExpr("ledger_entries AS le").ColumnExpr("DISTINCT le.org_id").Scan(ctx, &ids)
 	return ids, store.MapError(err)
+}
+
+// FXImportColumns are the columns of an FX-rate file, in English and Chinese.
+var FXImportColumns = []sheet.Column{
+	{Key: "on", Aliases: []string{"Date", "Day", "On", "日期"}, Required: true},
+	{Key: "currency", Aliases: []string{"Currency", "From", "币种", "外币"}, Required: true},
+	{Key: "base_currency", Aliases: []string{"Base Currency", "Base", "To", "本位币", "记账本位币"}},
+	{Key: "rate", Aliases: []string{"Rate", "FX Rate", "汇率"}, Required: true},
+}
+
+// FXImportResult answers POST /api/v1/fx-rates/import.
+type FXImportResult struct {
+	DryRun bool              `json:"dry_run"`
+	Rows   int               `json:"rows"`
+	Saved  int               `json:"saved"`
+	Errors []sheet.CellError `json:"errors"`
+}
+
+// ImportRates reads a file of daily rates (a month of them, typically): date, currency, base
+// currency (default the organization's) and rate. All or nothing; a day in a closed month is an
+// error on its row.
+func (s *Service) ImportRates(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool) (*FXImportResult, error) {
+	t, err := sheet.Read(r, size, filename, sheet.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	org, err := s.orgs.Org(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	res := &FXImportResult{DryRun: dryRun, Rows: len(t.Rows), Errors: []sheet.CellError{}}
+	m, herrs := sheet.MapHeaders(t.Headers, FXImportColumns)
+	if len(herrs) > 0 {
+		res.Errors = append(res.Errors, herrs...)
+		return res, nil
+	}
+	var rates []NewFXRate
+	for _, row := range t.Rows {
+		in := NewFXRate{On: strings.TrimSpace(m.Get(row, "on")), Currency: m.Get(row, "currency"), BaseCurrency: m.Get(row, "base_currency"), Rate: strings.TrimSpace(m.Get(row, "rate"))}
+		if in.BaseCurrency == "" {
+			in.BaseCurrency = org.BaseCurrency
+		}
+		if d, err := time.Parse("2006/01/02", in.On); err == nil {
+			in.On = d.Format("2006-01-02")
+		}
+		if err := s.checkRate(&in); err != nil {
+			if e, ok := apperr.As(err); ok {
+				for field, msg := range e.Fields {
+					res.Errors = append(res.Errors, sheet.CellError{Row: row.Line, Column: m.Header(field), Message: msg})
+				}
+			}
+			continue
+		}
+		rates = append(rates, in)
+	}
+	if len(res.Errors) > 0 || dryRun {
+		return res, nil
+	}
+	now := s.now()
+	err = store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		for _, in := range rates {
+			if err := s.RefuseClosedDay(ctx, tx, p.OrgID, in.On); err != nil {
+				return err
+			}
+			rate, _ := money.ParseRate(in.Rate)
+			row := &FXRate{OrgID: p.OrgID, Currency: in.Currency, BaseCurrency: in.BaseCurrency, On: in.On, Rate: rate, UpdatedAt: now}
+			if id := p.ID(); id != "" {
+				row.UpdatedBy = &id
+			}
+			if _, err := tx.NewInsert().Model(row).On("CONFLICT (org_id, currency, base_currency, day) DO UPDATE").
+				Set("rate = EXCLUDED.rate").Set("updated_by = EXCLUDED.updated_by").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+				return store.MapError(err)
+			}
+		}
+		res.Saved = len(rates)
+		return audit.Record(ctx, tx, now, p, "fx_rate.import", "fx_rate", "", map[string]any{"file": filename, "rates": len(rates)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }

@@ -58,6 +58,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a positive or negative adjustment for a creator, with a reason; 409 when its period is closed */
+        post: operations["post_adjustments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agencies": {
         parameters: {
             query?: never;
@@ -712,9 +729,26 @@ export interface paths {
         };
         /** FX rates, the latest day first */
         get: operations["get_fx_rates"];
-        /** Record a day's rate: 1 unit of currency = rate units of base_currency (a decimal string) */
+        /** Record a day's rate: 1 unit of currency = rate units of base_currency (a decimal string); 409 for a day of a closed period */
         put: operations["put_fx_rates"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fx-rates/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import daily rates from .csv or .xlsx (date, currency, base currency, rate; multipart file, dry_run); all or nothing */
+        post: operations["post_fx_rates_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -802,6 +836,109 @@ export interface paths {
         put?: never;
         /** Change the caller's password; ends every other session */
         post: operations["post_me_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payouts, the newest first */
+        get: operations["get_payouts"];
+        put?: never;
+        /** Batch the payable, unpaid entries of the closed periods up to period: one payout per creator and currency with a positive payable (minimums carry smaller ones over) */
+        post: operations["post_payouts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A payout file for the bank or provider: the generic .xlsx or .csv, PayPal Payouts or Wise batch CSV */
+        get: operations["get_payouts_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/{id}/paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a payout paid (reference, paid_on): its conversions become paid; a second time is a 409 */
+        post: operations["post_payouts_by_id_paid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Commission months with entries, and whether each is closed */
+        get: operations["get_periods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/periods/{period}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close (lock) a past month: later entries dated in it go to the next open month; adjustments naming it are refused */
+        post: operations["post_periods_by_period_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/periods/{period}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed month (owner only, with a reason; audited) */
+        post: operations["post_periods_by_period_reopen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -961,6 +1098,23 @@ export interface paths {
         put?: never;
         /** Create the first organization and its owner (only while no user exists) */
         post: operations["post_setup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Statements of a period (or from/to): one line per creator and currency; totals are sums of ledger entries */
+        get: operations["get_statements"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1199,6 +1353,11 @@ export interface components {
             next_cursor: string;
             total: number;
         };
+        Batch: {
+            carried_over: components["schemas"]["Carry"][];
+            items: components["schemas"]["Payout"][];
+            period: string;
+        };
         BatchInput: {
             conversions: components["schemas"]["Input"][];
         };
@@ -1274,6 +1433,11 @@ export interface components {
             next_cursor: string;
             total: number;
         };
+        Carry: {
+            amount_minor: number;
+            creator_id: string;
+            currency: string;
+        };
         CellError: {
             column: string;
             message: string;
@@ -1288,7 +1452,10 @@ export interface components {
             languages: components["schemas"]["stringNullable"];
             notes: components["schemas"]["stringNullable"];
             owner_id: components["schemas"]["stringNullable"];
+            payout_account: components["schemas"]["stringNullable"];
             payout_currency: components["schemas"]["stringNullable"];
+            payout_holder: components["schemas"]["stringNullable"];
+            payout_method: components["schemas"]["stringNullable"];
             phone: components["schemas"]["stringNullable"];
             status: components["schemas"]["stringNullable"];
             tags: components["schemas"]["stringNullable"];
@@ -1308,6 +1475,8 @@ export interface components {
         Conversion: {
             account_id: string;
             amount_minor: number;
+            /** Format: date-time */
+            approved_at: string;
             /** Format: date-time */
             attributed_at: string;
             campaign_id: string;
@@ -1329,6 +1498,8 @@ export interface components {
             items: components["schemas"]["Item"][];
             /** Format: date-time */
             occurred_at: string;
+            /** Format: date-time */
+            paid_at: string;
             platform: string;
             refunded_minor: number;
             refunds: components["schemas"]["Refund"][];
@@ -1390,7 +1561,10 @@ export interface components {
             notes: string;
             owner_id: string;
             owner_name: string;
+            payout_account: string;
             payout_currency: string;
+            payout_holder: string;
+            payout_method: string;
             phone: string;
             status: string;
             tags: string[];
@@ -1592,6 +1766,12 @@ export interface components {
             creators: number;
             gmv_minor: number;
         };
+        FXImportResult: {
+            dry_run: boolean;
+            errors: components["schemas"]["CellError"][];
+            rows: number;
+            saved: number;
+        };
         FXRate: {
             base_currency: string;
             currency: string;
@@ -1712,6 +1892,10 @@ export interface components {
             without_alternative: components["schemas"]["Dependent"][];
             without_alternative_count: number;
         };
+        MarkPaid: {
+            paid_on: string;
+            reference: string;
+        };
         MeResponse: {
             capabilities: string[];
             org: components["schemas"]["Org"];
@@ -1731,11 +1915,25 @@ export interface components {
             status?: string;
             url?: string;
         };
+        NewAdjustment: {
+            amount_minor: number;
+            campaign_id?: string;
+            creator_id: string;
+            currency: string;
+            period?: string;
+            reason: string;
+        };
         NewAgency: {
             contact_email?: string;
             country: string;
             name: string;
             share_bps?: number;
+        };
+        NewBatch: {
+            minimums?: {
+                [key: string]: number;
+            };
+            period: string;
         };
         NewCampaign: {
             attribution_window_days?: number;
@@ -1760,7 +1958,10 @@ export interface components {
             languages?: string[];
             notes?: string;
             owner_id?: string;
+            payout_account?: string;
             payout_currency?: string;
+            payout_holder?: string;
+            payout_method?: string;
             phone?: string;
             status?: string;
             tags?: string[];
@@ -1854,6 +2055,41 @@ export interface components {
         PasswordRequest: {
             current_password: string;
             new_password: string;
+        };
+        Payout: {
+            amount_minor: number;
+            /** Format: date-time */
+            created_at: string;
+            creator_id: string;
+            creator_name: string;
+            currency: string;
+            entries: number;
+            id: string;
+            /** Format: date-time */
+            paid_at: string;
+            paid_by: string;
+            paid_on: string;
+            period: string;
+            reference: string;
+            status: string;
+            version: number;
+        };
+        PayoutList: {
+            items: components["schemas"]["Payout"][];
+            next_cursor: string;
+            total: number;
+        };
+        Period: {
+            /** Format: date-time */
+            closed_at: string;
+            closed_by: string;
+            entries: number;
+            period: string;
+            status: string;
+        };
+        PeriodList: {
+            current: string;
+            items: components["schemas"]["Period"][];
         };
         Plan: {
             amount_minor?: number;
@@ -1981,6 +2217,9 @@ export interface components {
             entries: components["schemas"]["Entry"][];
             refund: components["schemas"]["Refund"];
         };
+        Reopen: {
+            reason: string;
+        };
         Report: {
             accounts: components["schemas"]["AccountLine"][];
             campaign_id: string;
@@ -2068,6 +2307,28 @@ export interface components {
             created_at: string;
             engagement_bps: number;
             followers: number;
+        };
+        StatementLine: {
+            adjustment_minor: number;
+            agency_share_minor: number;
+            base_currency: string;
+            base_payable_minor: number;
+            commission_minor: number;
+            conversions: number;
+            creator_id: string;
+            creator_name: string;
+            currency: string;
+            gmv_minor: number;
+            payable_minor: number;
+            pending_minor: number;
+            reversal_minor: number;
+        };
+        StatementList: {
+            from?: string;
+            items: components["schemas"]["StatementLine"][];
+            period: string;
+            status: string;
+            to?: string;
         };
         Store: {
             /** Format: date-time */
@@ -2320,6 +2581,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["History"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_adjustments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAdjustment"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
                 };
             };
             /** @description error */
@@ -4241,6 +4535,38 @@ export interface operations {
             };
         };
     };
+    post_fx_rates_import: {
+        parameters: {
+            query?: {
+                /** @description true: check, write nothing */
+                dry_run?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FXImportResult"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_insights_platform_exposure: {
         parameters: {
             query?: {
@@ -4465,6 +4791,247 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_payouts: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM */
+                period?: string;
+                /** @description pending or paid */
+                status?: string;
+                /** @description one creator */
+                creator_id?: string;
+                /** @description one currency */
+                currency?: string;
+                /** @description page size, 1 to 500 (default 50) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_payouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewBatch"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_payouts_file: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM */
+                period?: string;
+                /** @description xlsx (default), csv, paypal or wise */
+                format?: string;
+                /** @description one currency (PayPal takes one per file) */
+                currency?: string;
+                /** @description pending (default), paid or all */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_payouts_by_id_paid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkPaid"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_periods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeriodList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_periods_by_period_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Period"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_periods_by_period_reopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reopen"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Period"];
                 };
             };
             /** @description error */
@@ -4963,6 +5530,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SetupResponse"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_statements: {
+        parameters: {
+            query?: {
+                /** @description a month YYYY-MM */
+                period?: string;
+                /** @description first day YYYY-MM-DD (with to, instead of period) */
+                from?: string;
+                /** @description last day YYYY-MM-DD */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementList"];
                 };
             };
             /** @description error */
