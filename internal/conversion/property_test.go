@@ -53,7 +53,8 @@ func TestRandomOrdersAndRefundSequencesNeverReverseMoreThanTheCommission(t *test
 				t.Fatalf("order %d: %v %v %+v", i, err, created, c)
 			}
 			com := c.Entries[0]
-			if com.AmountMinor != roundHalfAway(amount, 1000, 10_000) || com.AgencyShareMinor != roundHalfAway(com.AmountMinor, 3333, 10_000) || com.BaseAmountMinor == nil {
+			if com.AmountMinor != roundHalfAway(amount, 1000, 10_000) || com.AgencyShareMinor != roundHalfAway(com.AmountMinor, 3333, 10_000) ||
+				com.BaseAmountMinor == nil || com.BaseAgencyShareMinor == nil || *com.BaseAgencyShareMinor != roundHalfAway(*com.BaseAmountMinor, 3333, 10_000) {
 				t.Fatalf("order %d commission %+v", i, com)
 			}
 			left, remaining := amount, com.AmountMinor
@@ -67,11 +68,12 @@ func TestRandomOrdersAndRefundSequencesNeverReverseMoreThanTheCommission(t *test
 					t.Fatalf("order %d refund %d of %d: %v", i, k, r, err)
 				}
 				left -= r
-				var amt, base, share int64
+				var amt, base, share, baseShare int64
 				for _, en := range res.Conversion.Entries {
 					amt += en.AmountMinor
 					share += en.AgencyShareMinor
 					base += *en.BaseAmountMinor
+					baseShare += *en.BaseAgencyShareMinor
 				}
 				rev := res.Entries[0]
 				want := -min(roundHalfAway(com.AmountMinor, r, amount), remaining) // capped at what remains
@@ -80,12 +82,12 @@ func TestRandomOrdersAndRefundSequencesNeverReverseMoreThanTheCommission(t *test
 				}
 				remaining += rev.AmountMinor
 				switch {
-				case amt < 0 || base < 0 || share < 0:
+				case amt < 0 || base < 0 || share < 0 || baseShare < 0:
 					t.Fatalf("order %d: reversals exceed the commission: %d %s, base %d, share %d", i, amt, cur, base, share)
 				case rev.AmountMinor != want:
 					t.Fatalf("order %d: reversal %d of refund %d/%d, want %d", i, rev.AmountMinor, r, amount, want)
-				case left == 0 && (amt != 0 || base != 0 || share != 0):
-					t.Fatalf("order %d fully refunded nets %d %s, base %d, share %d", i, amt, cur, base, share)
+				case left == 0 && (amt != 0 || base != 0 || share != 0 || baseShare != 0):
+					t.Fatalf("order %d fully refunded nets %d %s, base %d, share %d, base share %d", i, amt, cur, base, share, baseShare)
 				case left == 0 && res.Conversion.Status != conversion.StatusReversed:
 					t.Fatalf("order %d fully refunded is %s", i, res.Conversion.Status)
 				}
