@@ -28,6 +28,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/money"
 	"github.com/caravan-crm/caravan/internal/payout"
 	"github.com/caravan-crm/caravan/internal/ratelimit"
+	"github.com/caravan-crm/caravan/internal/report"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/tracking"
 	"github.com/caravan-crm/caravan/internal/worker"
@@ -97,16 +98,20 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *bun.DB, authSvc *auth.Serv
 	revenue := platformRevenue{books}
 	creators.SetRisks(insight.NewService(db, clk, authSvc, creators, revenue)) // the creator list's exposed filter reads the risk marks
 	campaigns.SetResults(campaignResults{clicks, books})
+	payouts := payout.NewService(db, clk, books, authSvc)
+	platforms := insight.NewService(db, clk, authSvc, creators, revenue)
+	platforms.SetFigures(dashboardFigures{books, clicks, conversions})
 	return httpapi.Deps{
 		Config: cfg, Log: log, DB: db, Version: Version,
 		Auth:        authSvc,
 		Creators:    creators,
-		Platforms:   insight.NewService(db, clk, authSvc, creators, revenue),
+		Platforms:   platforms,
 		Campaigns:   campaigns,
 		Tracking:    clicks,
 		Conversions: conversions,
 		Ledger:      books,
-		Payouts:     payout.NewService(db, clk, books, authSvc),
+		Payouts:     payouts,
+		Reports:     report.NewService(db, clk, authSvc, books, payouts),
 	}
 }
 
@@ -150,6 +155,49 @@ func (r platformRevenue) ByPlatform(ctx context.Context, orgID string, from, to 
 		out[k] = insight.Amounts{GMVMinor: t.GMVMinor, CommissionMinor: t.CommissionMinor}
 	}
 	return out, nil
+}
+
+// dashboardFigures gives the dashboard the ledger's amounts, the clicks and the conversions waiting.
+type dashboardFigures struct {
+	books       *ledger.Service
+	clicks      *tracking.Service
+	conversions *conversion.Service
+}
+
+func amounts(t map[string]ledger.Totals) map[string]insight.Amounts {
+	out := make(map[string]insight.Amounts, len(t))
+	for k, v := range t {
+		out[k] = insight.Amounts{GMVMinor: v.GMVMinor, CommissionMinor: v.CommissionMinor, Conversions: v.Orders}
+	}
+	return out
+}
+
+func (d dashboardFigures) Totals(ctx context.Context, orgID, by string, from, to time.Time) (map[string]insight.Amounts, error) {
+	t, err := d.books.TotalsBy(ctx, orgID, by, from, to)
+	return amounts(t), err
+}
+
+func (d dashboardFigures) Daily(ctx context.Context, orgID string, from, to time.Time, loc *time.Location) (map[string]insight.Amounts, error) {
+	t, err := d.books.Daily(ctx, orgID, from, to, loc)
+	return amounts(t), err
+}
+
+func (d dashboardFigures) Clicks(ctx context.Context, orgID, by string, from, to time.Time, loc *time.Location) (map[string]int64, error) {
+	switch by {
+	case "day":
+		return d.clicks.ClicksByDay(ctx, orgID, from, to, loc)
+	case "account_id":
+		return d.clicks.ClicksByAccount(ctx, orgID, from, to)
+	case "campaign_id":
+		return d.clicks.ClicksByCampaign(ctx, orgID, from, to)
+	case "creator_id":
+		return d.clicks.ClicksByCreator(ctx, orgID, from, to)
+	}
+	return nil, fmt.Errorf("dashboard: clicks by %q", by)
+}
+
+func (d dashboardFigures) Queue(ctx context.Context, orgID string) (int64, int64, error) {
+	return d.conversions.Queue(ctx, orgID)
 }
 
 // RefreshCreatorGMV copies each creator's attributed GMV over the last 90 days from the ledger into

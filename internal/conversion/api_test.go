@@ -72,7 +72,7 @@ func newWorld(t testing.TB, db *bun.DB) *world {
 	w.campaign = cm["id"].(string)
 	call(t, e, w.owner, "POST", "/api/v1/campaigns/"+w.campaign+"/creators", obj{"creator_id": w.creator}, http.StatusCreated)
 	call(t, e, w.owner, "POST", "/api/v1/promo-codes", obj{"code": "LUNA10", "creator_id": w.creator, "campaign_id": w.campaign, "account_id": w.account}, http.StatusCreated)
-	l := call(t, e, w.owner, "POST", "/api/v1/links", obj{"creator_id": w.creator, "campaign_id": w.campaign, "destination_url": "https://shop.example/tea"}, http.StatusCreated)
+	l := call(t, e, w.owner, "POST", "/api/v1/links", obj{"creator_id": w.creator, "campaign_id": w.campaign, "account_id": w.account, "destination_url": "https://shop.example/tea"}, http.StatusCreated)
 	w.linkCode = l["code"].(string)
 	k := call(t, e, w.owner, "POST", "/api/v1/api-keys", obj{"name": "shop"}, http.StatusCreated)
 	w.key = k["key"].(string)

@@ -575,3 +575,24 @@ func MarkPaid(ctx context.Context, db bun.IDB, orgID string, ids []string, at ti
 	}
 	return nil
 }
+
+// Queue counts what waits for someone: attributed conversions pending approval, and unattributed
+// ones (pending, not reversed), for the dashboard.
+func (s *Service) Queue(ctx context.Context, orgID string) (pending, unattributed int64, err error) {
+	var rows []struct {
+		Attributed bool  `bun:"attributed"`
+		N          int64 `bun:"n"`
+	}
+	if err := s.db.NewSelect().Model((*Conversion)(nil)).ColumnExpr("cv.creator_id IS NOT NULL AS attributed, COUNT(*) AS n").
+		Where("cv.org_id = ? AND cv.status = ?", orgID, StatusPending).GroupExpr("cv.creator_id IS NOT NULL").Scan(ctx, &rows); err != nil {
+		return 0, 0, store.MapError(err)
+	}
+	for _, r := range rows {
+		if r.Attributed {
+			pending = r.N
+		} else {
+			unattributed = r.N
+		}
+	}
+	return pending, unattributed, nil
+}

@@ -2,6 +2,7 @@ package conversion_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/caravan-crm/caravan/internal/app"
+	"github.com/caravan-crm/caravan/internal/httpapi/apitest"
 	"github.com/caravan-crm/caravan/internal/store/storetest"
 )
 
@@ -75,5 +77,49 @@ func TestTheCreatorListAndTheExposureInsightReadTheLedger(t *testing.T) {
 		if num(ex["totals"].(obj)["gmv_minor"]) != 71000+3550 {
 			t.Fatalf("exposure totals = %v", ex["totals"])
 		}
+	})
+}
+
+// TestTheDashboardAddsUpTheLedgerAndTheClicks: a click on Luna's link and two orders; the dashboard
+// shows them per day, platform, campaign, account and creator, in the base currency (CNY).
+func TestTheDashboardAddsUpTheLedgerAndTheClicks(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		w := newWorld(t, db)
+		e := w.e
+		for i := range 4 {
+			e.Do(apitest.Request{Method: "GET", Path: "/r/" + w.linkCode, Headers: map[string]string{"User-Agent": fmt.Sprintf("Mozilla/5.0 (iPhone; visitor %d) Safari", i)}})
+		}
+		if err := e.Deps.Tracking.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		w.order(t, obj{"external_id": "D-1", "amount_minor": 10000, "platform": "tiktok", "account_handle": "luna"}, http.StatusCreated)
+		w.order(t, obj{"external_id": "D-2", "amount_minor": 5000}, http.StatusCreated) // unattributed
+		d := call(t, e, w.owner, "GET", "/api/v1/insights/dashboard?from=2026-11-20&to=2026-11-24", nil, 200)
+		tot := d["totals"].(obj)
+		// 100.00 USD at 7.1 = 710.00 CNY; 10 % = 71.00 CNY; 1 order of 4 clicks = 2500 bps
+		if d["currency"] != "CNY" || num(tot["gmv_minor"]) != 71000 || num(tot["commission_minor"]) != 7100 || num(tot["clicks"]) != 4 ||
+			num(tot["conversions"]) != 1 || num(tot["conversion_rate_bps"]) != 2500 {
+			t.Fatalf("totals = %v", tot)
+		}
+		days := list(d, "days")
+		if len(days) != 5 || days[4]["day"] != "2026-11-24" || num(days[4]["gmv_minor"]) != 71000 || num(days[4]["clicks"]) != 4 || num(days[0]["gmv_minor"]) != 0 {
+			t.Fatalf("days = %v", days)
+		}
+		if p := list(d, "platforms"); len(p) != 1 || p[0]["key"] != "tiktok" || num(p[0]["clicks"]) != 4 {
+			t.Fatalf("platforms = %v", p)
+		}
+		if c := list(d, "campaigns"); len(c) != 1 || c[0]["name"] != "Spring tea" {
+			t.Fatalf("campaigns = %v", c)
+		}
+		if c := list(d, "top_creators"); len(c) != 1 || c[0]["name"] != "Luna" || num(c[0]["gmv_minor"]) != 71000 {
+			t.Fatalf("top creators = %v", c)
+		}
+		if a := list(d, "accounts"); len(a) != 1 || a[0]["name"] != "@luna" || a[0]["platform"] != "tiktok" {
+			t.Fatalf("accounts = %v", a)
+		}
+		if num(d["pending_approvals"]) != 1 || num(d["unattributed"]) != 1 {
+			t.Fatalf("queue = %v %v", d["pending_approvals"], d["unattributed"])
+		}
+		call(t, e, w.owner, "GET", "/api/v1/insights/dashboard?from=2026-11-24&to=2026-11-20", nil, http.StatusBadRequest)
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/ledger"
 	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/payout"
+	"github.com/caravan-crm/caravan/internal/report"
 	"github.com/caravan-crm/caravan/internal/tracking"
 )
 
@@ -35,6 +36,7 @@ type route struct {
 	Status  int   // success status
 	MaxBody int64 // body limit in bytes when larger than the default
 	Query   []param
+	File    string // media type of a file answer (Resp nil): a download
 }
 
 type param struct {
@@ -74,6 +76,7 @@ func (s *Server) table() []route {
 	cv := &conversion.Handler{Svc: s.deps.Conversions}
 	lg := &ledger.Handler{Svc: s.deps.Ledger}
 	po := &payout.Handler{Svc: s.deps.Payouts}
+	rp := &report.Handler{Svc: s.deps.Reports}
 	rangeParams := []param{{"period", "a month YYYY-MM"}, {"from", "first day YYYY-MM-DD (with to, instead of period)"}, {"to", "last day YYYY-MM-DD"}}
 	creatorFilters := append(creatorFilterParams(), pageParams...)
 	return []route{
@@ -191,6 +194,10 @@ func (s *Server) table() []route {
 		{Method: http.MethodPost, Path: "/api/v1/periods/:period/close", Auth: authUser, Handler: lg.ClosePeriod, Roles: auditors, Tag: "finance", Summary: "Close (lock) a past month: later entries dated in it go to the next open month; adjustments naming it are refused", Resp: ledger.Period{}, Status: 200},
 		{Method: http.MethodPost, Path: "/api/v1/periods/:period/reopen", Auth: authUser, Handler: lg.ReopenPeriod, Roles: owners, Tag: "finance", Summary: "Reopen a closed month (owner only, with a reason; audited)", Body: ledger.Reopen{}, Resp: ledger.Period{}, Status: 200},
 		{Method: http.MethodGet, Path: "/api/v1/statements", Auth: authUser, Handler: po.Statements, Roles: auditors, Tag: "finance", Summary: "Statements of a period (or from/to): one line per creator and currency; totals are sums of ledger entries", Resp: payout.StatementList{}, Status: 200, Query: rangeParams},
+		{Method: http.MethodGet, Path: "/api/v1/statements/:" + report.StatementParam, Auth: authUser, Handler: rp.Statement, Roles: auditors, Tag: "finance", Summary: "One creator's statement workbook (.xlsx) of a period or from/to, to send them: orders, commission, reversals, adjustments, payable; English unless lang says otherwise", File: report.ContentType, Status: 200,
+			Query: listParams(report.RequestParams)},
+		{Method: http.MethodGet, Path: "/api/v1/reports/commissions.xlsx", Auth: authUser, Handler: rp.Commissions, Roles: auditors, Tag: "finance", Summary: "The commission workbook (.xlsx) of a period or from/to: cover, summary, every entry, by campaign, platform and agency, FX rates; lang (else Accept-Language) en or zh-CN", File: report.ContentType, Status: 200,
+			Query: listParams(report.RequestParams)},
 		{Method: http.MethodGet, Path: "/api/v1/payouts", Auth: authUser, Handler: po.List, Roles: auditors, Tag: "finance", Summary: "Payouts, the newest first", Resp: page.List[payout.Payout]{}, Status: 200,
 			Query: append([]param{{"period", "YYYY-MM"}, {"status", "pending or paid"}, {"creator_id", "one creator"}, {"currency", "one currency"}}, pageParams...)},
 		{Method: http.MethodPost, Path: "/api/v1/payouts", Auth: authUser, Handler: po.CreateBatch, Roles: auditors, Tag: "finance", Summary: "Batch the payable, unpaid entries of the closed periods up to period: one payout per creator and currency with a positive payable (minimums carry smaller ones over)", Body: payout.NewBatch{}, Resp: payout.Batch{}, Status: 201},
@@ -201,6 +208,8 @@ func (s *Server) table() []route {
 		// platforms
 		{Method: http.MethodGet, Path: "/api/v1/platforms", Auth: authUser, Handler: pf.List, Roles: everyone, Tag: "platforms", Summary: "Every platform with the organization's risk marks", Resp: insight.ListAnswer{}, Status: 200},
 		{Method: http.MethodPut, Path: "/api/v1/platforms/:platform/risk", Auth: authUser, Handler: pf.SetRisk, Roles: sellers, Tag: "platforms", Summary: "Mark a platform at risk or banned in a country (level ok clears)", Body: insight.RiskInput{}, Resp: insight.Mark{}, Status: 200},
+		{Method: http.MethodGet, Path: "/api/v1/insights/dashboard", Auth: authUser, Handler: pf.Dashboard, Roles: everyone, Tag: "platforms", Summary: "The dashboard over a range of days: GMV, commission, clicks, conversions and conversion rate in the base currency, per day, platform, campaign and account; top creators; conversions waiting for approval or attribution", Resp: insight.Dashboard{}, Status: 200,
+			Query: []param{{"from", "first day YYYY-MM-DD (default 29 days before to)"}, {"to", "last day YYYY-MM-DD (default today), at most 366 days after from"}}},
 		{Method: http.MethodGet, Path: "/api/v1/insights/platform-exposure", Auth: authUser, Handler: pf.Exposure, Roles: everyone, Tag: "platforms", Summary: "Per platform: creators, accounts, GMV and commission; per mark: who depends on it, with and without an alternative", Resp: insight.Exposure{}, Status: 200,
 			Query: []param{{"days", "revenue window in days (default 90)"}, {"limit", "creators listed per group of a mark (default 200)"}}},
 

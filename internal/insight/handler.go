@@ -49,3 +49,9 @@ func (h *Handler) Exposure(c echo.Context) error {
 		return h.Svc.Exposure(c.Request().Context(), a, o)
 	})
 }
+
+func (h *Handler) Dashboard(c echo.Context) error {
+	return web.Respond(c, http.StatusOK, func(a actor.Actor) (*Dashboard, error) {
+		return h.Svc.Dashboard(c.Request().Context(), a, c.QueryParams())
+	})
+}

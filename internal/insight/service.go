@@ -55,11 +55,13 @@ type Revenue interface {
 type Amounts struct {
 	GMVMinor        int64
 	CommissionMinor int64
+	Conversions     int64 // orders commissioned (the dashboard)
 }
 
 // Orgs gives the organization, for its base currency; *auth.Service is one.
 type Orgs interface {
 	Org(ctx context.Context, orgID string) (*auth.Org, error)
+	Location(ctx context.Context, orgID string) (*time.Location, error)
 }
 
 // Service serves the risk marks and the exposure insight.
@@ -69,6 +71,7 @@ type Service struct {
 	orgs     Orgs
 	creators *creator.Service
 	revenue  Revenue
+	figures  Figures
 }
 
 // NewService returns the insight service. revenue may be nil until conversions exist.

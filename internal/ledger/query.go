@@ -396,3 +396,32 @@ func (s *Service) ImportRates(ctx context.Context, p actor.Actor, r io.ReaderAt,
 	}
 	return res, nil
 }
+
+// Daily sums, per day in loc (YYYY-MM-DD), the commissions and reversals of orders that occurred in
+// [from, to): orders commissioned, GMV and commission in the base currency (entries without an FX
+// rate count in orders only), for the dashboard's chart.
+func (s *Service) Daily(ctx context.Context, orgID string, from, to time.Time, loc *time.Location) (map[string]Totals, error) {
+	var rows []struct {
+		OccurredAt time.Time `bun:"occurred_at"`
+		Kind       string    `bun:"kind"`
+		GMV        *int64    `bun:"base_gmv_minor"`
+		Amount     *int64    `bun:"base_amount_minor"`
+	}
+	if err := s.db.NewSelect().TableExpr("ledger_entries AS le").ColumnExpr("le.occurred_at, le.kind, le.base_gmv_minor, le.base_amount_minor").
+		Where("le.org_id = ? AND le.kind IN (?) AND le.occurred_at >= ? AND le.occurred_at < ?", orgID, bun.In([]string{KindCommission, KindReversal}), from, to).
+		Scan(ctx, &rows); err != nil {
+		return nil, store.MapError(err)
+	}
+	out := map[string]Totals{}
+	for _, r := range rows {
+		d := clock.Day(r.OccurredAt, loc)
+		t := out[d]
+		if r.Kind == KindCommission {
+			t.Orders++
+		}
+		t.GMVMinor += deref(r.GMV)
+		t.CommissionMinor += deref(r.Amount)
+		out[d] = t
+	}
+	return out, nil
+}

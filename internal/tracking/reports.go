@@ -6,9 +6,11 @@ package tracking
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/caravan-crm/caravan/internal/store"
 )
@@ -87,4 +89,43 @@ func (s *Service) ClicksOfCreators(ctx context.Context, orgID string, creatorIDs
 		out[r.CreatorID] = r.N
 	}
 	return out, s.addCreatorRollups(ctx, out, orgID, creatorIDs, since)
+}
+
+// ClicksByDay counts the organization's counted clicks in [from, to) per day (YYYY-MM-DD) in loc,
+// for the dashboard's chart. PostgreSQL converts each click to loc; SQLite, which knows no zones,
+// shifts by loc's offset at from (exact outside daylight-saving changes). Rolled-up days count on
+// their UTC day.
+func (s *Service) ClicksByDay(ctx context.Context, orgID string, from, to time.Time, loc *time.Location) (map[string]int64, error) {
+	var day schema.QueryAppender
+	if store.IsSQLite(s.db) {
+		_, offset := from.In(loc).Zone()
+		day = bun.SafeQuery("strftime('%Y-%m-%d', clicked_at, ?)", fmt.Sprintf("%+d seconds", offset))
+	} else {
+		day = bun.SafeQuery("to_char(clicked_at AT TIME ZONE ?, 'YYYY-MM-DD')", loc.String())
+	}
+	var rows []struct {
+		Key string `bun:"key"`
+		N   int64  `bun:"n"`
+	}
+	if err := s.db.NewSelect().Model((*clickRow)(nil)).ColumnExpr("? AS key, COUNT(*) AS n", day).
+		Where("org_id = ? AND clicked_at >= ? AND clicked_at < ? AND kind = ?", orgID, from.UTC(), to.UTC(), ClickCounted).
+		GroupExpr("key").Scan(ctx, &rows); err != nil {
+		return nil, store.MapError(err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Key] += r.N
+	}
+	var old []struct {
+		Day string `bun:"day"`
+		N   int64  `bun:"n"`
+	}
+	if err := s.db.NewSelect().Model((*clickDay)(nil)).ColumnExpr("day, CAST(SUM(counted) AS BIGINT) AS n").
+		Where("org_id = ? AND day >= ? AND day < ?", orgID, dayFrom(from), dayFrom(to)).Group("day").Scan(ctx, &old); err != nil {
+		return nil, store.MapError(err)
+	}
+	for _, r := range old {
+		out[r.Day] += r.N
+	}
+	return out, nil
 }

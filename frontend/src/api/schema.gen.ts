@@ -755,6 +755,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/insights/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dashboard over a range of days: GMV, commission, clicks, conversions and conversion rate in the base currency, per day, platform, campaign and account; top creators; conversions waiting for approval or attribution */
+        get: operations["get_insights_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/insights/platform-exposure": {
         parameters: {
             query?: never;
@@ -1069,6 +1086,23 @@ export interface paths {
         patch: operations["patch_promo_codes_by_id"];
         trace?: never;
     };
+    "/api/v1/reports/commissions.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The commission workbook (.xlsx) of a period or from/to: cover, summary, every entry, by campaign, platform and agency, FX rates; lang (else Accept-Language) en or zh-CN */
+        get: operations["get_reports_commissions_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/samples/{id}": {
         parameters: {
             query?: never;
@@ -1113,6 +1147,23 @@ export interface paths {
         };
         /** Statements of a period (or from/to): one line per creator and currency; totals are sums of ledger entries */
         get: operations["get_statements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statements/{creator_id}.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One creator's statement workbook (.xlsx) of a period or from/to, to send them: orders, commission, reversals, adjustments, payable; English unless lang says otherwise */
+        get: operations["get_statements_by_creator_id_xlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1599,6 +1650,27 @@ export interface components {
             next_cursor: string;
             total: number;
         };
+        Dashboard: {
+            accounts: components["schemas"]["NamedFigure"][];
+            campaigns: components["schemas"]["NamedFigure"][];
+            currency: string;
+            days: components["schemas"]["DayFigure"][];
+            from: string;
+            pending_approvals: number;
+            platforms: components["schemas"]["NamedFigure"][];
+            to: string;
+            top_creators: components["schemas"]["NamedFigure"][];
+            totals: components["schemas"]["Figure"];
+            unattributed: number;
+        };
+        DayFigure: {
+            clicks: number;
+            commission_minor: number;
+            conversion_rate_bps: number;
+            conversions: number;
+            day: string;
+            gmv_minor: number;
+        };
         Decision: {
             reason: string;
         };
@@ -1783,6 +1855,13 @@ export interface components {
         FXRateList: {
             items: components["schemas"]["FXRate"][];
         };
+        Figure: {
+            clicks: number;
+            commission_minor: number;
+            conversion_rate_bps: number;
+            conversions: number;
+            gmv_minor: number;
+        };
         Health: {
             status: string;
             version: string;
@@ -1905,6 +1984,17 @@ export interface components {
         Money: {
             amount_minor: number;
             currency: string;
+        };
+        NamedFigure: {
+            clicks: number;
+            commission_minor: number;
+            conversion_rate_bps: number;
+            conversions: number;
+            creator_id?: string;
+            gmv_minor: number;
+            key: string;
+            name: string;
+            platform?: string;
         };
         NewAccount: {
             avg_views?: number;
@@ -4567,6 +4657,40 @@ export interface operations {
             };
         };
     };
+    get_insights_dashboard: {
+        parameters: {
+            query?: {
+                /** @description first day YYYY-MM-DD (default 29 days before to) */
+                from?: string;
+                /** @description last day YYYY-MM-DD (default today), at most 366 days after from */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_insights_platform_exposure: {
         parameters: {
             query?: {
@@ -5446,6 +5570,44 @@ export interface operations {
             };
         };
     };
+    get_reports_commissions_xlsx: {
+        parameters: {
+            query?: {
+                /** @description the month YYYY-MM */
+                period?: string;
+                /** @description instead of period: the first day YYYY-MM-DD (in the organization's time zone) */
+                from?: string;
+                /** @description with from: the last day YYYY-MM-DD */
+                to?: string;
+                /** @description en or zh-CN */
+                lang?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     patch_samples_by_id: {
         parameters: {
             query?: never;
@@ -5566,6 +5728,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StatementList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_statements_by_creator_id_xlsx: {
+        parameters: {
+            query?: {
+                /** @description the month YYYY-MM */
+                period?: string;
+                /** @description instead of period: the first day YYYY-MM-DD (in the organization's time zone) */
+                from?: string;
+                /** @description with from: the last day YYYY-MM-DD */
+                to?: string;
+                /** @description en or zh-CN */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                creator_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description error */
