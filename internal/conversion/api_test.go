@@ -254,6 +254,13 @@ func TestRefundsReverseExactlyAndAFullRefundNetsToZeroInBothCurrencies(t *testin
 		if num(bulk["matched"]) != 2 || num(bulk["changed"]) != 2 {
 			t.Fatalf("bulk approve = %v", bulk)
 		}
+		// the list's other filters work in bulk too: an order number, attributed or not
+		w.order(t, obj{"external_id": "X-1047", "amount_minor": 1000}, http.StatusCreated)
+		bulk = call(t, e, w.fin, "POST", "/api/v1/conversions/decisions", obj{"action": "reject", "reason": "test order",
+			"filter": obj{"q": "X-10", "attributed": false}}, 200)
+		if num(bulk["matched"]) != 1 || num(bulk["changed"]) != 1 {
+			t.Fatalf("bulk reject by order number = %v", bulk)
+		}
 	})
 }
 

@@ -169,6 +169,8 @@ type Entry struct {
 	Reason               *string     `bun:"reason" json:"reason"`
 	CreatedBy            *string     `bun:"created_by" json:"created_by"`
 	CreatedAt            time.Time   `bun:"created_at" json:"created_at"`
+	// CreatorName is the creator's display name (lists only).
+	CreatorName *string `bun:"-" json:"creator_name,omitempty"`
 }
 
 // Ledger records the money of conversions; the ledger package implements it and app wires it in.

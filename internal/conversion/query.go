@@ -339,18 +339,24 @@ func (s *Service) Decide(ctx context.Context, p actor.Actor, id, action string, 
 // BulkDecision is the body of POST /api/v1/conversions/decisions: approve or reject the conversions
 // named by ids, or every conversion the filter matches (the list's filters).
 type BulkDecision struct {
-	Action string   `json:"action"` // approve | reject
-	IDs    []string `json:"ids,omitempty"`
-	Filter *struct {
-		Status     string `json:"status,omitempty"`
-		CreatorID  string `json:"creator_id,omitempty"`
-		CampaignID string `json:"campaign_id,omitempty"`
-		Platform   string `json:"platform,omitempty"`
-		Source     string `json:"source,omitempty"`
-		From       string `json:"from,omitempty"`
-		To         string `json:"to,omitempty"`
-	} `json:"filter,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	Action string      `json:"action"` // approve | reject
+	IDs    []string    `json:"ids,omitempty"`
+	Filter *BulkFilter `json:"filter,omitempty"`
+	Reason string      `json:"reason,omitempty"`
+}
+
+// BulkFilter is the list's filters, for a bulk decision.
+type BulkFilter struct {
+	Status     string `json:"status,omitempty"`
+	CreatorID  string `json:"creator_id,omitempty"`
+	CampaignID string `json:"campaign_id,omitempty"`
+	Platform   string `json:"platform,omitempty"`
+	Source     string `json:"source,omitempty"`
+	Rule       string `json:"rule,omitempty"`
+	Attributed *bool  `json:"attributed,omitempty"`
+	Q          string `json:"q,omitempty"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
 }
 
 // BulkResult counts what a bulk decision did: matched conversions, changed ones, and skipped ones
@@ -381,8 +387,11 @@ func (s *Service) DecideMany(ctx context.Context, p actor.Actor, in BulkDecision
 	filter := Filter{IDs: in.IDs}
 	if in.Filter != nil {
 		v := url.Values{}
+		if in.Filter.Attributed != nil {
+			v.Set("attributed", fmt.Sprint(*in.Filter.Attributed))
+		}
 		for k, x := range map[string]string{"status": in.Filter.Status, "creator_id": in.Filter.CreatorID, "campaign_id": in.Filter.CampaignID,
-			"platform": in.Filter.Platform, "source": in.Filter.Source, "from": in.Filter.From, "to": in.Filter.To} {
+			"platform": in.Filter.Platform, "source": in.Filter.Source, "rule": in.Filter.Rule, "q": in.Filter.Q, "from": in.Filter.From, "to": in.Filter.To} {
 			if x != "" {
 				v.Set(k, x)
 			}

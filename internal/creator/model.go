@@ -76,25 +76,25 @@ func TierOf(followers int64) string {
 type Creator struct {
 	bun.BaseModel `bun:"table:creators,alias:c"`
 
-	ID             string     `bun:"id,pk" json:"id"`
-	OrgID          string     `bun:"org_id" json:"-"`
-	DisplayName    string     `bun:"display_name" json:"display_name"`
-	NameKey        string     `bun:"name_key" json:"-"`
-	Country        string     `bun:"country" json:"country"`
-	Email          *string    `bun:"email" json:"email"`
-	Phone          *string    `bun:"phone" json:"phone"`
-	WeChat         *string    `bun:"wechat" json:"wechat"`
-	WhatsApp       *string    `bun:"whatsapp" json:"whatsapp"`
-	LanguagesJSON  string     `bun:"languages" json:"-"` // a JSON array of language tags
-	Status         string     `bun:"status" json:"status"`
-	AgencyID       *string    `bun:"agency_id" json:"agency_id"`
-	OwnerID        *string    `bun:"owner_id" json:"owner_id"`
-	PayoutCurrency *string    `bun:"payout_currency" json:"payout_currency"`
+	ID             string  `bun:"id,pk" json:"id"`
+	OrgID          string  `bun:"org_id" json:"-"`
+	DisplayName    string  `bun:"display_name" json:"display_name"`
+	NameKey        string  `bun:"name_key" json:"-"`
+	Country        string  `bun:"country" json:"country"`
+	Email          *string `bun:"email" json:"email"`
+	Phone          *string `bun:"phone" json:"phone"`
+	WeChat         *string `bun:"wechat" json:"wechat"`
+	WhatsApp       *string `bun:"whatsapp" json:"whatsapp"`
+	LanguagesJSON  string  `bun:"languages" json:"-"` // a JSON array of language tags
+	Status         string  `bun:"status" json:"status"`
+	AgencyID       *string `bun:"agency_id" json:"agency_id"`
+	OwnerID        *string `bun:"owner_id" json:"owner_id"`
+	PayoutCurrency *string `bun:"payout_currency" json:"payout_currency"`
 	// Where the creator is paid: paypal (account = PayPal e-mail), wise or bank (account = IBAN or
 	// account number), and the holder's name as the bank knows it.
-	PayoutMethod  *string `bun:"payout_method" json:"payout_method"`
-	PayoutAccount *string `bun:"payout_account" json:"payout_account"`
-	PayoutHolder  *string `bun:"payout_holder" json:"payout_holder"`
+	PayoutMethod   *string    `bun:"payout_method" json:"payout_method"`
+	PayoutAccount  *string    `bun:"payout_account" json:"payout_account"`
+	PayoutHolder   *string    `bun:"payout_holder" json:"payout_holder"`
 	DefaultRateBps *int64     `bun:"default_rate_bps" json:"default_rate_bps"`
 	Notes          string     `bun:"notes" json:"notes"`
 	MaxFollowers   int64      `bun:"max_followers" json:"followers"`

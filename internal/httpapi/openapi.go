@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"path"
 	"reflect"
 	"regexp"
 	"sort"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/invopop/jsonschema"
 	"github.com/labstack/echo/v4"
+
+	"github.com/caravan-crm/caravan/internal/money"
 )
 
 var pathParam = regexp.MustCompile(`:([A-Za-z_]+)`)
@@ -21,7 +25,25 @@ func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}")
 // OpenAPI builds the OpenAPI 3.1 document from the route table, with JSON Schemas reflected from the
 // request and answer types the handlers use, so the document cannot drift from the code.
 func (s *Server) OpenAPI() map[string]any {
-	r := &jsonschema.Reflector{DoNotReference: false, AllowAdditionalProperties: false, ExpandedStruct: false, Namer: schemaName}
+	// Two types with one schema name would silently share a component: a programming error, like a
+	// wrong row of the route table, refused at start-up (and by every test that builds the document).
+	named := map[string]string{}
+	namer := func(t reflect.Type) string {
+		n := schemaName(t)
+		id := t.PkgPath() + "." + t.Name()
+		if prev, ok := named[n]; ok && prev != id {
+			panic(fmt.Sprintf("httpapi: the schema name %s names both %s and %s: add one of them to renamed", n, prev, id))
+		}
+		named[n] = id
+		return n
+	}
+	r := &jsonschema.Reflector{DoNotReference: false, AllowAdditionalProperties: false, ExpandedStruct: false, Namer: namer,
+		Mapper: func(t reflect.Type) *jsonschema.Schema {
+			if t == reflect.TypeFor[money.Rate]() {
+				return &jsonschema.Schema{Type: "string", Description: "a decimal number written as a string, e.g. 7.1234", Pattern: `^[0-9]+(\.[0-9]+)?$`}
+			}
+			return nil
+		}}
 	components := map[string]any{}
 	schemaOf := func(v any) map[string]any {
 		sc := r.Reflect(v)
@@ -69,6 +91,9 @@ func (s *Server) OpenAPI() map[string]any {
 		if rt.Resp != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(rt.Resp)}}
 		}
+		if rt.File != "" {
+			ok["content"] = map[string]any{rt.File: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		}
 		op["responses"] = map[string]any{strconv.Itoa(rt.Status): ok, "default": errorResponse}
 		op["x-auth"] = string(rt.Auth)
 		if rt.Auth == authUser {
@@ -109,15 +134,44 @@ func schemaName(t reflect.Type) string {
 	name := t.Name()
 	base, args, generic := strings.Cut(name, "[")
 	if !generic {
-		return name
+		return qualified(path.Base(t.PkgPath()), name)
 	}
 	var b strings.Builder
 	for _, arg := range strings.Split(strings.TrimSuffix(args, "]"), ",") {
+		slice := strings.HasPrefix(strings.TrimLeft(arg, "*"), "[]")
+		arg = strings.TrimLeft(arg, "*[]")
 		arg = arg[strings.LastIndex(arg, "/")+1:]
-		arg = arg[strings.LastIndex(arg, ".")+1:]
-		b.WriteString(strings.TrimLeft(arg, "*[]"))
+		pkg, typ, ok := strings.Cut(arg, ".")
+		if !ok {
+			typ, pkg = pkg, ""
+		}
+		b.WriteString(qualified(pkg, typ))
+		if slice {
+			b.WriteString("List")
+		}
 	}
 	return b.String() + base
+}
+
+// renamed gives types whose plain name another package's type has too a name of their own in the
+// document (TestSchemaNamesAreUnique finds a new clash).
+var renamed = map[string]string{
+	"audit.Entry":             "AuditEntry",
+	"insight.Entry":           "PlatformEntry",
+	"conversion.Entry":        "LedgerEntry",
+	"conversion.ImportResult": "OrderImportResult",
+	"conversion.Item":         "OrderItem",
+	"conversion.Filter":       "ConversionFilter",
+	"ledger.Filter":           "LedgerFilter",
+	"payout.Filter":           "PayoutFilter",
+	"ledger.Period":           "Period",
+}
+
+func qualified(pkg, name string) string {
+	if n, ok := renamed[pkg+"."+name]; ok {
+		return n
+	}
+	return name
 }
 
 func operationID(rt route) string {
@@ -126,7 +180,7 @@ func operationID(rt route) string {
 		switch {
 		case seg == "" || seg == "api" || seg == "v1":
 		case strings.HasPrefix(seg, ":"):
-			parts = append(parts, "by_"+seg[1:])
+			parts = append(parts, "by_"+strings.NewReplacer("-", "_", ".", "_").Replace(seg[1:]))
 		default:
 			parts = append(parts, strings.NewReplacer("-", "_", ".", "_").Replace(seg))
 		}

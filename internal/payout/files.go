@@ -115,7 +115,9 @@ func (s *Service) WriteFile(ctx context.Context, p actor.Actor, r FileRequest, w
 		}
 		req.After = []string{l.Items[len(l.Items)-1].ID}
 	}
-	slices.SortFunc(payouts, func(a, b Payout) int { return strings.Compare(a.CreatorName+a.Currency+a.ID, b.CreatorName+b.Currency+b.ID) })
+	slices.SortFunc(payouts, func(a, b Payout) int {
+		return strings.Compare(a.CreatorName+a.Currency+a.ID, b.CreatorName+b.Currency+b.ID)
+	})
 	if r.Format == FormatPayPal && r.Currency == "" {
 		for _, po := range payouts {
 			if po.Currency != payouts[0].Currency {

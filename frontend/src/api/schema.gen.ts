@@ -1404,6 +1404,23 @@ export interface components {
             next_cursor: string;
             total: number;
         };
+        AuditEntry: {
+            action: string;
+            actor_id: string;
+            actor_kind: string;
+            /** Format: date-time */
+            created_at: string;
+            details: unknown;
+            id: string;
+            ip: string;
+            target_id: string;
+            target_type: string;
+        };
+        AuditEntryList: {
+            items: components["schemas"]["AuditEntry"][];
+            next_cursor: string;
+            total: number;
+        };
         Batch: {
             carried_over: components["schemas"]["Carry"][];
             items: components["schemas"]["Payout"][];
@@ -1426,17 +1443,21 @@ export interface components {
         };
         BulkDecision: {
             action: string;
-            filter?: {
-                campaign_id?: string;
-                creator_id?: string;
-                from?: string;
-                platform?: string;
-                source?: string;
-                status?: string;
-                to?: string;
-            };
+            filter?: components["schemas"]["BulkFilter"];
             ids?: string[];
             reason?: string;
+        };
+        BulkFilter: {
+            attributed?: boolean;
+            campaign_id?: string;
+            creator_id?: string;
+            from?: string;
+            platform?: string;
+            q?: string;
+            rule?: string;
+            source?: string;
+            status?: string;
+            to?: string;
         };
         BulkResult: {
             changed: number;
@@ -1474,8 +1495,8 @@ export interface components {
             name: components["schemas"]["stringNullable"];
             plan?: components["schemas"]["Plan"];
             plan_effective_from?: string;
-            platforms: components["schemas"]["stringNullable"];
-            product_ids: components["schemas"]["stringNullable"];
+            platforms: components["schemas"]["stringListNullable"];
+            product_ids: components["schemas"]["stringListNullable"];
             starts_on: components["schemas"]["stringNullable"];
             status: components["schemas"]["stringNullable"];
         };
@@ -1500,7 +1521,7 @@ export interface components {
             default_rate_bps: components["schemas"]["int64Nullable"];
             display_name: components["schemas"]["stringNullable"];
             email: components["schemas"]["stringNullable"];
-            languages: components["schemas"]["stringNullable"];
+            languages: components["schemas"]["stringListNullable"];
             notes: components["schemas"]["stringNullable"];
             owner_id: components["schemas"]["stringNullable"];
             payout_account: components["schemas"]["stringNullable"];
@@ -1509,7 +1530,7 @@ export interface components {
             payout_method: components["schemas"]["stringNullable"];
             phone: components["schemas"]["stringNullable"];
             status: components["schemas"]["stringNullable"];
-            tags: components["schemas"]["stringNullable"];
+            tags: components["schemas"]["stringListNullable"];
             wechat: components["schemas"]["stringNullable"];
             whatsapp: components["schemas"]["stringNullable"];
         };
@@ -1541,12 +1562,12 @@ export interface components {
             decided_at: string;
             decided_by: string;
             discount_minor: number;
-            entries: components["schemas"]["Entry"][];
+            entries: components["schemas"]["LedgerEntry"][];
             external_id: string;
             /** Format: date-time */
             hold_until: string;
             id: string;
-            items: components["schemas"]["Item"][];
+            items: components["schemas"]["OrderItem"][];
             /** Format: date-time */
             occurred_at: string;
             /** Format: date-time */
@@ -1736,7 +1757,7 @@ export interface components {
             version: number;
         };
         EnrolmentChange: {
-            account_ids: components["schemas"]["stringNullable"];
+            account_ids: components["schemas"]["stringListNullable"];
             fee_currency: components["schemas"]["stringNullable"];
             fee_minor: components["schemas"]["int64Nullable"];
             rate_bps: components["schemas"]["int64Nullable"];
@@ -1744,23 +1765,6 @@ export interface components {
         };
         EnrolmentList: {
             items: components["schemas"]["Enrolment"][];
-            next_cursor: string;
-            total: number;
-        };
-        Entry: {
-            action: string;
-            actor_id: string;
-            actor_kind: string;
-            /** Format: date-time */
-            created_at: string;
-            details: unknown;
-            id: string;
-            ip: string;
-            target_id: string;
-            target_type: string;
-        };
-        EntryList: {
-            items: components["schemas"]["Entry"][];
             next_cursor: string;
             total: number;
         };
@@ -1848,7 +1852,7 @@ export interface components {
             base_currency: string;
             currency: string;
             on: string;
-            rate: components["schemas"]["Rate"];
+            rate: string;
             /** Format: date-time */
             updated_at: string;
         };
@@ -1874,12 +1878,8 @@ export interface components {
             created: number;
             dry_run: boolean;
             errors: components["schemas"]["CellError"][];
-            layout: string;
-            orders: number;
             rows: number;
             skipped: number;
-            source: string;
-            unattributed: number;
             updated: number;
         };
         Input: {
@@ -1892,22 +1892,55 @@ export interface components {
             currency: string;
             discount_minor?: number;
             external_id: string;
-            items?: components["schemas"]["Item"][];
+            items?: components["schemas"]["OrderItem"][];
             link_code?: string;
             occurred_at: string;
             platform?: string;
             promo_code?: string;
-        };
-        Item: {
-            amount_minor: number;
-            quantity: number;
-            sku: string;
         };
         ItemRate: {
             amount_minor: number;
             rate_bps: number;
             sku: string;
             source: string;
+        };
+        LedgerEntry: {
+            account_id: string;
+            agency_id: string;
+            agency_share_bps: number;
+            agency_share_minor: number;
+            amount_minor: number;
+            base_agency_share_minor: number;
+            base_amount_minor: number;
+            base_currency: string;
+            base_gmv_minor: number;
+            campaign_id: string;
+            conversion_id: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            creator_id: string;
+            creator_name?: string;
+            currency: string;
+            explanation: components["schemas"]["Explanation"];
+            fx_missing: boolean;
+            fx_rate: string;
+            gmv_minor: number;
+            id: string;
+            kind: string;
+            /** Format: date-time */
+            occurred_at: string;
+            period: string;
+            platform: string;
+            rate_bps: number;
+            reason: string;
+            refund_id: string;
+            reverses_id: string;
+        };
+        LedgerEntryList: {
+            items: components["schemas"]["LedgerEntry"][];
+            next_cursor: string;
+            total: number;
         };
         Link: {
             account_id: string;
@@ -1935,7 +1968,7 @@ export interface components {
             total: number;
         };
         ListAnswer: {
-            items: components["schemas"]["Entry"][];
+            items: components["schemas"]["PlatformEntry"][];
         };
         LoginRequest: {
             email: string;
@@ -2134,6 +2167,23 @@ export interface components {
             name: string;
             webhook_secret: string;
         };
+        OrderImportResult: {
+            created: number;
+            dry_run: boolean;
+            errors: components["schemas"]["CellError"][];
+            layout: string;
+            orders: number;
+            rows: number;
+            skipped: number;
+            source: string;
+            unattributed: number;
+            updated: number;
+        };
+        OrderItem: {
+            amount_minor: number;
+            quantity: number;
+            sku: string;
+        };
         Org: {
             base_currency: string;
             /** Format: date-time */
@@ -2201,6 +2251,12 @@ export interface components {
         };
         PlanVersions: {
             items: components["schemas"]["PlanVersion"][];
+        };
+        PlatformEntry: {
+            marks: components["schemas"]["Mark"][];
+            name: string;
+            name_zh: string;
+            platform: string;
         };
         PlatformExposure: {
             accounts: number;
@@ -2284,7 +2340,6 @@ export interface components {
             message: string;
             params?: Record<string, never>;
         };
-        Rate: Record<string, never>;
         Refund: {
             amount_minor: number;
             conversion_id: string;
@@ -2304,7 +2359,7 @@ export interface components {
         };
         RefundResult: {
             conversion: components["schemas"]["Conversion"];
-            entries: components["schemas"]["Entry"][];
+            entries: components["schemas"]["LedgerEntry"][];
             refund: components["schemas"]["Refund"];
         };
         Reopen: {
@@ -2481,6 +2536,7 @@ export interface components {
             status: string;
         };
         int64Nullable: number | null;
+        stringListNullable: string[] | null;
         stringNullable: string | null;
     };
     responses: never;
@@ -2703,7 +2759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Entry"];
+                    "application/json": components["schemas"]["LedgerEntry"];
                 };
             };
             /** @description error */
@@ -2999,7 +3055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EntryList"];
+                    "application/json": components["schemas"]["AuditEntryList"];
                 };
             };
             /** @description error */
@@ -3610,7 +3666,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EntryList"];
+                    "application/json": components["schemas"]["LedgerEntryList"];
                 };
             };
             /** @description error */
@@ -3799,7 +3855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportResult"];
+                    "application/json": components["schemas"]["OrderImportResult"];
                 };
             };
             /** @description error */
