@@ -65,9 +65,13 @@ before(async () => {
     '/orders',
     '/commissions',
     '/payouts',
+    '/payouts?tab=batches',
+    '/payouts?tab=adjustments',
     '/reports',
+    '/audit-log',
     '/settings/users',
     '/settings/api-keys',
+    '/settings/stores',
     '/account/password',
     '/no-such-page',
   ]

@@ -24,9 +24,15 @@ const CampaignsPage = lazy(() => import('./pages/campaigns/CampaignsPage'))
 const CampaignDetailPage = lazy(() => import('./pages/campaigns/CampaignDetailPage'))
 const ProductsPage = lazy(() => import('./pages/products/ProductsPage'))
 const LinksPage = lazy(() => import('./pages/campaigns/LinksPage'))
+const OrdersPage = lazy(() => import('./pages/orders/OrdersPage'))
+const CommissionsPage = lazy(() => import('./pages/commissions/CommissionsPage'))
+const StoresPage = lazy(() => import('./pages/settings/StoresPage'))
+const PayoutsPage = lazy(() => import('./pages/finance/PayoutsPage'))
+const ReportsPage = lazy(() => import('./pages/finance/ReportsPage'))
+const AuditLogPage = lazy(() => import('./pages/finance/AuditLogPage'))
 
 /** Sections with a real page; the others still show the coming-soon placeholder. */
-const BUILT: readonly string[] = ['dashboard', 'creators', 'agencies', 'platforms', 'campaigns', 'links']
+const BUILT: readonly string[] = ['dashboard', 'creators', 'agencies', 'platforms', 'campaigns', 'links', 'orders', 'commissions', 'payouts', 'reports', 'audit']
 
 /** Signed-in routes only; anyone else goes to /login and comes back afterwards. */
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -134,6 +140,21 @@ export default function App() {
           <Route element={<RequireSection section="links" />}>
             <Route path="links" element={<LinksPage />} />
           </Route>
+          <Route element={<RequireSection section="orders" />}>
+            <Route path="orders" element={<OrdersPage />} />
+          </Route>
+          <Route element={<RequireSection section="commissions" />}>
+            <Route path="commissions" element={<CommissionsPage />} />
+          </Route>
+          <Route element={<RequireSection section="payouts" />}>
+            <Route path="payouts" element={<PayoutsPage />} />
+          </Route>
+          <Route element={<RequireSection section="reports" />}>
+            <Route path="reports" element={<ReportsPage />} />
+          </Route>
+          <Route element={<RequireSection section="audit" />}>
+            <Route path="audit-log" element={<AuditLogPage />} />
+          </Route>
           {SECTIONS.filter((s) => !BUILT.includes(s.key)).map((s) => (
             <Route key={s.key} element={<RequireSection section={s.key} />}>
               <Route path={s.path.slice(1) + '/*'} element={<ComingSoon section={s.key} />} />
@@ -146,6 +167,9 @@ export default function App() {
             </Route>
             <Route element={<RequireSettings capability="api_keys:manage" />}>
               <Route path="api-keys" element={<ApiKeysPage />} />
+            </Route>
+            <Route element={<RequireSettings capability="finance:approve" />}>
+              <Route path="stores" element={<StoresPage />} />
             </Route>
           </Route>
           <Route path="account/password" element={<ChangePasswordPage />} />

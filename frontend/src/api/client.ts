@@ -407,6 +407,14 @@ export class ApiClient {
     return { blob: await res.blob(), filename: m ? decodeURIComponent(m[1]) : undefined }
   }
 
+  /**
+   * A file answer as the successful Response itself (after the token refresh and error handling),
+   * for a caller that reads the body as a stream to show progress (download.ts readWithProgress).
+   */
+  fileResponse(path: string, opts: RequestOptions = {}): Promise<Response> {
+    return this.send('GET', path, undefined, { accept: '*/*', ...opts })
+  }
+
   get<T>(path: string, opts?: RequestOptions) {
     return this.request<T>('GET', path, undefined, opts)
   }

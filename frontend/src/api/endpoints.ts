@@ -51,6 +51,19 @@ import type {
   Sample,
   SampleChange,
   TrackingLink,
+  BulkDecision,
+  BulkResult,
+  Conversion,
+  FXRate,
+  LedgerEntry,
+  ManualAttribution,
+  NewConversion,
+  NewFXRate,
+  NewStore,
+  OrderImportResult,
+  RefundInput,
+  RefundResult,
+  Store,
 } from './types'
 
 export const getSetupStatus = () => api.get<SetupStatus>('/api/v1/setup', { retryOn401: false })
@@ -210,3 +223,39 @@ export const updateLink = (id: string, version: number, req: { status?: 'active'
   api.patch<TrackingLink>(`/api/v1/links/${enc(id)}`, req, { ifMatch: version })
 export const listPromoCodes = (query: RequestOptions['query']) => api.get<Page<PromoCode>>('/api/v1/promo-codes', { query })
 export const createPromoCode = (req: NewPromoCode) => api.post<PromoCode>('/api/v1/promo-codes', req, { idempotent: true })
+
+// --- conversions (orders) ---
+
+export const listConversions = (query: RequestOptions['query']) => api.get<Page<Conversion>>('/api/v1/conversions', { query })
+export const getConversion = (id: string) => api.get<Conversion>(`/api/v1/conversions/${enc(id)}`)
+/** A manual order; the same external_id again answers the stored one (200) and adds nothing. */
+export const createConversion = (req: NewConversion) => api.post<Conversion>('/api/v1/conversions', req, { idempotent: true })
+export const decideConversions = (req: BulkDecision) => api.post<BulkResult>('/api/v1/conversions/decisions', req)
+/** `version` is the conversion's version the user saw (If-Match). */
+export const approveConversion = (id: string, version: number) =>
+  api.post<Conversion>(`/api/v1/conversions/${enc(id)}/approve`, undefined, { ifMatch: version })
+export const rejectConversion = (id: string, version: number, reason: string) =>
+  api.post<Conversion>(`/api/v1/conversions/${enc(id)}/reject`, { reason }, { ifMatch: version })
+export const addRefund = (id: string, req: RefundInput) =>
+  api.post<RefundResult>(`/api/v1/conversions/${enc(id)}/refunds`, req, { idempotent: true })
+export const attributeConversion = (id: string, req: ManualAttribution) =>
+  api.post<Conversion>(`/api/v1/conversions/${enc(id)}/attribute`, req)
+export function importConversions(file: File, dryRun: boolean, opts: { timezone?: string; currency?: string } = {}) {
+  const form = new FormData()
+  form.append('file', file)
+  if (opts.timezone) form.append('timezone', opts.timezone)
+  if (opts.currency) form.append('currency', opts.currency)
+  return api.post<OrderImportResult>('/api/v1/conversions/import', form, { query: { dry_run: String(dryRun) }, idempotent: !dryRun })
+}
+
+// --- ledger ---
+
+export const listCommissions = (query: RequestOptions['query']) => api.get<Page<LedgerEntry>>('/api/v1/commissions', { query })
+export const listFxRates = (query?: RequestOptions['query']) => api.get<{ items: FXRate[] }>('/api/v1/fx-rates', { query })
+export const putFxRate = (req: NewFXRate) => api.put<FXRate>('/api/v1/fx-rates', req)
+
+// --- shops ---
+
+export const listStores = () => api.get<{ items: Store[] }>('/api/v1/stores')
+export const createStore = (req: NewStore) => api.post<Store>('/api/v1/stores', req, { idempotent: true })
+export const deleteStore = (id: string) => api.delete(`/api/v1/stores/${enc(id)}`)

@@ -156,6 +156,10 @@ export type Creator = Refine<
     owner_id: string | null
     owner_name: string | null
     payout_currency: string | null
+    /** How the creator is paid (paypal, wise, bank), the account there and its holder; null when unknown. */
+    payout_method: 'paypal' | 'wise' | 'bank' | null
+    payout_account: string | null
+    payout_holder: string | null
     default_rate_bps: number | null
     deleted_at: string | null
     tier: Tier
@@ -421,3 +425,84 @@ export type NewPromoCode = Schemas['NewPromoCode']
 
 export type Money = Schemas['Money']
 export type CampaignReport = Schemas['Report']
+
+// --- conversions (orders), the ledger, FX rates, shops ---
+
+export const CONVERSION_STATUSES = ['pending', 'approved', 'paid', 'rejected', 'reversed'] as const
+export type ConversionStatus = (typeof CONVERSION_STATUSES)[number]
+export const ATTRIBUTION_RULES = ['creator', 'account', 'promo_code', 'click', 'link', 'manual'] as const
+export type AttributionRule = (typeof ATTRIBUTION_RULES)[number]
+export const ENTRY_KINDS = ['commission', 'reversal', 'adjustment'] as const
+export type EntryKind = (typeof ENTRY_KINDS)[number]
+
+/** Why an entry has its amount (see internal/conversion/model.go Explanation). */
+export type Explanation = Schemas['Explanation']
+
+/** A ledger entry (GET /api/v1/commissions, a conversion's entries). */
+export type LedgerEntry = Refine<
+  Schemas['LedgerEntry'],
+  {
+    kind: EntryKind
+    conversion_id: string | null
+    reverses_id: string | null
+    refund_id: string | null
+    account_id: string | null
+    platform: string | null
+    campaign_id: string | null
+    base_amount_minor: number | null
+    base_agency_share_minor: number | null
+    fx_rate: string | null
+    rate_bps: number | null
+    base_gmv_minor: number | null
+    agency_id: string | null
+    reason: string | null
+    created_by: string | null
+  }
+>
+
+export type Refund = Refine<Schemas['Refund'], { conversion_id: string | null; currency: string | null }>
+
+/** An order: its items, refunds and ledger entries; `version` goes back as If-Match on approve/reject. */
+export type Conversion = Omit<
+  Refine<
+    Schemas['Conversion'],
+    {
+      status: ConversionStatus
+      rule: AttributionRule | null
+      creator_id: string | null
+      creator_name: string | null
+      account_id: string | null
+      platform: string | null
+      campaign_id: string | null
+      status_reason: string | null
+      hold_until: string | null
+      attributed_at: string | null
+      decided_by: string | null
+      decided_at: string | null
+      refunds: Refund[]
+    }
+  >,
+  'entries'
+> & { entries: LedgerEntry[] }
+
+export type NewConversion = Schemas['Input']
+export type RefundInput = Schemas['RefundInput']
+export interface RefundResult {
+  refund: Refund
+  entries: LedgerEntry[]
+  conversion: Conversion
+}
+export type ManualAttribution = Schemas['ManualAttribution']
+export type BulkDecision = Refine<Schemas['BulkDecision'], { action: 'approve' | 'reject' }>
+export type BulkResult = Schemas['BulkResult']
+
+/** An order file's import answer (dry run or not). */
+export type OrderImportResult = Schemas['OrderImportResult']
+
+/** One day's rate: 1 unit of currency = rate (a decimal string) units of base_currency. */
+export type FXRate = Schemas['FXRate']
+export type NewFXRate = Schemas['NewFXRate']
+
+/** A connected shop; the webhook secret is never answered. */
+export type Store = Refine<Schemas['Store'], { last_delivery_at: string | null }>
+export type NewStore = Schemas['NewStore']

@@ -1,6 +1,7 @@
 import {
   ApiOutlined,
   AppstoreOutlined,
+  AuditOutlined,
   BarChartOutlined,
   DashboardOutlined,
   DollarOutlined,
@@ -43,11 +44,14 @@ export const SECTIONS = [
   { key: 'commissions', path: '/commissions', icon: <DollarOutlined /> },
   { key: 'payouts', path: '/payouts', icon: <WalletOutlined /> },
   { key: 'reports', path: '/reports', icon: <BarChartOutlined /> },
+  { key: 'audit', path: '/audit-log', icon: <AuditOutlined /> },
 ] as const
 
 export const SETTINGS_SECTIONS = [
   { key: 'users', path: '/settings/users', icon: <UserOutlined />, capability: 'users:manage' },
   { key: 'apiKeys', path: '/settings/api-keys', icon: <ApiOutlined />, capability: 'api_keys:manage' },
+  // Shops: finance checks that orders arrive; connecting and disconnecting is for admins (settings:manage).
+  { key: 'stores', path: '/settings/stores', icon: <ShopOutlined />, capability: 'finance:approve' },
 ] as const satisfies readonly { key: string; path: string; icon: ReactNode; capability: Capability }[]
 
 /** The tab's title for a path, in the UI language: "达人 · Caravan"; the product name alone elsewhere. */

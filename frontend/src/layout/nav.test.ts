@@ -32,6 +32,11 @@ describe('menu filter', () => {
     expect(keys('finance')).toEqual(expect.arrayContaining(['commissions', 'payouts', 'reports', 'orders']))
   })
 
+  it('shows the audit log to owners, admins and finance only', () => {
+    for (const role of ['owner', 'admin', 'finance']) expect(keys(role)).toContain('audit')
+    for (const role of ['manager', 'viewer']) expect(keys(role)).not.toContain('audit')
+  })
+
   it('shows nothing before /me answers, and unknown sections never', () => {
     expect(visibleSections(undefined, sections)).toEqual([])
     expect(canSee(me('owner'), 'nope')).toBe(false)

@@ -16,6 +16,7 @@ export const SECTION_CAPABILITIES = {
   commissions: 'data:read',
   payouts: 'payouts:manage',
   reports: 'reports:read',
+  audit: 'audit:read',
 } as const satisfies Record<string, Capability>
 
 export type SectionKey = keyof typeof SECTION_CAPABILITIES
