@@ -201,7 +201,14 @@ func TestOpenAPIDescribesExactlyTheRegisteredRoutes(t *testing.T) {
 		p := r.Path
 		for _, seg := range strings.Split(p, "/") {
 			if strings.HasPrefix(seg, ":") {
-				p = strings.Replace(p, seg, "{"+seg[1:]+"}", 1)
+				// echo's parameter runs to the next slash: :creator_id.xlsx is {creator_id}.xlsx
+				name, ext, dotted := strings.Cut(seg[1:], ".")
+				if dotted {
+					name += "}." + ext
+				} else {
+					name += "}"
+				}
+				p = strings.Replace(p, seg, "{"+name, 1)
 			}
 		}
 		registered[r.Method+" "+p] = true

@@ -30,6 +30,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/insight"
 	"github.com/caravan-crm/caravan/internal/ledger"
 	"github.com/caravan-crm/caravan/internal/payout"
+	"github.com/caravan-crm/caravan/internal/report"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/tracking"
 	"github.com/caravan-crm/caravan/internal/web"
@@ -56,6 +57,8 @@ type Deps struct {
 	Conversions *conversion.Service
 	Ledger      *ledger.Service
 	Payouts     *payout.Service
+	// Reports writes the finance workbooks.
+	Reports *report.Service
 }
 
 // Server is the configured echo instance and its routes.

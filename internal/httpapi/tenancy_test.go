@@ -44,7 +44,7 @@ func tenantFixture(t *testing.T, e *apitest.Env) (apitest.User, map[string]strin
 	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/campaigns/" + camp.ID + "/deliverables", Token: a.Token, Body: map[string]any{"creator_id": cr.ID, "account_id": cr.Accounts[0].ID, "due_on": "2026-12-10"}}).JSON(t, &dlv)
 	e.Expect(201, apitest.Request{Method: "POST", Path: "/api/v1/campaigns/" + camp.ID + "/samples", Token: a.Token, Body: map[string]any{"creator_id": cr.ID, "product_id": prod.ID, "quantity": 2, "unit_cost_minor": 500, "currency": "USD"}}).JSON(t, &smp)
 	return a, map[string]string{
-		"creators": cr.ID, "accounts": cr.Accounts[0].ID, "agencies": ag.ID, "users": user.ID, "api-keys": key.ID,
+		"creators": cr.ID, "statements": cr.ID, "accounts": cr.Accounts[0].ID, "agencies": ag.ID, "users": user.ID, "api-keys": key.ID,
 		"products": prod.ID, "campaigns": camp.ID, "enrolments": enr.ID, "deliverables": dlv.ID, "samples": smp.ID,
 		"links":       postID(t, e, a, "/api/v1/links", map[string]any{"creator_id": cr.ID, "campaign_id": camp.ID, "destination_url": "https://shop.example/p"}),
 		"promo-codes": postID(t, e, a, "/api/v1/promo-codes", map[string]any{"code": "LUNA10", "creator_id": cr.ID, "campaign_id": camp.ID}),
@@ -140,12 +140,16 @@ func fillPath(p string, ids map[string]string) (string, bool, bool) {
 		if !strings.HasPrefix(s, ":") || i == 0 {
 			continue
 		}
+		_, ext, dotted := strings.Cut(s, ".") // :creator_id.xlsx names a creator's file
 		if id, ok := ids[segs[i-1]]; ok {
 			segs[i] = id
 		} else if g, ok := globalParams[segs[i-1]]; ok {
 			segs[i], global = g, true
 		} else {
 			return "", false, false
+		}
+		if dotted {
+			segs[i] += "." + ext
 		}
 	}
 	return strings.Join(segs, "/"), global, true

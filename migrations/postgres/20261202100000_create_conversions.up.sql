@@ -150,7 +150,7 @@ CREATE TABLE ledger_entries (
 --bun:split
 CREATE INDEX ledger_entries_conversion_idx ON ledger_entries (org_id, conversion_id);
 --bun:split
-CREATE INDEX ledger_entries_period_idx ON ledger_entries (org_id, period, creator_id);
+CREATE INDEX ledger_entries_period_idx ON ledger_entries (org_id, period, id);
 --bun:split
 CREATE INDEX ledger_entries_creator_idx ON ledger_entries (org_id, creator_id, occurred_at);
 --bun:split
