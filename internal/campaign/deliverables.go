@@ -14,6 +14,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/text"
 )
 
 // NewDeliverable is a content post a creator enrolled in the campaign owes.
@@ -50,7 +51,7 @@ func checkDeliverableStatus(f apperr.Fields, v string) {
 func (s *Service) AddDeliverable(ctx context.Context, p actor.Actor, campaignID string, in NewDeliverable) (*Deliverable, error) {
 	f := apperr.Fields{}
 	in.CreatorID = strings.TrimSpace(in.CreatorID)
-	in.AccountID = cleanOptional(in.AccountID)
+	in.AccountID = text.Optional(in.AccountID)
 	in.URL = checkURL(f, "url", in.URL)
 	in.DueOn = checkDate(f, "due_on", in.DueOn)
 	if in.Status == "" {
@@ -160,7 +161,7 @@ func (s *Service) UpdateDeliverable(ctx context.Context, p actor.Actor, id strin
 	if ch.Status.Value != nil {
 		checkDeliverableStatus(f, *ch.Status.Value)
 	}
-	accountID := cleanOptional(ch.AccountID.Value)
+	accountID := text.Optional(ch.AccountID.Value)
 	u := checkURL(f, "url", ch.URL.Value)
 	due := checkDate(f, "due_on", ch.DueOn.Value)
 	counts := map[string]creator.Nullable[int64]{"views": ch.Views, "likes": ch.Likes, "comments": ch.Comments, "shares": ch.Shares}

@@ -1,14 +1,13 @@
 package campaign
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/caravan-crm/caravan/internal/actor"
-	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/sheet"
 	"github.com/caravan-crm/caravan/internal/web"
 )
 
@@ -82,11 +81,7 @@ func (h *Handler) ImportProducts(c echo.Context) error {
 
 // importFailed is the 422 of a real import with problems: nothing was written, and the answer's
 // details list every problem by row and column (as the creator import answers).
-func importFailed(res *ProductImportResult) error {
-	return &apperr.Error{Kind: apperr.KindValidation, Code: "import_failed",
-		Message: fmt.Sprintf("the file has %d problems; nothing was imported", len(res.Errors)),
-		Details: res.Errors, Params: map[string]any{"rows": res.Rows, "problems": len(res.Errors)}}
-}
+func importFailed(res *ProductImportResult) error { return sheet.ImportFailed(res.Rows, res.Errors) }
 
 // --- campaigns and plans ---
 

@@ -84,21 +84,9 @@ func checkName(f apperr.Fields, field string, v *string) {
 	f.Check(*v == "" || utf8.RuneCountInString(*v) > 200, field, "must be 1 to 200 characters")
 }
 
-// cleanOptional trims an optional text; empty becomes nil.
-func cleanOptional(v *string) *string {
-	if v == nil {
-		return nil
-	}
-	t := strings.TrimSpace(*v)
-	if t == "" {
-		return nil
-	}
-	return &t
-}
-
 // checkText cleans an optional one-line text of at most max characters.
 func checkText(f apperr.Fields, field string, v *string, max int) *string {
-	v = cleanOptional(v)
+	v = text.Optional(v)
 	if v == nil {
 		return nil
 	}
@@ -110,7 +98,7 @@ func checkText(f apperr.Fields, field string, v *string, max int) *string {
 }
 
 func checkURL(f apperr.Fields, field string, v *string) *string {
-	v = cleanOptional(v)
+	v = text.Optional(v)
 	if v == nil {
 		return nil
 	}
@@ -121,7 +109,7 @@ func checkURL(f apperr.Fields, field string, v *string) *string {
 }
 
 func checkDate(f apperr.Fields, field string, v *string) *string {
-	v = cleanOptional(v)
+	v = text.Optional(v)
 	if v == nil {
 		return nil
 	}
@@ -135,7 +123,7 @@ func checkRate(f apperr.Fields, field string, v *int64) {
 }
 
 func checkCurrency(f apperr.Fields, field string, v *string) *string {
-	v = cleanOptional(v)
+	v = text.Optional(v)
 	if v == nil {
 		return nil
 	}

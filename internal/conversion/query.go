@@ -17,6 +17,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/text"
 )
 
 // Filter narrows GET /api/v1/conversions.
@@ -481,7 +482,7 @@ func (s *Service) Attribute(ctx context.Context, p actor.Actor, id string, in Ma
 	}
 	// Reuse the attribution rules on the explicit creator (and account, campaign) given.
 	probe := *c
-	probe.Clues = Clues{CreatorID: clean(&in.CreatorID), AccountID: clean(in.AccountID), CampaignID: clean(in.CampaignID)}
+	probe.Clues = Clues{CreatorID: text.Optional(&in.CreatorID), AccountID: text.Optional(in.AccountID), CampaignID: text.Optional(in.CampaignID)}
 	if probe.Clues.CreatorID == nil {
 		return nil, apperr.Validation(map[string]string{"creator_id": "is required"})
 	}

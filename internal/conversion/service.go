@@ -124,9 +124,9 @@ func (s *Service) prepare(orgID, source string, o Order) (*prepared, error) {
 		items = append(items, itemRow{OrgID: orgID, Line: i + 1, SKU: sku, Quantity: it.Quantity, AmountMinor: it.AmountMinor})
 	}
 	clues := Clues{
-		CreatorID: clean(in.CreatorID), AccountID: clean(in.AccountID), Platform: clean(in.Platform),
-		AccountHandle: clean(in.AccountHandle), PromoCode: clean(in.PromoCode), ClickID: clean(in.ClickID),
-		LinkCode: clean(in.LinkCode), CampaignID: clean(in.CampaignID),
+		CreatorID: text.Optional(in.CreatorID), AccountID: text.Optional(in.AccountID), Platform: text.Optional(in.Platform),
+		AccountHandle: text.Optional(in.AccountHandle), PromoCode: text.Optional(in.PromoCode), ClickID: text.Optional(in.ClickID),
+		LinkCode: text.Optional(in.LinkCode), CampaignID: text.Optional(in.CampaignID),
 	}
 	for field, v := range map[string]*string{"creator_id": clues.CreatorID, "account_id": clues.AccountID, "platform": clues.Platform,
 		"account_handle": clues.AccountHandle, "promo_code": clues.PromoCode, "click_id": clues.ClickID, "link_code": clues.LinkCode, "campaign_id": clues.CampaignID} {
@@ -162,17 +162,6 @@ func (s *Service) prepare(orgID, source string, o Order) (*prepared, error) {
 		c.Items[i] = Item{SKU: items[i].SKU, Quantity: items[i].Quantity, AmountMinor: items[i].AmountMinor}
 	}
 	return &prepared{c: c, items: items, order: o}, nil
-}
-
-func clean(v *string) *string {
-	if v == nil {
-		return nil
-	}
-	t := strings.TrimSpace(*v)
-	if t == "" {
-		return nil
-	}
-	return &t
 }
 
 func deref[T any](v *T) T {

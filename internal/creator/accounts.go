@@ -15,6 +15,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/text"
 )
 
 // NewAccount is an account to add to a creator. The handle may be pasted as a profile URL.
@@ -87,7 +88,7 @@ func normalizeAccount(f apperr.Fields, prefix string, plat, handle *string, rawU
 		}
 		*rawURL = &u
 	}
-	*rawURL = cleanOptional(*rawURL)
+	*rawURL = text.Optional(*rawURL)
 	if u := *rawURL; u != nil {
 		pu, err := url.Parse(*u)
 		f.Check(err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || len(*u) > 2000, prefix+"url", "must be an http(s) address")

@@ -1,7 +1,6 @@
 package creator
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/sheet"
 	"github.com/caravan-crm/caravan/internal/web"
 )
 
@@ -211,11 +211,7 @@ func (h *Handler) Import(c echo.Context) error {
 
 // ImportFailed is the 422 of a real import with problems: nothing was written, and the answer's
 // details list every problem by row and column (params hold the counts of the rows checked).
-func ImportFailed(res *ImportResult) error {
-	return &apperr.Error{Kind: apperr.KindValidation, Code: "import_failed",
-		Message: fmt.Sprintf("the file has %d problems; nothing was imported", len(res.Errors)),
-		Details: res.Errors, Params: map[string]any{"rows": res.Rows, "problems": len(res.Errors)}}
-}
+func ImportFailed(res *ImportResult) error { return sheet.ImportFailed(res.Rows, res.Errors) }
 
 func (h *Handler) Export(c echo.Context) error {
 	p, err := web.Actor(c)

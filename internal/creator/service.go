@@ -179,20 +179,8 @@ func checkCountry(f apperr.Fields, field string, v *string) {
 	f.Check(!country.Valid(*v), field, "must be an ISO 3166-1 alpha-2 country code such as US or CN")
 }
 
-// cleanOptional trims an optional text; empty becomes nil.
-func cleanOptional(v *string) *string {
-	if v == nil {
-		return nil
-	}
-	t := strings.TrimSpace(*v)
-	if t == "" {
-		return nil
-	}
-	return &t
-}
-
 func checkEmail(f apperr.Fields, field string, v *string) *string {
-	v = cleanOptional(v)
+	v = text.Optional(v)
 	if v == nil {
 		return nil
 	}
@@ -204,11 +192,11 @@ func checkEmail(f apperr.Fields, field string, v *string) *string {
 
 func checkContacts(f apperr.Fields, email, phone, wechat, whatsapp **string) {
 	*email = checkEmail(f, "email", *email)
-	*phone = cleanOptional(*phone)
+	*phone = text.Optional(*phone)
 	f.Check(*phone != nil && !phonePattern.MatchString(**phone), "phone", "must be a phone number: digits, spaces, + ( ) - . /")
-	*whatsapp = cleanOptional(*whatsapp)
+	*whatsapp = text.Optional(*whatsapp)
 	f.Check(*whatsapp != nil && !phonePattern.MatchString(**whatsapp), "whatsapp", "must be a phone number: digits, spaces, + ( ) - . /")
-	*wechat = cleanOptional(*wechat)
+	*wechat = text.Optional(*wechat)
 	f.Check(*wechat != nil && utf8.RuneCountInString(**wechat) > 100, "wechat", "must be at most 100 characters")
 }
 
@@ -250,7 +238,7 @@ func cleanTags(f apperr.Fields, in []string) []string {
 }
 
 func checkCurrency(f apperr.Fields, v *string) *string {
-	v = cleanOptional(v)
+	v = text.Optional(v)
 	if v == nil {
 		return nil
 	}
@@ -265,7 +253,7 @@ var PayoutMethods = []string{"paypal", "wise", "bank"}
 // checkPayout cleans and checks the payout details: a known method, a PayPal account that is an
 // e-mail address, one-line texts of sensible length.
 func checkPayout(f apperr.Fields, method, account, holder *string) (*string, *string, *string) {
-	method, account, holder = cleanOptional(method), cleanOptional(account), cleanOptional(holder)
+	method, account, holder = text.Optional(method), text.Optional(account), text.Optional(holder)
 	if method != nil {
 		m := strings.ToLower(*method)
 		method = &m
@@ -326,7 +314,7 @@ func (in *NewCreator) validate() apperr.Fields {
 	checkStatus(f, in.Status)
 	in.Languages = cleanLanguages(f, in.Languages)
 	in.Tags = cleanTags(f, in.Tags)
-	in.AgencyID, in.OwnerID = cleanOptional(in.AgencyID), cleanOptional(in.OwnerID)
+	in.AgencyID, in.OwnerID = text.Optional(in.AgencyID), text.Optional(in.OwnerID)
 	in.PayoutCurrency = checkCurrency(f, in.PayoutCurrency)
 	in.PayoutMethod, in.PayoutAccount, in.PayoutHolder = checkPayout(f, in.PayoutMethod, in.PayoutAccount, in.PayoutHolder)
 	checkRate(f, "default_rate_bps", in.DefaultRateBps)
@@ -661,7 +649,7 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 		checkNotes(f, n)
 		notes = &n
 	}
-	agencyID, ownerID := cleanOptional(ch.AgencyID.Value), cleanOptional(ch.OwnerID.Value)
+	agencyID, ownerID := text.Optional(ch.AgencyID.Value), text.Optional(ch.OwnerID.Value)
 	changed := map[string]any{}
 	err := func() error {
 		var c *Creator

@@ -1,14 +1,13 @@
 package ledger
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/caravan-crm/caravan/internal/actor"
-	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/sheet"
 	"github.com/caravan-crm/caravan/internal/web"
 )
 
@@ -85,9 +84,7 @@ func (h *Handler) ImportRates(c echo.Context) error {
 		return err
 	}
 	if len(res.Errors) > 0 && !up.DryRun {
-		return &apperr.Error{Kind: apperr.KindValidation, Code: "import_failed",
-			Message: fmt.Sprintf("the file has %d problems; nothing was imported", len(res.Errors)),
-			Details: res.Errors, Params: map[string]any{"rows": res.Rows, "problems": len(res.Errors)}}
+		return sheet.ImportFailed(res.Rows, res.Errors)
 	}
 	return c.JSON(http.StatusOK, res)
 }

@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/caravan-crm/caravan/internal/apperr"
 )
 
 // Column is one column an import understands.
@@ -127,4 +129,12 @@ func normaliseHeader(s string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// ImportFailed is the 422 of a real import with problems: nothing was written, and the answer's
+// details list every problem by row and column (params hold the rows checked and the problems).
+func ImportFailed(rows int, problems []CellError) error {
+	return &apperr.Error{Kind: apperr.KindValidation, Code: "import_failed",
+		Message: fmt.Sprintf("the file has %d problems; nothing was imported", len(problems)),
+		Details: problems, Params: map[string]any{"rows": rows, "problems": len(problems)}}
 }

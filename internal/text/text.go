@@ -5,6 +5,7 @@ package text
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -71,4 +72,16 @@ func refused(r rune, multiline bool, rest string) string {
 		return "a bidirectional control character"
 	}
 	return ""
+}
+
+// Optional trims an optional text; an empty one becomes nil (an absent value).
+func Optional(v *string) *string {
+	if v == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*v)
+	if t == "" {
+		return nil
+	}
+	return &t
 }

@@ -222,18 +222,6 @@ func required(f apperr.Fields, field string, v *string) {
 	f.Check(*v == "", field, "is required")
 }
 
-// cleanOptional trims an optional id; empty becomes nil.
-func cleanOptional(v *string) *string {
-	if v == nil {
-		return nil
-	}
-	t := strings.TrimSpace(*v)
-	if t == "" {
-		return nil
-	}
-	return &t
-}
-
 // checkPromoCode validates a promo code's spelling: 2 to 64 characters, no spaces or control
 // characters. Shops match codes without regard to case, and so does Caravan (see promoKey).
 func checkPromoCode(f apperr.Fields, v *string) {
@@ -313,7 +301,7 @@ func (s *Service) CreateLink(ctx context.Context, p actor.Actor, in NewLink) (*L
 	required(f, "creator_id", &in.CreatorID)
 	required(f, "campaign_id", &in.CampaignID)
 	s.checkDestination(f, &in.DestinationURL)
-	in.AccountID = cleanOptional(in.AccountID)
+	in.AccountID = text.Optional(in.AccountID)
 	for attempt := 1; ; attempt++ {
 		var l *Link
 		err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
@@ -535,7 +523,7 @@ func (s *Service) CreatePromoCode(ctx context.Context, p actor.Actor, in NewProm
 	checkPromoCode(f, &in.Code)
 	required(f, "creator_id", &in.CreatorID)
 	required(f, "campaign_id", &in.CampaignID)
-	in.AccountID = cleanOptional(in.AccountID)
+	in.AccountID = text.Optional(in.AccountID)
 	var pc *PromoCode
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkRefs(ctx, tx, p.OrgID, in.CreatorID, in.CampaignID, in.AccountID, f); err != nil {
