@@ -39,6 +39,11 @@ Usage:
   caravan user create --org ORG_ID --email E --name N [--role manager]
   caravan keys rotate                     start signing access tokens with a new key
   caravan import creators --org ORG_ID [--dry-run] FILE   import creators from .xlsx or .csv
+  caravan import orders --org ORG_ID [--dry-run] [--timezone ZONE] [--currency CUR] FILE
+                                          import orders from .xlsx or .csv (generic, TikTok Shop exports)
+  caravan demo [--email E] [--password P] [--seed N]   create an organization full of realistic demo data
+  caravan report commissions --org ORG_ID (--period YYYY-MM | --from D --to D) [--lang en|zh-CN] --out FILE
+                                          write the finance workbook of a month or of days
   caravan backup --out FILE [--force]    copy the SQLite database while the server runs (PostgreSQL: pg_dump)
   caravan restore [--yes] FILE            put a backup in place of the SQLite database (the server stopped)
   caravan openapi                         print the OpenAPI 3.1 document of the HTTP API
@@ -116,6 +121,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return keysCmd(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
+	case "demo":
+		return demoCmd(ctx, args, stdout, stderr)
+	case "report":
+		return reportCmd(ctx, args, stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, args, stdout, stderr)
 	case "restore":

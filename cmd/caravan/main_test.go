@@ -107,7 +107,7 @@ func TestHelpListsEveryCommandAndExitsZero(t *testing.T) {
 		if err != nil || exitCode(err) != 0 {
 			t.Fatalf("%s: err %v (exit %d)", arg, err, exitCode(err))
 		}
-		for _, cmd := range []string{"serve", "migrate up|down|status|unlock", "org create", "user create", "keys rotate", "import creators", "backup --out", "restore", "version", "help"} {
+		for _, cmd := range []string{"serve", "migrate up|down|status|unlock", "org create", "user create", "keys rotate", "import creators", "import orders", "demo", "backup --out", "restore", "version", "help"} {
 			if !strings.Contains(out, "caravan "+cmd) && !strings.Contains(out, "caravan ["+cmd) {
 				t.Errorf("%s does not list %q:\n%s", arg, cmd, out)
 			}

@@ -48,30 +48,27 @@ func (w fxWalk) format(v int64) string {
 	return fmt.Sprintf("%d.%0*d", v/unit, w.decimals, v%unit)
 }
 
-// fxRates records each working day's rate of every order currency in CNY, as finance copies them
-// from the bank's table (none on weekends: an order of a Saturday takes Friday's).
+// fxRates records every day's rate of every order currency in CNY, as finance copies them from the
+// bank's table: a new fixing each working day, and Friday's again on Saturday and Sunday.
 func (g *gen) fxRates(ctx context.Context) error {
 	g.rates = map[string]map[string]string{}
 	var days []time.Time
-	first := g.start
-	for first.In(g.loc).Weekday() == time.Saturday || first.In(g.loc).Weekday() == time.Sunday {
-		first = first.In(g.loc).AddDate(0, 0, -1).UTC()
-	}
-	for d := first; !d.After(g.now); d = d.In(g.loc).AddDate(0, 0, 1).UTC() {
-		if wd := d.In(g.loc).Weekday(); wd != time.Saturday && wd != time.Sunday {
-			days = append(days, d)
-		}
+	for d := g.start; !d.After(g.now); d = d.In(g.loc).AddDate(0, 0, 1).UTC() {
+		days = append(days, d)
 	}
 	total := len(days) * len(fxWalks)
+	g.progress(StepFX, 0, total)
 	for i, w := range fxWalks {
 		g.rates[w.currency] = map[string]string{}
 		v := w.center + (int64(g.r.IntN(41))-20)*w.center/1000 // within 2% of the centre
 		for j, d := range days {
-			noise := int64(0)
-			for range 3 {
-				noise += g.r.Int64N(2*w.step+1) - w.step
+			if wd := d.In(g.loc).Weekday(); wd != time.Saturday && wd != time.Sunday || j == 0 {
+				noise := int64(0)
+				for range 3 {
+					noise += g.r.Int64N(2*w.step+1) - w.step
+				}
+				v += noise/2 + (w.center-v)/40
 			}
-			v += noise/2 + (w.center-v)/40
 			rate := w.format(v)
 			day := g.dayOf(d)
 			g.at(d.Add(9*time.Hour + 30*time.Minute)) // after the 9:15 fixing
@@ -86,17 +83,13 @@ func (g *gen) fxRates(ctx context.Context) error {
 	return nil
 }
 
-// rateOn is the rate an order of day takes: the latest working day's on or before it.
+// rateOn is the rate of currency on day, as the ledger finds it.
 func (g *gen) rateOn(currency, day string) (money.Rate, bool) {
-	byDay := g.rates[currency]
-	for range 10 {
-		if r, ok := byDay[day]; ok {
-			return money.MustParseRate(r), true
-		}
-		t, _ := time.Parse(time.DateOnly, day)
-		day = t.AddDate(0, 0, -1).Format(time.DateOnly)
+	r, ok := g.rates[currency][day]
+	if !ok {
+		return money.Rate{}, false
 	}
-	return money.Rate{}, false
+	return money.MustParseRate(r), true
 }
 
 // --- orders ---
@@ -497,6 +490,7 @@ func (g *gen) clicks(ctx context.Context) error {
 	}
 	slices.SortStableFunc(g.clickRows, func(a, b tracking.PastClick) int { return a.At.Compare(b.At) })
 	g.at(g.now)
+	g.progress(StepClicks, 0, len(g.clickRows))
 	const chunk = 10_000
 	for i := 0; i < len(g.clickRows); i += chunk {
 		part := g.clickRows[i:min(i+chunk, len(g.clickRows))]
@@ -530,6 +524,7 @@ func (g *gen) ingest(ctx context.Context) error {
 	}
 	slices.SortStableFunc(refunds, func(a, b *refundPlan) int { return a.at.Compare(b.at) })
 	g.refunds = refunds
+	g.progress(StepOrders, 0, len(g.orders))
 	round := 0
 	for i := 0; i < len(g.orders); i += maxBatch * streams {
 		chunk := g.orders[i:min(i+maxBatch*streams, len(g.orders))]
@@ -625,6 +620,7 @@ func (g *gen) refundDue(ctx context.Context, t time.Time) error {
 // between the batches of orders, as they fell due).
 func (g *gen) refundRest(ctx context.Context) error {
 	g.at(g.now)
+	g.progress(StepRefunds, g.res.Refunds, g.res.Refunds+len(g.refunds))
 	if err := g.refundDue(ctx, g.now); err != nil {
 		return err
 	}
@@ -662,7 +658,11 @@ func (g *gen) decisions(ctx context.Context) error {
 		span = min(max(5_000/(perDay*5/2), 1), 14)
 	}
 	last := g.now.AddDate(0, 0, -45)
-	steps := int(last.Sub(g.start).Hours()/24)/span + 1
+	steps := 0
+	for from := g.start; from.Before(last); from = from.AddDate(0, 0, span) {
+		steps++
+	}
+	g.progress(StepDecisions, 0, steps)
 	for i, from := 0, g.start; from.Before(last); i, from = i+1, from.AddDate(0, 0, span) {
 		to := from.AddDate(0, 0, span-1)
 		if to.After(last) {

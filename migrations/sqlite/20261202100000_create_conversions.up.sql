@@ -148,7 +148,7 @@ CREATE TABLE ledger_entries (
     FOREIGN KEY (org_id, campaign_id) REFERENCES campaigns (org_id, id)
 );
 --bun:split
-CREATE INDEX ledger_entries_conversion_idx ON ledger_entries (org_id, conversion_id);
+CREATE INDEX ledger_entries_conversion_idx ON ledger_entries (org_id, conversion_id, created_at, id);
 --bun:split
 CREATE INDEX ledger_entries_period_idx ON ledger_entries (org_id, period, id);
 --bun:split
