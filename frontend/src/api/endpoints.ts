@@ -9,6 +9,7 @@ import type {
   ApiKey,
   Creator,
   CreatorChange,
+  Dashboard,
   Exposure,
   ImportResult,
   NewAccount,
@@ -168,6 +169,9 @@ export const setPlatformRisk = (platform: string, req: { country: string; level:
   api.put<RiskMark>(`/api/v1/platforms/${enc(platform)}/risk`, req)
 export const platformExposure = (days: number) =>
   api.get<Exposure>('/api/v1/insights/platform-exposure', { query: { days } })
+/** The dashboard over [from, to] (days YYYY-MM-DD in the organization's time zone, inclusive). */
+export const getDashboard = (from: string, to: string) =>
+  api.get<Dashboard>('/api/v1/insights/dashboard', { query: { from, to } })
 
 // --- products ---
 

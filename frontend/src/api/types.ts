@@ -123,6 +123,10 @@ export type CreatorStatus = (typeof CREATOR_STATUSES)[number]
 export const ACCOUNT_STATUSES = ['active', 'dormant', 'banned', 'migrated'] as const
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number]
 
+/** How a creator is paid (internal/creator PayoutMethods). */
+export const PAYOUT_METHODS = ['paypal', 'wise', 'bank'] as const
+export type PayoutMethod = (typeof PAYOUT_METHODS)[number]
+
 export const TIERS = ['nano', 'micro', 'mid', 'macro', 'mega'] as const
 export type Tier = (typeof TIERS)[number]
 
@@ -157,7 +161,7 @@ export type Creator = Refine<
     owner_name: string | null
     payout_currency: string | null
     /** How the creator is paid (paypal, wise, bank), the account there and its holder; null when unknown. */
-    payout_method: 'paypal' | 'wise' | 'bank' | null
+    payout_method: PayoutMethod | null
     payout_account: string | null
     payout_holder: string | null
     default_rate_bps: number | null
@@ -188,6 +192,9 @@ export interface NewCreator {
   owner_id?: string
   tags?: string[]
   payout_currency?: string
+  payout_method?: PayoutMethod
+  payout_account?: string
+  payout_holder?: string
   default_rate_bps?: number
   notes?: string
   accounts?: NewAccount[]
@@ -207,6 +214,9 @@ export type CreatorChange = Partial<{
   owner_id: string | null
   tags: string[]
   payout_currency: string | null
+  payout_method: PayoutMethod | null
+  payout_account: string | null
+  payout_holder: string | null
   default_rate_bps: number | null
   notes: string
 }>
@@ -424,6 +434,15 @@ export type PromoCode = Refine<Schemas['PromoCode'], { account_id: string | null
 export type NewPromoCode = Schemas['NewPromoCode']
 
 export type Money = Schemas['Money']
+
+// --- the dashboard (GET /api/v1/insights/dashboard) ---
+
+/** GMV and commission (base currency, minor units), orders, clicks and orders per click (bps). */
+export type Figure = Schemas['Figure']
+export type DayFigure = Schemas['DayFigure']
+/** A platform's, campaign's, account's (with its creator and platform) or creator's line. */
+export type NamedFigure = Schemas['NamedFigure']
+export type Dashboard = Schemas['Dashboard']
 export type CampaignReport = Schemas['Report']
 
 // --- conversions (orders), the ledger, FX rates, shops ---

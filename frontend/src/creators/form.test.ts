@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Creator } from '../api/types'
-import { creatorChange, creatorValues, guessPlatform, newCreatorBody, uniqueTags } from './form'
+import { creatorChange, creatorValues, guessPlatform, newCreatorBody, payoutAccountProblem, uniqueTags, validIban } from './form'
 import { csvField, templateCsv } from './importTemplate'
 
 const base: Creator = {
@@ -78,6 +78,54 @@ describe('the owner (负责人)', () => {
     expect(creatorChange({ ...base, owner_id: 'u1' }, { ...v, owner_id: null })).toEqual({ owner_id: null })
     expect(newCreatorBody({ display_name: 'A', country: 'US', owner_id: 'u1' })).toMatchObject({ owner_id: 'u1' })
     expect(newCreatorBody({ display_name: 'A', country: 'US' })).not.toHaveProperty('owner_id')
+  })
+})
+
+describe('payout details', () => {
+  it('go in a new creator trimmed, and are left out when empty', () => {
+    expect(
+      newCreatorBody({ display_name: 'Amy', country: 'US', payout_method: 'paypal', payout_account: ' amy@example.com ', payout_holder: ' Amy Lee ' }),
+    ).toEqual({ display_name: 'Amy', country: 'US', payout_method: 'paypal', payout_account: 'amy@example.com', payout_holder: 'Amy Lee' })
+    expect(newCreatorBody({ display_name: 'Amy', country: 'US', payout_method: null, payout_account: ' ', payout_holder: '' })).toEqual({
+      display_name: 'Amy',
+      country: 'US',
+    })
+  })
+
+  it('are changed, cleared with null, and left alone when unchanged', () => {
+    const set = creatorChange(base, { ...creatorValues(base), payout_method: 'bank', payout_account: 'DE89 3704 0044 0532 0130 00', payout_holder: 'Amy Lee' })
+    expect(set).toEqual({ payout_method: 'bank', payout_account: 'DE89 3704 0044 0532 0130 00', payout_holder: 'Amy Lee' })
+    const paid = { ...base, payout_method: 'wise' as const, payout_account: 'amy@example.com', payout_holder: 'Amy Lee' }
+    expect(creatorChange(paid, creatorValues(paid))).toEqual({})
+    expect(creatorChange(paid, { ...creatorValues(paid), payout_method: null, payout_account: '', payout_holder: ' ' })).toEqual({
+      payout_method: null,
+      payout_account: null,
+      payout_holder: null,
+    })
+    // A new method goes with the account, so the server checks them together.
+    expect(creatorChange(paid, { ...creatorValues(paid), payout_method: 'paypal' })).toEqual({ payout_method: 'paypal', payout_account: 'amy@example.com' })
+  })
+
+  it('check the account against the method', () => {
+    expect(payoutAccountProblem(undefined, '')).toBe(null)
+    expect(payoutAccountProblem('paypal', undefined)).toBe(null)
+    expect(payoutAccountProblem(null, 'amy@example.com')).toBe('payoutMethodFirst')
+    expect(payoutAccountProblem('paypal', 'amy@example.com')).toBe(null)
+    expect(payoutAccountProblem('paypal', 'DE89370400440532013000')).toBe('payoutPaypalEmail')
+    expect(payoutAccountProblem('bank', 'DE89 3704 0044 0532 0130 00')).toBe(null)
+    expect(payoutAccountProblem('bank', 'DE89 3704 0044 0532 0130 01')).toBe('payoutIbanInvalid')
+    expect(payoutAccountProblem('wise', 'amy@example.com')).toBe(null)
+    // An account number that is no IBAN is not checked.
+    expect(payoutAccountProblem('bank', '6222 0012 3456 7890')).toBe(null)
+    expect(payoutAccountProblem('bank', 'x'.repeat(101))).toBe('payoutAccountTooLong')
+  })
+
+  it('know a valid IBAN', () => {
+    expect(validIban('GB82 WEST 1234 5698 7654 32')).toBe(true)
+    expect(validIban('gb82west12345698765432')).toBe(true)
+    expect(validIban('GB82 WEST 1234 5698 7654 33')).toBe(false)
+    expect(validIban('FR14 2004 1010 0505 0001 3M02 606')).toBe(true)
+    expect(validIban('12345')).toBe(false)
   })
 })
 

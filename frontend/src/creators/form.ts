@@ -1,6 +1,6 @@
 // Creator form values ⇄ API bodies: the new-creator body (empty fields left out) and the partial
 // change of an edit (only what changed; a cleared optional field becomes null).
-import type { Creator, CreatorChange, CreatorStatus, NewAccount, NewCreator } from '../api/types'
+import type { Creator, CreatorChange, CreatorStatus, NewAccount, NewCreator, PayoutMethod } from '../api/types'
 import { bpsToPercent, percentToBps } from '../money'
 
 export interface AccountValues {
@@ -23,6 +23,10 @@ export interface CreatorValues {
   /** The seller in charge (负责人); only shown to those who may list users (users:manage). */
   owner_id?: string | null
   payout_currency?: string | null
+  /** How the creator is paid, the account there (PayPal e-mail, IBAN or account number) and its holder. */
+  payout_method?: PayoutMethod | null
+  payout_account?: string
+  payout_holder?: string
   default_rate_percent?: number | null
   notes?: string
   accounts?: AccountValues[]
@@ -42,6 +46,9 @@ export const CREATOR_FORM_FIELDS = [
   'agency_id',
   'owner_id',
   'payout_currency',
+  'payout_method',
+  'payout_account',
+  'payout_holder',
   'default_rate_percent',
   'notes',
   'accounts',
@@ -75,6 +82,9 @@ export function newCreatorBody(v: CreatorValues): NewCreator {
     agency_id: v.agency_id || undefined,
     owner_id: v.owner_id || undefined,
     payout_currency: v.payout_currency || undefined,
+    payout_method: v.payout_method || undefined,
+    payout_account: text(v.payout_account),
+    payout_holder: text(v.payout_holder),
     default_rate_bps:
       v.default_rate_percent !== undefined && v.default_rate_percent !== null ? percentToBps(v.default_rate_percent) : undefined,
     notes: text(v.notes),
@@ -98,6 +108,9 @@ export function creatorValues(c: Creator): CreatorValues {
     agency_id: c.agency_id,
     owner_id: c.owner_id,
     payout_currency: c.payout_currency,
+    payout_method: c.payout_method,
+    payout_account: c.payout_account ?? '',
+    payout_holder: c.payout_holder ?? '',
     default_rate_percent: c.default_rate_bps === null ? null : bpsToPercent(c.default_rate_bps),
     notes: c.notes,
   }
@@ -128,6 +141,16 @@ export function creatorChange(c: Creator, v: CreatorValues): CreatorChange {
   }
   const currency = v.payout_currency || null
   if (currency !== c.payout_currency) ch.payout_currency = currency
+  const method = v.payout_method || null
+  if (method !== c.payout_method) ch.payout_method = method
+  for (const k of ['payout_account', 'payout_holder'] as const) {
+    const nv = text(v[k]) ?? null
+    if (nv !== c[k]) ch[k] = nv
+  }
+  // The server checks a PayPal account against the method it is sent with: send both.
+  if (ch.payout_method !== undefined && method !== null && ch.payout_account === undefined && c.payout_account !== null) {
+    ch.payout_account = c.payout_account
+  }
   const rate = v.default_rate_percent === undefined || v.default_rate_percent === null ? null : percentToBps(v.default_rate_percent)
   if (rate !== c.default_rate_bps) ch.default_rate_bps = rate
   const notes = (v.notes ?? '').trim()
@@ -185,4 +208,47 @@ export function uniqueTags(tags: readonly string[]): string[] {
     }
   }
   return out
+}
+
+export const PAYOUT_ACCOUNT_MAX = 100
+export const PAYOUT_HOLDER_MAX = 200
+
+/**
+ * Whether s is written like an IBAN (two letters, two check digits, then 11 to 30 letters or
+ * digits; spaces ignored). Bank account numbers that are not IBANs are left alone.
+ */
+export function looksLikeIban(s: string): boolean {
+  return /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(s.replace(/\s+/g, '').toUpperCase())
+}
+
+/** The ISO 13616 check of an IBAN (mod 97 of the rearranged digits equals 1). */
+export function validIban(s: string): boolean {
+  const iban = s.replace(/\s+/g, '').toUpperCase()
+  if (!looksLikeIban(iban)) return false
+  const rearranged = iban.slice(4) + iban.slice(0, 4)
+  let rest = 0
+  for (const ch of rearranged) {
+    const digits = ch >= 'A' && ch <= 'Z' ? String(ch.charCodeAt(0) - 55) : ch
+    for (const d of digits) rest = (rest * 10 + Number(d)) % 97
+  }
+  return rest === 1
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/**
+ * What is wrong with a payout account for a method, as a locale key under creators; null when
+ * nothing is. The server checks the length and the PayPal e-mail too; the IBAN check is the UI's.
+ */
+export function payoutAccountProblem(
+  method: PayoutMethod | null | undefined,
+  account: string | undefined,
+): 'payoutMethodFirst' | 'payoutPaypalEmail' | 'payoutIbanInvalid' | 'payoutAccountTooLong' | null {
+  const a = (account ?? '').trim()
+  if (a === '') return null
+  if (a.length > PAYOUT_ACCOUNT_MAX) return 'payoutAccountTooLong'
+  if (!method) return 'payoutMethodFirst'
+  if (method === 'paypal') return EMAIL.test(a) ? null : 'payoutPaypalEmail'
+  if (looksLikeIban(a) && !validIban(a)) return 'payoutIbanInvalid'
+  return null
 }

@@ -197,6 +197,17 @@ function CreatorDetail({ creator: c }: { creator: Creator }) {
             },
             { key: 'currency', label: t('creators.payoutCurrency'), children: orNone(c.payout_currency) },
             {
+              key: 'payout',
+              label: t('creators.payoutSection'),
+              children: c.payout_method ? (
+                <span data-testid="creator-payout-details">
+                  {[t(`creators.payoutMethods.${c.payout_method}`), c.payout_account, c.payout_holder].filter(Boolean).join(' · ')}
+                </span>
+              ) : (
+                orNone(c.payout_account)
+              ),
+            },
+            {
               key: 'rate',
               label: t('creators.defaultRate'),
               children: c.default_rate_bps === null ? dash : formatBps(c.default_rate_bps, lang),

@@ -6,11 +6,22 @@ import { useTranslation } from 'react-i18next'
 import { mergeUntouched } from '../../api/concurrency'
 import { createCreator, getCreator, listUsers, updateCreator } from '../../api/endpoints'
 import { applyNestedFieldErrors, errorMessage } from '../../api/errors'
-import { CREATOR_STATUSES, type Creator } from '../../api/types'
+import { CREATOR_STATUSES, PAYOUT_METHODS, type Creator } from '../../api/types'
 import { queryKeys, useCan } from '../../auth/session'
 import { COMMON_CURRENCIES, COMMON_LANGUAGES, languageName } from '../../countries'
 import { currencyName } from '../../format'
-import { CREATOR_FORM_FIELDS, FIELD_RENAMES, creatorChange, creatorValues, guessPlatform, newCreatorBody, type CreatorValues } from '../../creators/form'
+import {
+  CREATOR_FORM_FIELDS,
+  FIELD_RENAMES,
+  PAYOUT_ACCOUNT_MAX,
+  PAYOUT_HOLDER_MAX,
+  creatorChange,
+  creatorValues,
+  guessPlatform,
+  newCreatorBody,
+  payoutAccountProblem,
+  type CreatorValues,
+} from '../../creators/form'
 import { CountrySelect, TagSelect, useAgencies, usePlatformOptions } from '../../creators/shared'
 import { useVersionConflict } from '../../components/useVersionConflict'
 
@@ -136,10 +147,73 @@ function CreatorFields({ ownerName }: { ownerName?: string | null }) {
           </Form.Item>
         </Col>
       </Row>
+      <PayoutFields />
       <Form.Item name="notes" label={t('creators.notes')}>
         <Input.TextArea rows={2} maxLength={5000} />
       </Form.Item>
     </>
+  )
+}
+
+/** How the creator is paid: the method, the account there (its label follows the method) and the holder. */
+function PayoutFields() {
+  const { t } = useTranslation()
+  const form = Form.useFormInstance<CreatorValues>()
+  const method = Form.useWatch('payout_method', form)
+  const accountLabel =
+    method === 'paypal'
+      ? t('creators.payoutAccountPaypal')
+      : method === 'wise'
+        ? t('creators.payoutAccountWise')
+        : method === 'bank'
+          ? t('creators.payoutAccountBank')
+          : t('creators.payoutAccount')
+  return (
+    <Row gutter={16} data-testid="creator-payout">
+      <Col xs={24} sm={8}>
+        <Form.Item name="payout_method" label={t('creators.payoutMethod')}>
+          <Select
+            allowClear
+            placeholder={t('creators.payoutMethodNone')}
+            options={PAYOUT_METHODS.map((m) => ({ value: m, label: <span data-testid={`payout-method-${m}`}>{t(`creators.payoutMethods.${m}`)}</span> }))}
+            data-testid="creator-payout-method"
+          />
+        </Form.Item>
+      </Col>
+      <Col xs={24} sm={8}>
+        <Form.Item
+          name="payout_account"
+          label={accountLabel}
+          dependencies={['payout_method']}
+          rules={[
+            ({ getFieldValue }) => ({
+              validator: (_, value: string | undefined) => {
+                const problem = payoutAccountProblem(getFieldValue('payout_method'), value)
+                return problem ? Promise.reject(new Error(t(`creators.${problem}`))) : Promise.resolve()
+              },
+            }),
+          ]}
+        >
+          <Input
+            data-testid="creator-payout-account"
+            autoComplete="off"
+            maxLength={PAYOUT_ACCOUNT_MAX}
+            inputMode={method === 'paypal' ? 'email' : 'text'}
+            spellCheck={false}
+          />
+        </Form.Item>
+      </Col>
+      <Col xs={24} sm={8}>
+        <Form.Item
+          name="payout_holder"
+          label={t('creators.payoutHolder')}
+          tooltip={t('creators.payoutHolderHelp')}
+          rules={[{ max: PAYOUT_HOLDER_MAX, message: t('creators.payoutHolderTooLong') }]}
+        >
+          <Input data-testid="creator-payout-holder" autoComplete="off" maxLength={PAYOUT_HOLDER_MAX} />
+        </Form.Item>
+      </Col>
+    </Row>
   )
 }
 
