@@ -494,6 +494,22 @@ func TestShopifyWebhooksAreVerifiedDedupedAndRefundsWaitForTheirOrder(t *testing
 		if res := deliver(e, other["id"].(string), "orders/create", "w-5", "another_secret_0123456789", order); res.Status != http.StatusUnauthorized {
 			t.Fatalf("disconnected store: %d", res.Status)
 		}
+		// an order whose payload already lists its refund, then the refund's own delivery: counted once,
+		// and the delivery acknowledged (a 422 would make Shopify retry it for days)
+		listed := []byte(strings.Replace(strings.Replace(string(order), `"refunds": []`, `"refunds": [`+string(refund)+`]`, 1),
+			"5862118367508125371", "5862118367508125999", -1))
+		listed = []byte(strings.Replace(string(listed), "1098462232915", "1098462239999", 1))
+		refundOf := []byte(strings.Replace(strings.Replace(string(refund), "5862118367508125371", "5862118367508125999", 1), "1098462232915", "1098462239999", 1))
+		if res := deliver(e, id, "orders/create", "w-10", secret, listed); res.Map(t)["status"] != "created" {
+			t.Fatalf("order listing its refund: %s", res.Body)
+		}
+		if res := deliver(e, id, "refunds/create", "w-11", secret, refundOf); res.Status != 200 || res.Map(t)["status"] != "duplicate" {
+			t.Fatalf("its refund's own delivery: %d %s", res.Status, res.Body)
+		}
+		l = call(t, e, w.owner, "GET", "/api/v1/conversions?q=5862118367508125999", nil, 200)
+		if c := list(l, "items")[0]; num(c["refunded_minor"]) != 1349 || len(entries(c)) != 2 {
+			t.Fatalf("refund listed then delivered = %v", c)
+		}
 		// malformed bodies with a good signature: a clear 422, nothing stored
 		before := count(t, db, "webhook_deliveries")
 		for i, body := range []string{`{`, `{"id": "abc"}`, `[]`, `{"id": 1, "currency": "USD", "subtotal_price": "x"}`} {

@@ -201,10 +201,8 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, actorID string, st *stag
 	if err := s.claimWaitingRefunds(ctx, tx, c, actorID); err != nil {
 		return "", "", err
 	}
-	if st.order.RefundedMinor != nil {
-		if _, err := s.refundTo(ctx, tx, c, *st.order.RefundedMinor, st.order.RefundedAt, actorID); err != nil {
-			return "", "", err
-		}
+	if _, err := s.orderRefunds(ctx, tx, c, st.order, actorID); err != nil {
+		return "", "", err
 	}
 	return c.ID, OutcomeCreated, nil
 }
@@ -219,14 +217,55 @@ func (s *Service) merge(ctx context.Context, tx bun.Tx, actorID string, c *Conve
 		}
 		changed = true
 	}
-	if st.order.RefundedMinor != nil {
-		refunded, err := s.refundTo(ctx, tx, c, *st.order.RefundedMinor, st.order.RefundedAt, actorID)
-		if err != nil {
-			return false, err
-		}
-		changed = changed || refunded
+	refunded, err := s.orderRefunds(ctx, tx, c, st.order, actorID)
+	if err != nil {
+		return false, err
 	}
-	return changed, nil
+	return changed || refunded, nil
+}
+
+// orderRefunds records what a delivery says has been refunded: each listed refund under its own id
+// (one that would take the order past its amount is already counted: logged, skipped), or else the
+// total refunded as one refund naming it. It reports whether it added any.
+func (s *Service) orderRefunds(ctx context.Context, tx bun.Tx, c *Conversion, o Order, actorID string) (bool, error) {
+	if len(o.Refunds) == 0 {
+		if o.RefundedMinor == nil {
+			return false, nil
+		}
+		return s.refundTo(ctx, tx, c, *o.RefundedMinor, o.RefundedAt, actorID)
+	}
+	added := false
+	for _, in := range o.Refunds {
+		amount := deref(in.AmountMinor)
+		if amount <= 0 {
+			continue
+		}
+		if c.RefundedMinor+amount > c.AmountMinor {
+			s.log.Warn("a listed refund would take the order past its amount: skipped", "org", c.OrgID, "conversion", c.ID,
+				"refund", in.ExternalID, "amount_minor", amount, "refunded_minor", c.RefundedMinor)
+			continue
+		}
+		when := c.OccurredAt
+		if in.OccurredAt != nil {
+			if t, err := time.Parse(time.RFC3339Nano, *in.OccurredAt); err == nil && t.After(when) {
+				when = t.UTC().Truncate(time.Microsecond)
+			}
+		}
+		r := &Refund{ID: store.NewID(), OrgID: c.OrgID, Source: c.Source, ExternalID: in.ExternalID, OrderExternalID: c.ExternalID,
+			ConversionID: &c.ID, AmountMinor: amount, Currency: &c.Currency, OccurredAt: when, CreatedAt: s.now()}
+		res, err := tx.NewInsert().Model(r).On("CONFLICT (org_id, source, external_id) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return added, store.MapError(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // its own delivery came first
+		}
+		if err := s.applyRefund(ctx, tx, c, r, actorID); err != nil {
+			return added, err
+		}
+		added = true
+	}
+	return added, nil
 }
 
 // setAttribution attributes a stored, unattributed conversion (manual attribution, or an order file

@@ -63,6 +63,10 @@ type Order struct {
 	RefundedMinor *int64
 	// RefundedAt is when the refund happened, when the file says (else the import's time).
 	RefundedAt string
+	// Refunds are refunds the channel lists with ids of their own (a Shopify order's refunds): each is
+	// recorded under its id, so its own delivery, before or after, adds nothing. When set, they are
+	// used instead of RefundedMinor.
+	Refunds []RefundInput
 }
 
 // CanceledReason is the rejection reason of an order its channel cancelled.

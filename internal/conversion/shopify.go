@@ -131,6 +131,7 @@ func ParseShopifyOrder(body []byte) (Order, error) {
 		// must not read as more than the order.
 		refunded = min(refunded, amount)
 		out.RefundedMinor, out.RefundedAt = &refunded, last
+		out.Refunds = o.listedRefunds(cur)
 	}
 	return out, nil
 }
@@ -434,6 +435,35 @@ func (o shopifyOrder) refunded(cur string) (int64, string, error) {
 		return total, "", nil
 	}
 	return total, last.Format(time.RFC3339), nil
+}
+
+// listedRefunds gives each refund the order lists under its own id, so its own refunds/create
+// delivery, before or after, is the same refund; nil when one of them cannot be read so (the total
+// in RefundedMinor stands in then).
+func (o shopifyOrder) listedRefunds(cur string) []RefundInput {
+	out := make([]RefundInput, 0, len(o.Refunds))
+	for i, r := range o.Refunds {
+		id, err := shopifyID(r.ID, fmt.Sprintf("refunds[%d].id", i))
+		if err != nil {
+			return nil
+		}
+		var amount int64
+		for _, rl := range r.RefundLineItems {
+			v, ok, err := shopMoney(rl.SubtotalSet, rl.Subtotal, cur, "subtotal")
+			if err != nil || !ok {
+				return nil
+			}
+			if amount, err = addShopify(amount, v); err != nil {
+				return nil
+			}
+		}
+		in := RefundInput{ExternalID: id, AmountMinor: &amount}
+		if at, err := shopifyTime(r.CreatedAt, "created_at"); err == nil {
+			in.OccurredAt = &at
+		}
+		out = append(out, in)
+	}
+	return out
 }
 
 // decodeShopify unmarshals body into v, turning every JSON error into a clear invalid_payload.

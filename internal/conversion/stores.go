@@ -264,6 +264,13 @@ func (s *Service) shopifyRefund(ctx context.Context, tx bun.Tx, orgID, source st
 			return "", nil, apperr.Validation(map[string]string{"currency": "must be the order's currency"})
 		}
 		rf.ConversionID = &c.ID
+		if c.RefundedMinor+rf.AmountMinor > c.AmountMinor {
+			// Already counted (an order payload listed this refund before its own delivery came):
+			// acknowledged and logged, never a 422 that Shopify would retry for days.
+			s.log.Warn("a Shopify refund would take the order past its amount: ignored", "org", orgID, "conversion", c.ID,
+				"refund", rf.ExternalID, "amount_minor", rf.AmountMinor, "refunded_minor", c.RefundedMinor)
+			return "ignored", &c.ID, nil
+		}
 	}
 	res, err := tx.NewInsert().Model(rf).On("CONFLICT (org_id, source, external_id) DO NOTHING").Exec(ctx)
 	if err != nil {
