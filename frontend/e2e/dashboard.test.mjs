@@ -287,6 +287,26 @@ for (const [locale, L] of [
   })
 }
 
+// choosePayoutMethod picks a payout method in the open creator form and waits until the select shows
+// it: on a loaded machine a click can land while the dropdown is still opening, and the form would
+// then be sent without a method.
+async function choosePayoutMethod(page, method, label) {
+  const shown = page.locator('.ant-form-item:has([data-testid="creator-payout-method"]) .ant-select-selection-item')
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await page.getByTestId('creator-payout-method').click()
+    const option = page.locator('.ant-select-dropdown:visible').getByTestId(`payout-method-${method}`)
+    await option.waitFor({ state: 'visible' })
+    await option.click()
+    try {
+      await expectText(shown, label, 2000)
+      return
+    } catch {
+      await page.keyboard.press('Escape')
+    }
+  }
+  await expectText(shown, label)
+}
+
 for (const [locale, L, method, bad, good, shown] of [
   ['zh-CN', zh, 'paypal', 'luna.park', 'luna@example.com', 'luna@example.com'],
   ['en-US', en, 'bank', 'DE89 3704 0044 0532 0130 01', 'DE89 3704 0044 0532 0130 00', 'DE89 3704 0044 0532 0130 00'],
@@ -298,8 +318,7 @@ for (const [locale, L, method, bad, good, shown] of [
       await page.goto(`/creators/${creator.id}`)
       await expectText(page.getByTestId('page-title'), 'Luna Park')
       await page.getByTestId('creator-edit').click()
-      await page.getByTestId('creator-payout-method').click()
-      await page.locator('.ant-select-dropdown:visible').getByTestId(`payout-method-${method}`).click()
+      await choosePayoutMethod(page, method, L.creators.payoutMethods[method])
       await page.getByTestId('creator-payout-account').fill(bad)
       await page.getByTestId('creator-payout-holder').fill('Luna Park')
       await page.getByTestId('creator-edit-submit').click()
@@ -322,8 +341,7 @@ for (const [locale, L, method, bad, good, shown] of [
       await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active').waitFor()
       await page.keyboard.press('Enter')
       await page.getByTestId('account-handle-0').fill(`https://www.instagram.com/mia.wong.${locale.toLowerCase()}`)
-      await page.getByTestId('creator-payout-method').click()
-      await page.locator('.ant-select-dropdown:visible').getByTestId('payout-method-wise').click()
+      await choosePayoutMethod(page, 'wise', L.creators.payoutMethods.wise)
       await page.getByTestId('creator-payout-account').fill(`mia.${locale}@example.com`)
       await page.getByTestId('creator-payout-holder').fill('Wong Mei')
       await page.getByTestId('creator-submit').click()

@@ -117,10 +117,24 @@ for (const locale of ['zh-CN', 'en-US']) {
         })
 
         await t.test('the menu is behind a button', async () => {
+          // From a quiet page: the dashboard keeps drawing (its charts load and resize) while the drawer opens.
+          await page.goto('/products')
+          await settle(page)
           await page.getByTestId('nav-creators').waitFor({ state: 'hidden' })
-          await page.getByTestId('menu-button').click()
-          await page.getByTestId('nav-creators').click()
-          await waitPath(page, '/creators')
+          // The drawer slides in for 0.3 s; a click while it moves can land on another item (which
+          // closes the drawer where it is). Wait for it to settle, and try again if the click missed.
+          for (let attempt = 1; ; attempt++) {
+            await page.getByTestId('menu-button').click()
+            await page.getByTestId('nav-creators').waitFor({ state: 'visible' })
+            await page.waitForTimeout(400)
+            await page.getByTestId('nav-creators').click()
+            try {
+              await waitPath(page, '/creators', 3000)
+              break
+            } catch (e) {
+              if (attempt === 3) throw e
+            }
+          }
           await page.getByTestId('nav-creators').waitFor({ state: 'hidden' })
         })
 
