@@ -108,10 +108,9 @@ test('setup, logout, login, reload, deep link, language switch', async (t) => {
       await page.getByTestId('page-creators').waitFor()
       await expectText(page.getByTestId('page-title'), zh.nav.creators)
       await expectText(page.getByTestId('header-org-name'), org)
-      // A section not built yet still answers its deep link with the placeholder.
       await page.goto('/orders')
       await page.getByTestId('page-orders').waitFor()
-      await page.getByTestId('coming-soon').waitFor()
+      await expectText(page.getByTestId('page-title'), zh.nav.orders)
     })
 
     await t.test('settings: the owner sees users and can create an API key shown once', async () => {

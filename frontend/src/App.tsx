@@ -6,9 +6,9 @@ import { errorMessage } from './api/errors'
 import { can, useAccessToken, useMe, useSessionRestore, useSetupStatus } from './auth/session'
 import { FullPageSpin } from './components/FullPageSpin'
 import type { Capability } from './api/types'
-import { AppLayout, SECTIONS, SETTINGS_SECTIONS } from './layout/AppLayout'
+import { AppLayout, SETTINGS_SECTIONS } from './layout/AppLayout'
 import { canSee, homePath } from './layout/nav'
-import { ComingSoon, Forbidden, NotFound } from './pages/Placeholders'
+import { Forbidden, NotFound } from './pages/Placeholders'
 
 const SetupPage = lazy(() => import('./pages/SetupPage'))
 const LoginPage = lazy(() => import('./pages/LoginPage'))
@@ -30,9 +30,6 @@ const StoresPage = lazy(() => import('./pages/settings/StoresPage'))
 const PayoutsPage = lazy(() => import('./pages/finance/PayoutsPage'))
 const ReportsPage = lazy(() => import('./pages/finance/ReportsPage'))
 const AuditLogPage = lazy(() => import('./pages/finance/AuditLogPage'))
-
-/** Sections with a real page; the others still show the coming-soon placeholder. */
-const BUILT: readonly string[] = ['dashboard', 'creators', 'agencies', 'platforms', 'campaigns', 'links', 'orders', 'commissions', 'payouts', 'reports', 'audit']
 
 /** Signed-in routes only; anyone else goes to /login and comes back afterwards. */
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -155,11 +152,6 @@ export default function App() {
           <Route element={<RequireSection section="audit" />}>
             <Route path="audit-log" element={<AuditLogPage />} />
           </Route>
-          {SECTIONS.filter((s) => !BUILT.includes(s.key)).map((s) => (
-            <Route key={s.key} element={<RequireSection section={s.key} />}>
-              <Route path={s.path.slice(1) + '/*'} element={<ComingSoon section={s.key} />} />
-            </Route>
-          ))}
           <Route path="settings" element={<RequireSettings />}>
             <Route index element={<SettingsIndex />} />
             <Route element={<RequireSettings capability="users:manage" />}>

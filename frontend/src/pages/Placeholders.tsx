@@ -1,26 +1,6 @@
-import { Button, Card, Empty, Result } from 'antd'
+import { Button, Result } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
-
-/** A section that later screens fill in; the route exists so deep links already work. */
-export function ComingSoon({ section }: { section: string }) {
-  const { t } = useTranslation()
-  return (
-    <Card title={<span data-testid="page-title">{t(`nav.${section}`)}</span>} data-testid={`page-${section}`}>
-      <Empty
-        data-testid="coming-soon"
-        image={Empty.PRESENTED_IMAGE_SIMPLE}
-        description={
-          <>
-            <strong>{t('common.comingSoon')}</strong>
-            <br />
-            {t('common.comingSoonDesc')}
-          </>
-        }
-      />
-    </Card>
-  )
-}
 
 export function NotFound() {
   const { t } = useTranslation()
