@@ -46,6 +46,8 @@ Usage:
                                           write the finance workbook of a month or of days
   caravan backup --out FILE [--force]    copy the SQLite database while the server runs (PostgreSQL: pg_dump)
   caravan restore [--yes] FILE            put a backup in place of the SQLite database (the server stopped)
+  caravan bench [--quick] [--json] [--only a,b] [--runs N] [--postgres URL] [--markdown FILE]
+                                          measure the hot paths against baselines (see BENCHMARKS.md)
   caravan openapi                         print the OpenAPI 3.1 document of the HTTP API
   caravan version
   caravan help                            this text (also -h, --help)
@@ -129,6 +131,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backupCmd(ctx, args, stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args, stdin, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "caravan", app.Version)
 		return nil
