@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"strings"
@@ -135,26 +138,61 @@ func TestMetricsAreServedOnTheirOwnListenerOnly(t *testing.T) {
 	for dialect, url := range storetest.URLs(t) {
 		t.Run(dialect, func(t *testing.T) {
 			public, private := serveWithMetrics(t, url)
-			send := func(method, path, body string, want int) {
+			var token string
+			sendAs := func(method, path, contentType, body string, want int) []byte {
 				t.Helper()
 				req, _ := http.NewRequest(method, public+path, strings.NewReader(body))
 				if body != "" {
-					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Content-Type", contentType)
+				}
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
 				}
 				res, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
-				res.Body.Close()
+				defer res.Body.Close()
+				b, _ := io.ReadAll(res.Body)
 				if res.StatusCode != want {
-					t.Fatalf("%s %s: %d, want %d", method, path, res.StatusCode, want)
+					t.Fatalf("%s %s: %d, want %d: %s", method, path, res.StatusCode, want, b)
 				}
+				return b
+			}
+			send := func(method, path, body string, want int) []byte {
+				t.Helper()
+				return sendAs(method, path, "application/json", body, want)
 			}
 			send("GET", "/healthz", "", 200)
 			send("GET", "/healthz", "", 200)
 			send("GET", "/api/v1/no-such-thing", "", 404)
-			send("POST", "/api/v1/setup", `{"org_name":"Metrics Ltd","base_currency":"USD","timezone":"UTC",`+
-				`"name":"Owner","email":"owner@example.com","password":"correct horse battery"}`, 201)
+			var setup struct {
+				AccessToken string `json:"access_token"`
+			}
+			if err := json.Unmarshal(send("POST", "/api/v1/setup", `{"org_name":"Metrics Ltd","base_currency":"USD","timezone":"UTC",`+
+				`"name":"Owner","email":"owner@example.com","password":"correct horse battery"}`, 201), &setup); err != nil {
+				t.Fatal(err)
+			}
+			token = setup.AccessToken
+			// Two imports, one of an unreadable file: each is timed by kind and result.
+			importFile := func(name, content string, want int) {
+				t.Helper()
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				fw, _ := mw.CreateFormFile("file", name)
+				fw.Write([]byte(content))
+				mw.Close()
+				sendAs("POST", "/api/v1/creators/import", mw.FormDataContentType(), body.String(), want)
+			}
+			// The timings are process-wide: count what this subtest adds to them.
+			worked := func(fams map[string]*dto.MetricFamily, result string) float64 {
+				n, _ := sample(fams, "caravan_work_duration_seconds", map[string]string{"kind": "import_creators", "result": result})
+				return n
+			}
+			before := scrape(t, private)
+			importFile("creators.csv", "name,country,platform,handle\nLuna,US,tiktok,@luna.metrics\n", 200)
+			importFile("creators.xlsx", "not a workbook", 422) // unreadable: the import ends in an error
+			token = ""
 			send("GET", "/metrics", "", 404) // never on the public port
 			send("GET", "/readyz", "", 200)
 
@@ -175,6 +213,11 @@ func TestMetricsAreServedOnTheirOwnListenerOnly(t *testing.T) {
 				got, ok := sample(fams, "caravan_http_requests_total", map[string]string{"route": c.route, "method": c.method, "code": c.code})
 				if !ok || got != c.want {
 					t.Errorf("requests %s %s %s = %v (found %v), want %v", c.method, c.route, c.code, got, ok, c.want)
+				}
+			}
+			for _, result := range []string{"ok", "error"} {
+				if n := worked(fams, result) - worked(before, result); n != 1 {
+					t.Errorf("creators imports timed with result %s: %v more, want 1", result, n)
 				}
 			}
 			if n, ok := sample(fams, "caravan_http_request_duration_seconds", map[string]string{"route": "/api/v1/setup", "method": "POST"}); !ok || n != 1 {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/money"
+	"github.com/caravan-crm/caravan/internal/observe"
 	"github.com/caravan-crm/caravan/internal/sheet"
 	"github.com/caravan-crm/caravan/internal/store"
 )
@@ -49,7 +51,8 @@ var errDryRun = errors.New("campaign: dry run")
 // upserts them by SKU. Every problem is reported by row and column; unless dryRun, nothing is
 // written when there is any (all or nothing, in one transaction). A dry run does the whole import
 // in a transaction it rolls back, so its counts are exactly what a real run would do.
-func (s *Service) ImportProducts(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool) (*ProductImportResult, error) {
+func (s *Service) ImportProducts(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool) (_ *ProductImportResult, err error) {
+	defer observe.Done("import_products", time.Now(), &err)
 	t, err := sheet.Read(r, size, filename, sheet.Limits{MaxRows: 20_000})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/money"
+	"github.com/caravan-crm/caravan/internal/observe"
 	"github.com/caravan-crm/caravan/internal/sheet"
 	"github.com/caravan-crm/caravan/internal/store"
 )
@@ -58,7 +60,8 @@ var importColumns = map[string]string{
 // stored (the same file again, or the other TikTok export of the same orders) is completed, never
 // doubled: an attribution it lacked, a larger refund. A dry run reports the same counts and writes
 // nothing.
-func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, opt ImportOptions, progress ImportProgress) (*ImportResult, error) {
+func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, opt ImportOptions, progress ImportProgress) (_ *ImportResult, err error) {
+	defer observe.Done("import_orders", time.Now(), &err)
 	t, err := sheet.Read(r, size, filename, sheet.Limits{})
 	if err != nil {
 		return nil, err

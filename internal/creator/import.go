@@ -10,12 +10,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/audit"
+	"github.com/caravan-crm/caravan/internal/observe"
 	"github.com/caravan-crm/caravan/internal/sheet"
 	"github.com/caravan-crm/caravan/internal/store"
 )
@@ -73,7 +75,8 @@ type ImportProgress func(done, total int)
 // tags are added, followers become today's snapshot); other rows create creators. Every problem is
 // reported by row and column; unless dryRun, nothing is written when there is any (all or nothing,
 // in one transaction).
-func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool, progress ImportProgress) (*ImportResult, error) {
+func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool, progress ImportProgress) (_ *ImportResult, err error) {
+	defer observe.Done("import_creators", time.Now(), &err)
 	t, err := sheet.Read(r, size, filename, sheet.Limits{})
 	if err != nil {
 		return nil, err

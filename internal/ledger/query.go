@@ -15,6 +15,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/audit"
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/money"
+	"github.com/caravan-crm/caravan/internal/observe"
 	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/sheet"
 	"github.com/caravan-crm/caravan/internal/store"
@@ -335,7 +336,8 @@ type FXImportResult struct {
 // ImportRates reads a file of daily rates (a month of them, typically): date, currency, base
 // currency (default the organization's) and rate. All or nothing; a day in a closed month is an
 // error on its row.
-func (s *Service) ImportRates(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool) (*FXImportResult, error) {
+func (s *Service) ImportRates(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool) (_ *FXImportResult, err error) {
+	defer observe.Done("import_fx_rates", time.Now(), &err)
 	t, err := sheet.Read(r, size, filename, sheet.Limits{})
 	if err != nil {
 		return nil, err

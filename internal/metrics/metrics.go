@@ -1,8 +1,8 @@
 // Package metrics owns Caravan's Prometheus metrics: HTTP requests by route, the database pool,
-// transaction retries, background jobs and the click buffer. They are served on a listener of their
+// transaction retries, background jobs, the click buffer, and imports and reports. They are served on a listener of their
 // own (CARAVAN_METRICS_ADDR), never on the public one. The packages measured import no metrics
-// library: each publishes a hook (store.ObserveTx, worker.ObserveRuns, tracking.ObserveFlushes) that
-// this package sets.
+// library: each publishes a hook (store.ObserveTx, worker.ObserveRuns, tracking.ObserveFlushes,
+// observe.Set for imports and reports) that this package sets.
 package metrics
 
 import (
@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/caravan-crm/caravan/internal/observe"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/tracking"
 	"github.com/caravan-crm/caravan/internal/worker"
@@ -67,7 +68,7 @@ func New(src Sources) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.latency,
-		txRetries, txGaveUp, jobs, flushDuration, flushBatch, flushErrors,
+		txRetries, txGaveUp, jobs, flushDuration, flushBatch, flushErrors, workDuration,
 	)
 	if src.DB != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(src.DB, "caravan"))
@@ -200,6 +201,12 @@ var (
 		Name: "caravan_click_flush_errors_total",
 		Help: "Batches of clicks the database did not take (they are tried again or written one by one).",
 	})
+	workDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "caravan_work_duration_seconds",
+		Help: "Time an import (creators, products, orders, FX rates) or a report (commission workbook, statement) took, " +
+			"by kind and result (ok or error), whether asked for over HTTP or by a worker.",
+		Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600},
+	}, []string{"kind", "result"})
 )
 
 func installHooks() {
@@ -211,6 +218,13 @@ func installHooks() {
 		}
 	})
 	worker.ObserveRuns(jobs.observe)
+	observe.Set(func(w observe.Work) {
+		result := "ok"
+		if w.Err != nil {
+			result = "error"
+		}
+		workDuration.WithLabelValues(w.Kind, result).Observe(w.Took.Seconds())
+	})
 	tracking.ObserveFlushes(func(clicks int, took time.Duration, err error) {
 		flushDuration.Observe(took.Seconds())
 		flushBatch.Observe(float64(clicks))

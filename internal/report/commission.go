@@ -12,6 +12,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/conversion"
 	"github.com/caravan-crm/caravan/internal/ledger"
+	"github.com/caravan-crm/caravan/internal/observe"
 	"github.com/caravan-crm/caravan/internal/payout"
 	"github.com/caravan-crm/caravan/internal/sheet"
 )
@@ -20,7 +21,8 @@ import (
 // statements, with totals per currency as SUM formulas), Entries (every ledger entry), By campaign,
 // By platform, By agency and FX rates, in req.Lang. Nothing reaches w before every entry has been
 // read, so an error while reading is still the caller's to answer.
-func (s *Service) Commissions(ctx context.Context, p actor.Actor, req Request, w io.Writer, progress Progress) error {
+func (s *Service) Commissions(ctx context.Context, p actor.Actor, req Request, w io.Writer, progress Progress) (err error) {
+	defer observe.Done("report_commissions", time.Now(), &err)
 	req.Range.CreatorID = ""
 	b, err := s.book(ctx, p.OrgID, req)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/conversion"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/ledger"
+	"github.com/caravan-crm/caravan/internal/observe"
 	"github.com/caravan-crm/caravan/internal/sheet"
 )
 
@@ -18,7 +19,8 @@ import (
 // sends the creator: a Statement sheet with her figures per currency (orders, GMV, commission,
 // reversals, adjustments, agency share, payable, pending) and an Orders sheet with every entry and
 // its explanation, totals per currency as SUMIF formulas. Another organization's creator is a 404.
-func (s *Service) Statement(ctx context.Context, p actor.Actor, creatorID string, req Request, w io.Writer) error {
+func (s *Service) Statement(ctx context.Context, p actor.Actor, creatorID string, req Request, w io.Writer) (err error) {
+	defer observe.Done("report_statement", time.Now(), &err)
 	cr, err := s.creator(ctx, p.OrgID, creatorID)
 	if err != nil {
 		return err
