@@ -11,7 +11,7 @@ LDFLAGS := -s -w -X github.com/caravan-crm/caravan/internal/app.Version=$(VERSIO
 UI_DEPS := frontend/node_modules/.package-lock.json
 UI_SRC  := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
 
-.PHONY: run build ui api-types test test-go test-ui e2e lint bench fuzz clean
+.PHONY: run build ui api-types test test-go test-ui e2e lint bench bench-go fuzz clean
 
 run: build
 	./$(BIN) serve
@@ -55,10 +55,18 @@ lint: $(UI_DEPS)
 	$(GO) vet ./...
 	cd frontend && npm run typecheck
 
-# Benchmarks: each compares against a baseline run in the same process; medians of 6 runs by benchstat.
-# See BENCHMARKS.md.
+# Benchmarks. `make bench` runs `caravan bench`: every hot path against a baseline in the same run,
+# medians of interleaved runs, the targets of the performance issue; it writes the table into
+# BENCHMARKS.md (PostgreSQL figures too when CARAVAN_BENCH_POSTGRES or CARAVAN_TEST_POSTGRES is set).
+# BENCH_FLAGS=--quick gives a run of a few minutes. `make bench-go` runs the packages' own
+# `go test -bench` benchmarks, medians of 6 runs by benchstat.
+BENCH_FLAGS ?=
 BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 bench:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/caravan
+	./$(BIN) bench $(BENCH_FLAGS) --markdown BENCHMARKS.md
+
+bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./... | tee bench.out
 	$(BENCHSTAT) bench.out
 

@@ -192,26 +192,6 @@ func writeSyntheticCSV(tb testing.TB, n int) int64 {
 	return out.n
 }
 
-func csvCell(v any, loc *time.Location) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return sheet.NeutraliseFormula(v)
-	case sheet.Text:
-		return sheet.NeutraliseFormula(string(v))
-	case sheet.Amount:
-		return money.Format(money.Money{Minor: v.Minor, Currency: v.Currency})
-	case sheet.Percent:
-		return strconv.FormatFloat(float64(v), 'f', -1, 64)
-	case time.Time:
-		return v.In(loc).Format("2006-01-02 15:04:05")
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
-
 type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
