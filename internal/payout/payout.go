@@ -118,8 +118,22 @@ func (s *Service) classify(ctx context.Context, db bun.IDB, orgID string, es []l
 	return out, nil
 }
 
+// line is a statement line from the ledger's sums: the base payable is unknown (null) when any
+// payable entry lacks a base amount.
+func line(m ledger.Sums, name, baseCurrency string) StatementLine {
+	l := StatementLine{CreatorID: m.CreatorID, CreatorName: name, Currency: m.Currency, Conversions: m.Conversions, GMVMinor: m.GMVMinor,
+		CommissionMinor: m.CommissionMinor, ReversalMinor: m.ReversalMinor, AdjustmentMinor: m.AdjustmentMinor, AgencyShareMinor: m.AgencyShareMinor,
+		PayableMinor: m.PayableMinor, PendingMinor: m.PendingMinor, BaseCurrency: baseCurrency}
+	if m.BaseMissing == 0 {
+		base := m.BasePayableMinor
+		l.BasePayableMinor = &base
+	}
+	return l
+}
+
 // Statements computes the statements of a period (or date range): one line per creator and
-// currency with entries in it.
+// currency with entries in it. The ledger sums the entries where they lie (one set-based query,
+// classified as classify does); nothing reads them one by one.
 func (s *Service) Statements(ctx context.Context, p actor.Actor, r ledger.Range) (*StatementList, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -140,64 +154,22 @@ func (s *Service) Statements(ctx context.Context, p actor.Actor, r ledger.Range)
 	} else if closed {
 		out.Status = ledger.PeriodClosed
 	}
-	type key struct{ creator, currency string }
-	lines := map[key]*StatementLine{}
-	baseKnown := map[key]bool{}
-	err = s.ledger.EachPage(ctx, p.OrgID, r, func(es []ledger.Entry) error {
-		states, err := s.classify(ctx, s.db, p.OrgID, es)
-		if err != nil {
-			return err
-		}
-		for i, e := range es {
-			k := key{e.CreatorID, e.Currency}
-			l := lines[k]
-			if l == nil {
-				l = &StatementLine{CreatorID: e.CreatorID, Currency: e.Currency, BaseCurrency: org.BaseCurrency, BasePayableMinor: new(int64)}
-				lines[k], baseKnown[k] = l, true
-			}
-			switch e.Kind {
-			case ledger.KindCommission:
-				l.Conversions++
-				l.GMVMinor += e.GMVMinor
-				l.CommissionMinor += e.AmountMinor
-			case ledger.KindReversal:
-				l.ReversalMinor += e.AmountMinor
-			case ledger.KindAdjustment:
-				l.AdjustmentMinor += e.AmountMinor
-			}
-			l.AgencyShareMinor += e.AgencyShareMinor
-			net := e.AmountMinor - e.AgencyShareMinor
-			switch states[i] {
-			case payable:
-				l.PayableMinor += net
-				if e.BaseAmountMinor == nil {
-					baseKnown[k] = false
-				} else {
-					*l.BasePayableMinor += *e.BaseAmountMinor - deref(e.BaseAgencyShareMinor)
-				}
-			case pending:
-				l.PendingMinor += net
-			}
-		}
-		return nil
-	})
+	sums, err := s.ledger.SumsBy(ctx, p.OrgID, r)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(lines))
-	for k, l := range lines {
-		if !baseKnown[k] {
-			l.BasePayableMinor = nil
-		}
-		ids = append(ids, k.creator)
+	ids := make([]string, 0, len(sums))
+	for _, m := range sums {
+		ids = append(ids, m.CreatorID)
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids) // a creator paid in several currencies has several lines
 	refs, err := creator.Refs(ctx, s.db, p.OrgID, ids)
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range lines {
-		l.CreatorName = refs[l.CreatorID].DisplayName
-		out.Items = append(out.Items, *l)
+	for _, m := range sums {
+		out.Items = append(out.Items, line(m, refs[m.CreatorID].DisplayName, org.BaseCurrency))
 	}
 	slices.SortFunc(out.Items, func(a, b StatementLine) int {
 		return cmp.Or(cmp.Compare(a.CreatorName, b.CreatorName), cmp.Compare(a.CreatorID, b.CreatorID), cmp.Compare(a.Currency, b.Currency))
