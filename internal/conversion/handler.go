@@ -49,7 +49,11 @@ func (h *Handler) Create(c echo.Context) error {
 	if err := web.Bind(c, &in); err != nil {
 		return err
 	}
-	out, created, err := h.Svc.Create(c.Request().Context(), a, in)
+	create := h.Svc.Create
+	if c.Request().Header.Get("Idempotency-Key") != "" {
+		create = h.Svc.CreateAlone // its transaction records the key
+	}
+	out, created, err := create(c.Request().Context(), a, in)
 	if err != nil {
 		return err
 	}

@@ -36,18 +36,13 @@ func (s *Service) stage(ctx context.Context, orgID, source string, o Order) (*st
 	if err != nil {
 		return nil, err
 	}
-	st := &staged{prepared: pr}
-	m, err := s.attribute(ctx, pr.c)
+	st, err := s.attributeStaged(ctx, s.newLookups(), pr)
 	if err != nil {
 		return nil, err
 	}
-	st.match = m
-	if m != nil {
-		m.apply(pr.c, pr.c.CreatedAt)
-		if s.ledger != nil && pr.c.Status == StatusPending {
-			if st.quote, err = s.ledger.Quote(ctx, pr.c); err != nil {
-				return nil, err
-			}
+	if st.match != nil && s.ledger != nil && pr.c.Status == StatusPending {
+		if st.quote, err = s.ledger.Quote(ctx, pr.c); err != nil {
+			return nil, err
 		}
 	}
 	return st, nil
@@ -56,12 +51,26 @@ func (s *Service) stage(ctx context.Context, orgID, source string, o Order) (*st
 // Create stores one order sent to POST /api/v1/conversions: from an API key its source is "api",
 // from a person (finance entering an order by hand) "manual". created is false when the source
 // already had the external id: the stored conversion is answered and nothing is added.
+//
+// Orders arriving together are written together (group commit): the order is validated here, then
+// queued, and a committer stores the orders queued meanwhile — up to maxGroup — in one transaction,
+// each with its own answer (see committer). The answer comes once the group has committed.
 func (s *Service) Create(ctx context.Context, p actor.Actor, in Input) (c *Conversion, created bool, err error) {
-	source := SourceManual
-	if p.APIKeyID != "" {
-		source = SourceAPI
+	pr, err := s.prepare(p.OrgID, sourceOf(p), Order{Input: in})
+	if err != nil {
+		return nil, false, err
 	}
-	st, err := s.stage(ctx, p.OrgID, source, Order{Input: in})
+	it := &queued{pending: pending{pr: pr, actorID: p.ID()}}
+	if err := s.group.submit(ctx, s, it); err != nil {
+		return nil, false, err
+	}
+	return it.conv, it.outcome == OutcomeCreated, nil
+}
+
+// CreateAlone is Create in a transaction of the order's own: for a request whose Idempotency-Key
+// its transaction must record (store.RunInTx writes the key of the context's request).
+func (s *Service) CreateAlone(ctx context.Context, p actor.Actor, in Input) (c *Conversion, created bool, err error) {
+	st, err := s.stage(ctx, p.OrgID, sourceOf(p), Order{Input: in})
 	if err != nil {
 		return nil, false, err
 	}
@@ -75,6 +84,15 @@ func (s *Service) Create(ctx context.Context, p actor.Actor, in Input) (c *Conve
 	}
 	c, err = s.get(ctx, s.db, p.OrgID, id)
 	return c, outcome == OutcomeCreated, err
+}
+
+// sourceOf is the source of an order sent through the API: "api" from an API key, "manual" from a
+// person.
+func sourceOf(p actor.Actor) string {
+	if p.APIKeyID != "" {
+		return SourceAPI
+	}
+	return SourceManual
 }
 
 // BatchInput is the body of POST /api/v1/conversions/batch.
@@ -98,8 +116,9 @@ type BatchResult struct {
 	Rejected   int         `json:"rejected"`
 }
 
-// Batch stores up to 1000 orders. Each order is validated on its own (a bad one is "rejected" with
-// its error, the others go on); the valid ones are written in one transaction.
+// Batch stores up to 1000 orders. Each order is validated and attributed on its own (a bad one is
+// "rejected" with its error, the others go on); the valid ones are written set-based in one
+// transaction (see ingestMany), exactly as one at a time in their order would write them.
 func (s *Service) Batch(ctx context.Context, p actor.Actor, in BatchInput) (*BatchResult, error) {
 	f := apperr.Fields{}
 	f.Check(in.Conversions == nil, "conversions", "is required")
@@ -107,46 +126,40 @@ func (s *Service) Batch(ctx context.Context, p actor.Actor, in BatchInput) (*Bat
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	source := SourceManual
-	if p.APIKeyID != "" {
-		source = SourceAPI
-	}
+	source := sourceOf(p)
 	res := &BatchResult{Items: make([]BatchItem, len(in.Conversions))}
-	var ready []*staged
-	var at []int
+	ps := make([]*pending, len(in.Conversions))
+	var valid []*pending
 	for i, o := range in.Conversions {
 		res.Items[i].Index = i
-		st, err := s.stage(ctx, p.OrgID, source, Order{Input: o})
-		if err != nil {
-			if apperr.KindOf(err) != apperr.KindValidation {
-				return nil, err
-			}
-			pub := apperr.PublicOf(err)
-			res.Items[i].Status, res.Items[i].Error = OutcomeRejected, &pub
-			res.Rejected++
-			continue
+		pr, err := s.prepare(p.OrgID, source, Order{Input: o})
+		ps[i] = &pending{pr: pr, actorID: p.ID(), err: err}
+		if err == nil {
+			valid = append(valid, ps[i])
 		}
-		ready, at = append(ready, st), append(at, i)
 	}
-	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		for j, st := range ready {
-			id, outcome, err := s.write(ctx, tx, p.ID(), st, false)
-			if err != nil {
-				return err
-			}
-			res.Items[at[j]].ID, res.Items[at[j]].Status = &id, outcome
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.ingestMany(ctx, valid); err != nil {
 		return nil, err
 	}
-	for _, it := range res.Items {
+	for i, pd := range ps {
+		it := &res.Items[i]
+		switch {
+		case pd.err == nil:
+			id := pd.id
+			it.ID, it.Status = &id, pd.outcome
+		case apperr.KindOf(pd.err) == apperr.KindValidation:
+			pub := apperr.PublicOf(pd.err)
+			it.Status, it.Error = OutcomeRejected, &pub
+		default:
+			return nil, pd.err // not the order's fault: the batch may be sent again as a whole
+		}
 		switch it.Status {
 		case OutcomeCreated:
 			res.Created++
 		case OutcomeDuplicate:
 			res.Duplicates++
+		case OutcomeRejected:
+			res.Rejected++
 		}
 	}
 	return res, nil

@@ -179,8 +179,13 @@ type Ledger interface {
 	// Quote gathers what an attributed conversion's commission depends on that is not the ledger's
 	// own (plans, rates, terms, FX rates, the organization's currency), before the write transaction.
 	Quote(ctx context.Context, c *Conversion) (any, error)
+	// QuoteMany quotes several conversions, reading what they share once; quotes[i] is cs[i]'s.
+	QuoteMany(ctx context.Context, cs []*Conversion) ([]any, error)
 	// Commission records the commission of a conversion that has just been attributed, from its quote.
 	Commission(ctx context.Context, tx bun.IDB, c *Conversion, quote any, actorID string) error
+	// CommissionMany records the commissions of conversions just stored together, in order, exactly
+	// as Commission one after the other would (each order's tier counts the ones before it).
+	CommissionMany(ctx context.Context, tx bun.IDB, cs []*Conversion, quotes []any, actorID string) error
 	// Reverse records the reversal of refund (nil: of everything not yet reversed, for a rejection
 	// with reason).
 	Reverse(ctx context.Context, tx bun.IDB, c *Conversion, refund *Refund, reason string, actorID string) error

@@ -486,7 +486,7 @@ func (s *Service) Attribute(ctx context.Context, p actor.Actor, id string, in Ma
 	if probe.Clues.CreatorID == nil {
 		return nil, apperr.Validation(map[string]string{"creator_id": "is required"})
 	}
-	m, err := s.attribute(ctx, &probe)
+	m, err := s.attribute(ctx, s.newLookups(), &probe)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -12,9 +13,7 @@ import (
 
 	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/auth"
-	"github.com/caravan-crm/caravan/internal/campaign"
 	"github.com/caravan-crm/caravan/internal/clock"
-	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/money"
 	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/store"
@@ -37,6 +36,10 @@ type Service struct {
 	ledger    Ledger
 	publicURL string
 	log       *slog.Logger
+	// group is the queue of single orders waiting to be written together (group commit).
+	group committer
+	// writeMu gives the groups and batches of this process turns at SQLite's one writer.
+	writeMu sync.Mutex
 }
 
 // Options configure the service.
@@ -186,29 +189,28 @@ type match struct {
 // promo code → click id within the campaign's window → link code. It reads reference data only, so
 // it runs before the write transaction. An explicit creator, account or campaign that is not the
 // organization's is a field error; a code, click or handle that matches nothing falls through.
-func (s *Service) attribute(ctx context.Context, c *Conversion) (*match, error) {
+func (s *Service) attribute(ctx context.Context, lk *lookups, c *Conversion) (*match, error) {
 	f := apperr.Fields{}
 	cl, org := c.Clues, c.OrgID
 	if cl.CampaignID != nil {
-		refs, err := campaign.Refs(ctx, s.db, org, []string{*cl.CampaignID})
+		_, ok, err := lk.campaign(ctx, org, *cl.CampaignID)
 		if err != nil {
 			return nil, err
 		}
-		f.Check(len(refs) == 0, "campaign_id", "must be a campaign of your organization")
+		f.Check(!ok, "campaign_id", "must be a campaign of your organization")
 	}
 	var m *match
 	switch {
 	case cl.CreatorID != nil:
-		refs, err := creator.Refs(ctx, s.db, org, []string{*cl.CreatorID})
+		r, ok, err := lk.creator(ctx, org, *cl.CreatorID)
 		if err != nil {
 			return nil, err
 		}
-		r, ok := refs[*cl.CreatorID]
 		f.Check(!ok, "creator_id", "must be a creator of your organization")
 		f.Check(ok && r.Deleted, "creator_id", "is deleted: restore the creator first")
 		m = &match{rule: RuleCreator, creatorID: *cl.CreatorID}
 		if cl.AccountID != nil {
-			a, err := s.account(ctx, org, *cl.AccountID)
+			a, err := lk.account(ctx, org, *cl.AccountID)
 			if err != nil {
 				return nil, err
 			}
@@ -218,7 +220,7 @@ func (s *Service) attribute(ctx context.Context, c *Conversion) (*match, error) 
 			}
 		}
 	case cl.AccountID != nil:
-		a, err := s.account(ctx, org, *cl.AccountID)
+		a, err := lk.account(ctx, org, *cl.AccountID)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +233,7 @@ func (s *Service) attribute(ctx context.Context, c *Conversion) (*match, error) 
 		return nil, err
 	}
 	if m == nil && cl.AccountHandle != nil {
-		a, err := creator.AccountByHandle(ctx, s.db, org, deref(cl.Platform), *cl.AccountHandle)
+		a, err := lk.accountByHandle(ctx, org, deref(cl.Platform), *cl.AccountHandle)
 		if err != nil {
 			return nil, err
 		}
@@ -240,8 +242,8 @@ func (s *Service) attribute(ctx context.Context, c *Conversion) (*match, error) 
 		}
 	}
 	if m == nil && cl.PromoCode != nil {
-		pc, err := s.tracking.ResolveCode(ctx, org, *cl.PromoCode)
-		if err != nil && apperr.KindOf(err) != apperr.KindNotFound {
+		pc, err := lk.promoCode(ctx, org, *cl.PromoCode)
+		if err != nil {
 			return nil, err
 		}
 		if pc != nil {
@@ -254,19 +256,19 @@ func (s *Service) attribute(ctx context.Context, c *Conversion) (*match, error) 
 			return nil, err
 		}
 		if ck != nil {
-			refs, err := campaign.Refs(ctx, s.db, org, []string{ck.CampaignID})
+			ref, _, err := lk.campaign(ctx, org, ck.CampaignID)
 			if err != nil {
 				return nil, err
 			}
-			window := time.Duration(refs[ck.CampaignID].AttributionWindowDays) * 24 * time.Hour
+			window := time.Duration(ref.AttributionWindowDays) * 24 * time.Hour
 			if !c.OccurredAt.Before(ck.ClickedAt.Add(-time.Minute)) && !c.OccurredAt.After(ck.ClickedAt.Add(window)) {
 				m = &match{rule: RuleClick, creatorID: ck.CreatorID, accountID: ck.AccountID, campaignID: &ck.CampaignID}
 			}
 		}
 	}
 	if m == nil && cl.LinkCode != nil {
-		l, err := s.tracking.ResolveLink(ctx, org, *cl.LinkCode)
-		if err != nil && apperr.KindOf(err) != apperr.KindNotFound {
+		l, err := lk.link(ctx, org, *cl.LinkCode)
+		if err != nil {
 			return nil, err
 		}
 		if l != nil {
@@ -276,7 +278,7 @@ func (s *Service) attribute(ctx context.Context, c *Conversion) (*match, error) 
 	if m == nil {
 		return nil, nil
 	}
-	if err := s.completeMatch(ctx, c, m, cl.CampaignID); err != nil {
+	if err := s.completeMatch(ctx, lk, c, m, cl.CampaignID); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -284,10 +286,10 @@ func (s *Service) attribute(ctx context.Context, c *Conversion) (*match, error) 
 
 // completeMatch fills what a match implies: the account's platform, the campaign (the order's, the
 // code's or link's, else the creator's campaign running on the order's day) and its hold.
-func (s *Service) completeMatch(ctx context.Context, c *Conversion, m *match, explicitCampaign *string) error {
+func (s *Service) completeMatch(ctx context.Context, lk *lookups, c *Conversion, m *match, explicitCampaign *string) error {
 	org := c.OrgID
 	if m.accountID != nil && m.platform == nil {
-		a, err := s.account(ctx, org, *m.accountID)
+		a, err := lk.account(ctx, org, *m.accountID)
 		if err != nil {
 			return err
 		}
@@ -303,7 +305,7 @@ func (s *Service) completeMatch(ctx context.Context, c *Conversion, m *match, ex
 		if err != nil {
 			return err
 		}
-		id, err := campaign.CampaignOf(ctx, s.db, org, m.creatorID, clock.Day(c.OccurredAt, loc))
+		id, err := lk.campaignOf(ctx, org, m.creatorID, clock.Day(c.OccurredAt, loc))
 		if err != nil {
 			return err
 		}
@@ -313,11 +315,11 @@ func (s *Service) completeMatch(ctx context.Context, c *Conversion, m *match, ex
 	}
 	m.holdDays = defaultHoldDays
 	if m.campaignID != nil {
-		refs, err := campaign.Refs(ctx, s.db, org, []string{*m.campaignID})
+		r, ok, err := lk.campaign(ctx, org, *m.campaignID)
 		if err != nil {
 			return err
 		}
-		if r, ok := refs[*m.campaignID]; ok {
+		if ok {
 			m.holdDays = r.HoldDays
 		}
 	}
@@ -326,17 +328,6 @@ func (s *Service) completeMatch(ctx context.Context, c *Conversion, m *match, ex
 
 // defaultHoldDays is the hold of an order that belongs to no campaign.
 const defaultHoldDays = 30
-
-func (s *Service) account(ctx context.Context, orgID, id string) (*creator.AccountRef, error) {
-	refs, err := creator.AccountRefs(ctx, s.db, orgID, []string{id})
-	if err != nil {
-		return nil, err
-	}
-	if a, ok := refs[id]; ok {
-		return &a, nil
-	}
-	return nil, nil
-}
 
 // apply sets a match on the conversion.
 func (m *match) apply(c *Conversion, now time.Time) {

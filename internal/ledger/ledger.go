@@ -95,42 +95,132 @@ type fxQuote struct {
 // Quote gathers the plan, override and product rates in force on the order's date, the creator's
 // terms then (default rate, agency share), and the FX rates of the order's day.
 func (s *Service) Quote(ctx context.Context, c *conversion.Conversion) (any, error) {
-	org, err := s.orgs.Org(ctx, c.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := s.orgs.Location(ctx, c.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	q := &quote{loc: loc, baseCurrency: org.BaseCurrency, fx: map[string]fxQuote{}}
-	at := c.OccurredAt
-	if c.CampaignID != nil {
-		plan, version, err := s.campaigns.PlanAt(ctx, c.OrgID, *c.CampaignID, at)
-		if err != nil && apperr.KindOf(err) != apperr.KindNotFound {
+	return s.newQuoter().quote(ctx, c)
+}
+
+// QuoteMany quotes several conversions (a batch, a group of single orders), reading each plan,
+// override, product rate, set of terms and FX rate once per distinct (what, when) among them: the
+// orders of one campaign, creator and moment share their reads. quotes[i] is cs[i]'s.
+func (s *Service) QuoteMany(ctx context.Context, cs []*conversion.Conversion) ([]any, error) {
+	qr := s.newQuoter()
+	out := make([]any, len(cs))
+	for i, c := range cs {
+		q, err := qr.quote(ctx, c)
+		if err != nil {
 			return nil, err
 		}
-		if err == nil {
-			q.plan, q.planVersion = &plan, version
-			if q.override, err = s.campaigns.OverrideAt(ctx, c.OrgID, *c.CampaignID, *c.CreatorID, at); err != nil {
+		out[i] = q
+	}
+	return out, nil
+}
+
+// quoter remembers the reads of one QuoteMany: reference data read before the write transaction,
+// exactly as each order alone would read it (every key carries the instant it is read at).
+type quoter struct {
+	s         *Service
+	orgs      map[string]*auth.Org
+	locs      map[string]*time.Location
+	plans     map[quoteKey]planRead
+	overrides map[quoteKey]*int64
+	products  map[quoteKey]*int64
+	terms     map[quoteKey]creator.Terms
+	fx        map[quoteKey]fxQuote
+}
+
+// quoteKey names one read: the organization, up to three ids or codes, and the instant or day.
+type quoteKey struct {
+	org, a, b, c string
+	at           time.Time
+}
+
+type planRead struct {
+	plan    *campaign.Plan
+	version int
+}
+
+func (s *Service) newQuoter() *quoter {
+	return &quoter{s: s, orgs: map[string]*auth.Org{}, locs: map[string]*time.Location{}, plans: map[quoteKey]planRead{},
+		overrides: map[quoteKey]*int64{}, products: map[quoteKey]*int64{}, terms: map[quoteKey]creator.Terms{}, fx: map[quoteKey]fxQuote{}}
+}
+
+func (qr *quoter) quote(ctx context.Context, c *conversion.Conversion) (*quote, error) {
+	s := qr.s
+	org, ok := qr.orgs[c.OrgID]
+	if !ok {
+		o, err := s.orgs.Org(ctx, c.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		org, qr.orgs[c.OrgID] = o, o
+	}
+	loc, ok := qr.locs[c.OrgID]
+	if !ok {
+		l, err := s.orgs.Location(ctx, c.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		loc, qr.locs[c.OrgID] = l, l
+	}
+	q := &quote{loc: loc, baseCurrency: org.BaseCurrency, fx: map[string]fxQuote{}}
+	at := c.OccurredAt.UTC()
+	if c.CampaignID != nil {
+		k := quoteKey{org: c.OrgID, a: *c.CampaignID, at: at}
+		pr, ok := qr.plans[k]
+		if !ok {
+			plan, version, err := s.campaigns.PlanAt(ctx, c.OrgID, *c.CampaignID, at)
+			if err != nil && apperr.KindOf(err) != apperr.KindNotFound {
 				return nil, err
 			}
+			if err == nil {
+				pr = planRead{plan: &plan, version: version}
+			}
+			qr.plans[k] = pr
+		}
+		if pr.plan != nil {
+			q.plan, q.planVersion = pr.plan, pr.version
+			ek := quoteKey{org: c.OrgID, a: *c.CampaignID, b: *c.CreatorID, at: at}
+			override, found := qr.overrides[ek]
+			if !found {
+				var err error
+				if override, err = s.campaigns.OverrideAt(ctx, c.OrgID, *c.CampaignID, *c.CreatorID, at); err != nil {
+					return nil, err
+				}
+				qr.overrides[ek] = override
+			}
+			q.override = override
+			var err error
 			if q.items, err = s.items(ctx, c); err != nil {
 				return nil, err
 			}
+			// Product rates count only in a percent or tiered plan without an override (see
+			// itemCommission): elsewhere they are not read.
 			for _, it := range q.items {
-				r, err := s.campaigns.ProductRateAt(ctx, c.OrgID, it.SKU, at)
-				if err != nil {
-					return nil, err
+				if q.override != nil || pr.plan.Type == campaign.PlanFlat {
+					break
+				}
+				pk := quoteKey{org: c.OrgID, a: it.SKU, at: at}
+				r, found := qr.products[pk]
+				if !found {
+					if r, err = s.campaigns.ProductRateAt(ctx, c.OrgID, it.SKU, at); err != nil {
+						return nil, err
+					}
+					qr.products[pk] = r
 				}
 				q.productRates = append(q.productRates, r)
 			}
 		}
 	}
 	if c.CreatorID != nil {
-		if q.terms, err = s.creators.TermsAt(ctx, c.OrgID, *c.CreatorID, at); err != nil {
-			return nil, err
+		tk := quoteKey{org: c.OrgID, a: *c.CreatorID, at: at}
+		t, found := qr.terms[tk]
+		if !found {
+			var err error
+			if t, err = s.creators.TermsAt(ctx, c.OrgID, *c.CreatorID, at); err != nil {
+				return nil, err
+			}
+			qr.terms[tk] = t
 		}
+		q.terms = t
 	}
 	day := clock.Day(at, loc)
 	currencies := []string{c.Currency}
@@ -141,11 +231,17 @@ func (s *Service) Quote(ctx context.Context, c *conversion.Conversion) (any, err
 		if cur == q.baseCurrency {
 			continue
 		}
-		r, rateDay, err := s.RateOn(ctx, c.OrgID, cur, q.baseCurrency, day)
-		if err != nil {
-			return nil, err
+		fk := quoteKey{org: c.OrgID, a: cur, b: q.baseCurrency, c: day}
+		fx, found := qr.fx[fk]
+		if !found {
+			r, rateDay, err := s.RateOn(ctx, c.OrgID, cur, q.baseCurrency, day)
+			if err != nil {
+				return nil, err
+			}
+			fx = fxQuote{rate: r, day: rateDay}
+			qr.fx[fk] = fx
 		}
-		q.fx[cur] = fxQuote{rate: r, day: rateDay}
+		q.fx[cur] = fx
 	}
 	return q, nil
 }
@@ -163,9 +259,72 @@ func (s *Service) items(ctx context.Context, c *conversion.Conversion) ([]conver
 // creator's GMV in the campaign and month before this order; without a campaign plan, the creator's
 // default rate), on the plan's base, rounded once. Without any rate the entry is zero, with its GMV.
 func (s *Service) Commission(ctx context.Context, tx bun.IDB, c *conversion.Conversion, qa any, actorID string) error {
+	e, eventPeriod, err := s.commission(ctx, tx, c, qa, nil)
+	if err != nil {
+		return err
+	}
+	return s.insert(ctx, tx, c.OrgID, &e, eventPeriod, actorID)
+}
+
+// CommissionMany records the commission entries of conversions just stored together (a batch, a
+// group of single orders), in order, exactly as Commission would one after the other: an order's
+// tier counts the GMV of the entries before it in the slice as well as the stored ones. The closed
+// periods are read once and the entries written with multi-row INSERTs.
+func (s *Service) CommissionMany(ctx context.Context, tx bun.IDB, cs []*conversion.Conversion, quotes []any, actorID string) error {
+	if len(cs) != len(quotes) {
+		return fmt.Errorf("ledger: %d conversions and %d quotes", len(cs), len(quotes))
+	}
+	rows := make([]entryRow, 0, len(cs))
+	events := make([]string, 0, len(cs))
+	first := map[string]string{} // the earliest event period of each organization
+	for i, c := range cs {
+		e, eventPeriod, err := s.commission(ctx, tx, c, quotes[i], rows)
+		if err != nil {
+			return err
+		}
+		rows, events = append(rows, entryRow{OrgID: c.OrgID, Entry: e}), append(events, eventPeriod)
+		if p, ok := first[c.OrgID]; !ok || eventPeriod < p {
+			first[c.OrgID] = eventPeriod
+		}
+	}
+	closed := map[string]map[string]bool{}
+	for org, from := range first {
+		var ps []string
+		if err := tx.NewSelect().TableExpr("periods AS pd").Column("pd.period").
+			Where("pd.org_id = ? AND pd.period >= ? AND pd.status = ?", org, from, PeriodClosed).Scan(ctx, &ps); err != nil {
+			return store.MapError(err)
+		}
+		closed[org] = map[string]bool{}
+		for _, p := range ps {
+			closed[org][p] = true
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		period := events[i]
+		for closed[r.OrgID][period] {
+			period = nextMonth(period)
+		}
+		s.stamp(&r.Entry, events[i], period, actorID)
+	}
+	for i := 0; i < len(rows); i += insertChunk {
+		chunk := rows[i:min(i+insertChunk, len(rows))]
+		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return store.MapError(err)
+		}
+	}
+	return nil
+}
+
+// insertChunk is how many entries one multi-row INSERT writes.
+const insertChunk = 250
+
+// commission computes the commission entry of c and the month of its event; earlier are entries of
+// the same write not stored yet, counted in the tiers as stored ones are.
+func (s *Service) commission(ctx context.Context, tx bun.IDB, c *conversion.Conversion, qa any, earlier []entryRow) (Entry, string, error) {
 	q, ok := qa.(*quote)
 	if !ok || q == nil || c.CreatorID == nil {
-		return fmt.Errorf("ledger: commission of conversion %s without a quote", c.ID)
+		return Entry{}, "", fmt.Errorf("ledger: commission of conversion %s without a quote", c.ID)
 	}
 	ex := conversion.Explanation{Rule: deref(c.Rule)}
 	net := c.AmountMinor
@@ -179,16 +338,16 @@ func (s *Service) Commission(ctx context.Context, tx bun.IDB, c *conversion.Conv
 		ex.PlanVersion, ex.PlanType = &version, plan.Type
 		var prior int64
 		if plan.Type == campaign.PlanTiered {
-			p, err := s.priorGMV(ctx, tx, c, *plan.Currency, q.loc)
+			p, err := s.priorGMV(ctx, tx, c, *plan.Currency, q.loc, earlier)
 			if err != nil {
-				return err
+				return Entry{}, "", err
 			}
 			prior = p
 			ex.PriorGMVMinor = &prior
 		}
 		d, err := campaign.Rate(plan, q.override, nil, prior)
 		if err != nil {
-			return err
+			return Entry{}, "", err
 		}
 		ex.Source, ex.Base, ex.Tier, ex.TierFromMinor = d.Source, d.Base, d.Tier, d.TierFromMinor
 		base := d.BaseAmount(net, c.DiscountMinor)
@@ -201,14 +360,14 @@ func (s *Service) Commission(ctx context.Context, tx bun.IDB, c *conversion.Conv
 		}
 		amount, rateBps, err = itemCommission(plan, q, d, q.items, base, prior, &ex)
 		if err != nil {
-			return err
+			return Entry{}, "", err
 		}
 	case q.terms.DefaultRateBps != nil:
 		r := *q.terms.DefaultRateBps
 		ex.Source, ex.Base, ex.BaseMinor = SourceCreatorDefault, campaign.BaseNet, &net
 		a, err := money.ApplyBps(net, r)
 		if err != nil {
-			return err
+			return Entry{}, "", err
 		}
 		amount, rateBps = a, &r
 	default:
@@ -226,23 +385,23 @@ func (s *Service) Commission(ctx context.Context, tx bun.IDB, c *conversion.Conv
 		RateBps: rateBps, GMVMinor: net, OccurredAt: c.OccurredAt, Explanation: ex,
 	}
 	if err := s.toBase(&e, q, c.Currency); err != nil {
-		return err
+		return Entry{}, "", err
 	}
 	if q.terms.AgencyID != nil && q.terms.AgencyShareBps > 0 {
 		share, err := money.ApplyBps(amount, q.terms.AgencyShareBps)
 		if err != nil {
-			return err
+			return Entry{}, "", err
 		}
 		e.AgencyID, e.AgencyShareBps, e.AgencyShareMinor = q.terms.AgencyID, q.terms.AgencyShareBps, share
 		if e.BaseAmountMinor != nil {
 			b, err := money.ApplyBps(*e.BaseAmountMinor, q.terms.AgencyShareBps)
 			if err != nil {
-				return err
+				return Entry{}, "", err
 			}
 			e.BaseAgencyShareMinor = &b
 		}
 	}
-	return s.insert(ctx, tx, c.OrgID, &e, clock.Month(c.OccurredAt, q.loc), actorID)
+	return e, clock.Month(c.OccurredAt, q.loc), nil
 }
 
 // itemCommission is a percent commission: one rate for the order, or — when the order lists items
@@ -293,8 +452,9 @@ func itemCommission(plan campaign.Plan, q *quote, d campaign.RateDecision, items
 }
 
 // priorGMV is the creator's attributed GMV in the campaign in the order's month before the order,
-// in the plan's currency (orders in other currencies are not counted).
-func (s *Service) priorGMV(ctx context.Context, tx bun.IDB, c *conversion.Conversion, currency string, loc *time.Location) (int64, error) {
+// in the plan's currency (orders in other currencies are not counted): the stored entries' and those
+// of earlier, entries of the same write not stored yet.
+func (s *Service) priorGMV(ctx context.Context, tx bun.IDB, c *conversion.Conversion, currency string, loc *time.Location, earlier []entryRow) (int64, error) {
 	start, _, err := clock.MonthRange(clock.Month(c.OccurredAt, loc), loc)
 	if err != nil {
 		return 0, err
@@ -303,7 +463,16 @@ func (s *Service) priorGMV(ctx context.Context, tx bun.IDB, c *conversion.Conver
 	err = tx.NewSelect().TableExpr("ledger_entries AS le").ColumnExpr("COALESCE(SUM(le.gmv_minor), 0)").
 		Where("le.org_id = ? AND le.creator_id = ? AND le.campaign_id = ? AND le.kind = ? AND le.currency = ?", c.OrgID, *c.CreatorID, *c.CampaignID, KindCommission, currency).
 		Where("le.occurred_at >= ? AND le.occurred_at < ?", start, c.OccurredAt).Scan(ctx, &sum)
-	return sum, store.MapError(err)
+	if err != nil {
+		return 0, store.MapError(err)
+	}
+	for _, e := range earlier {
+		if e.OrgID == c.OrgID && e.CreatorID == *c.CreatorID && e.CampaignID != nil && *e.CampaignID == *c.CampaignID &&
+			e.Kind == KindCommission && e.Currency == currency && !e.OccurredAt.Before(start) && e.OccurredAt.Before(c.OccurredAt) {
+			sum += e.GMVMinor
+		}
+	}
+	return sum, nil
 }
 
 // toBase sets the entry's base-currency amounts at the quoted rate of the order's day; without one
@@ -347,6 +516,16 @@ func (s *Service) insert(ctx context.Context, tx bun.IDB, orgID string, e *Entry
 	if err != nil {
 		return err
 	}
+	s.stamp(e, eventPeriod, period, actorID)
+	if _, err := tx.NewInsert().Model(&entryRow{OrgID: orgID, Entry: *e}).Exec(ctx); err != nil {
+		return store.MapError(err)
+	}
+	return nil
+}
+
+// stamp sets what an entry gets as it is written: its period (the event's month when saying so if
+// that one is closed), who wrote it and when.
+func (s *Service) stamp(e *Entry, eventPeriod, period, actorID string) {
 	e.Period = period
 	if period != eventPeriod {
 		ev := eventPeriod
@@ -356,10 +535,6 @@ func (s *Service) insert(ctx context.Context, tx bun.IDB, orgID string, e *Entry
 		e.CreatedBy = &actorID
 	}
 	e.CreatedAt = s.now()
-	if _, err := tx.NewInsert().Model(&entryRow{OrgID: orgID, Entry: *e}).Exec(ctx); err != nil {
-		return store.MapError(err)
-	}
-	return nil
 }
 
 // Reverse records the reversal of a refund on each commission entry of the conversion:
@@ -518,7 +693,10 @@ func (s *Service) Entries(ctx context.Context, db bun.IDB, orgID string, ids []s
 		return out, nil
 	}
 	var rows []entryRow
-	if err := db.NewSelect().Model(&rows).Where("le.org_id = ? AND le.conversion_id IN (?)", orgID, bun.In(ids)).Order("le.created_at", "le.id").Scan(ctx); err != nil {
+	// Ordered as ledger_entries_conversion_idx is: by created_at alone, SQLite's planner walks the
+	// organization's whole ledger in the created_at index instead of the few entries asked for.
+	if err := db.NewSelect().Model(&rows).Where("le.org_id = ? AND le.conversion_id IN (?)", orgID, bun.In(ids)).
+		Order("le.conversion_id", "le.created_at", "le.id").Scan(ctx); err != nil {
 		return nil, store.MapError(err)
 	}
 	for _, r := range rows {
