@@ -11,7 +11,7 @@ LDFLAGS := -s -w -X github.com/caravan-crm/caravan/internal/app.Version=$(VERSIO
 UI_DEPS := frontend/node_modules/.package-lock.json
 UI_SRC  := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
 
-.PHONY: run build ui api-types test test-go test-ui e2e lint bench bench-go fuzz clean
+.PHONY: run build ui api-types test test-go test-ui e2e screenshots lint bench bench-go fuzz clean
 
 run: build
 	./$(BIN) serve
@@ -49,6 +49,13 @@ test-ui: $(UI_DEPS)
 e2e: build
 	frontend/e2e/ensure-chromium.sh
 	cd frontend && CARAVAN_BIN=$(CURDIR)/$(BIN) npm run e2e
+
+# The README's screenshots (docs/screenshots/*.png): a small demo organization, the main pages in Chinese
+# and English at 1440 px and two on a 390 px phone. Not part of `make test`. Needs Chromium and a Chinese
+# font (Debian: fonts-noto-cjk), or the Chinese pages show boxes.
+screenshots: build
+	frontend/e2e/ensure-chromium.sh
+	cd frontend && CARAVAN_BIN=$(CURDIR)/$(BIN) node e2e/screenshots.mjs --out $(CURDIR)/docs/screenshots
 
 lint: $(UI_DEPS)
 	@out=$$(gofmt -l cmd internal migrations frontend/embed.go); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -121,7 +121,8 @@ test('creators: create, search, detail, note, import, platform risk', async (t) 
       await writeFile(
         csv,
         `显示名称,国家,平台,账号,粉丝数,标签\n${imported},美国,TikTok,@wangxiaomei,8000,美妆\n${imported},United States,YouTube,@wangxiaomei_yt,3000,美妆\n` +
-          `Lena,英国,tiktok,@lena,100,\nLena,英国,youtube,@lena,100,\nLena,英国,instagram,@lena,100,\nLena,英国,小红书,lena,100,\n`,
+          `Lena,英国,tiktok,@lena.scandi.home.decor,100,\nLena,英国,youtube,@lenascandinavianhomedecorvlog,100,\n` +
+          `Lena,英国,instagram,@lena.scandinavian.home.decor,100,\nLena,英国,小红书,lena,100,\n`,
       )
       await page.goto('/creators')
       await page.getByTestId('creators-import').click()
@@ -160,6 +161,77 @@ test('creators: create, search, detail, note, import, platform risk', async (t) 
         })
         assert.equal(lines, 1, `column ${col} wraps: ${await cell.textContent()}`)
       }
+    })
+
+    await t.test('choose the columns and save a view: both come back after a reload, for this user', async () => {
+      const table = page.getByTestId('creators-table')
+      const header = (label) => table.locator('th', { hasText: label })
+      // Each account chip stays inside its cell (a long handle once ran over the followers).
+      const lena = table.locator('tr', { has: page.getByRole('link', { name: 'Lena' }) })
+      const cell = await lena.getByTestId('creator-accounts-cell').locator('xpath=ancestor::td').boundingBox()
+      for (const chip of await lena.getByTestId('creator-accounts-cell').locator('[data-testid^=platform-tag-]').all()) {
+        const box = await chip.boundingBox()
+        assert.ok(box.x + box.width <= cell.x + cell.width + 1, `a chip ends at ${box.x + box.width}, its cell at ${cell.x + cell.width}`)
+      }
+
+      await header(en.creators.tags).waitFor()
+      await page.getByTestId('creators-columns-button').click()
+      const chooser = page.getByTestId('creators-columns')
+      await chooser.waitFor()
+      // The name links to the profile: it cannot be hidden.
+      assert.ok(await chooser.locator('label', { has: page.getByTestId('column-display_name') }).locator('input').isDisabled())
+      await page.getByTestId('column-tags').click()
+      await page.getByTestId('column-created_at').click()
+      await header(en.creators.tags).waitFor({ state: 'detached' })
+      await header(en.creators.createdAt).waitFor({ state: 'detached' })
+      await expectText(page.getByTestId('creators-columns-button'), /6\/8/)
+      await page.keyboard.press('Escape')
+
+      const search = page.getByTestId('creators-search').locator('input')
+      await search.fill('Lena')
+      await search.press('Enter')
+      await page.waitForURL((u) => u.searchParams.get('q') === 'Lena')
+      await page.getByTestId('creators-views-button').click()
+      await page.getByTestId('views-empty').waitFor()
+      await page.getByTestId('view-name').fill('Lena only')
+      await page.getByTestId('view-save').click()
+      await expectText(page.getByTestId('creators-views').getByTestId('view-apply'), 'Lena only')
+      await expectText(page.getByTestId('creators-views-button'), 'Lena only')
+      await page.keyboard.press('Escape')
+
+      // A reload keeps both: the columns and, the filters being the same, the view's name.
+      const meAnswer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/me')
+      await page.reload()
+      const me = await (await meAnswer).json()
+      await table.getByRole('link', { name: 'Lena' }).waitFor()
+      await expectText(page.getByTestId('creators-views-button'), 'Lena only')
+      assert.equal(await header(en.creators.tags).count(), 0)
+      const stored = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), `caravan.creators.table.${me.user.id}`))
+      assert.deepEqual(stored.views.map((v) => [v.name, v.search]), [['Lena only', 'q=Lena']])
+
+      // Back to everyone with all the columns; the saved view brings the filter and its columns back.
+      await page.getByTestId('creators-clear').click()
+      await page.waitForURL((u) => !u.searchParams.has('q'))
+      await page.getByTestId('creators-columns-button').click()
+      await page.getByTestId('columns-reset').click()
+      await header(en.creators.tags).waitFor()
+      await page.keyboard.press('Escape')
+      await expectText(page.getByTestId('creators-views-button'), en.creators.table.views)
+      await page.getByTestId('creators-views-button').click()
+      await page.getByTestId('creators-views').getByTestId('view-apply').click()
+      await page.waitForURL((u) => u.searchParams.get('q') === 'Lena')
+      await header(en.creators.tags).waitFor({ state: 'detached' })
+      await expectText(page.getByTestId('creators-total'), en.common.total.replace('{{count}}', '1'))
+
+      // Deleted, it is gone; the columns stay as they are.
+      await page.getByTestId('creators-views-button').click()
+      await page.getByTestId('creators-views').getByTestId('view-delete').click()
+      await page.getByTestId('views-empty').waitFor()
+      await page.keyboard.press('Escape')
+      await page.getByTestId('creators-columns-button').click()
+      await page.getByTestId('columns-reset').click()
+      await header(en.creators.tags).waitFor()
+      await page.keyboard.press('Escape')
     })
 
     await t.test('mark TikTok banned in the US and see who can move their audience', async () => {

@@ -32,8 +32,9 @@ function freePort() {
 /**
  * Starts the server on a free port with a database in a new temporary directory. Returns
  * { baseURL, dir, log(), stop() }; stop() ends the server and removes the directory.
+ * prepare(bin, databaseURL), when given, runs before the server starts (e.g. `caravan demo`).
  */
-export async function startServer() {
+export async function startServer({ prepare } = {}) {
   const bin = process.env.CARAVAN_BIN
   if (!bin) {
     throw new Error(
@@ -43,10 +44,19 @@ export async function startServer() {
     )
   }
   const dir = await mkdtemp(join(tmpdir(), 'caravan-e2e-'))
+  const databaseURL = `sqlite:${join(dir, 'e2e.db')}`
+  if (prepare) {
+    try {
+      await prepare(bin, databaseURL)
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true })
+      throw e
+    }
+  }
   const port = await freePort()
   const baseURL = `http://127.0.0.1:${port}`
   let log = ''
-  const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--database-url', `sqlite:${join(dir, 'e2e.db')}`], {
+  const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--database-url', databaseURL], {
     env: { ...process.env, CARAVAN_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

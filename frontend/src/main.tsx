@@ -8,6 +8,8 @@ import { useTranslation } from 'react-i18next'
 import { BrowserRouter, useLocation } from 'react-router'
 import { ApiError } from './api/client'
 import App from './App'
+import { startSession } from './auth/session'
+import { preloadPage } from './layout/preload'
 import { pageTitle } from './layout/AppLayout'
 import './i18n'
 import './responsive.css'
@@ -39,6 +41,11 @@ function Root() {
     </ConfigProvider>
   )
 }
+
+// The setup status, the silent refresh and then /me start now, not one after the other as each
+// component that needs them renders.
+startSession(queryClient)
+preloadPage(window.location.pathname)
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,7 +1,7 @@
 // Session state: the in-memory token (from the API client) plus the server-side facts the UI
 // gates on — whether setup is still required, whether the silent refresh on start succeeded,
 // and who the current user is.
-import { useQuery } from '@tanstack/react-query'
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { useSyncExternalStore } from 'react'
 import { api } from '../api/client'
 import { getMe, getSetupStatus } from '../api/endpoints'
@@ -36,18 +36,43 @@ export function useSetupStatus() {
 }
 
 /**
- * Tries once, on start, to turn the refresh cookie into an access token so a reload keeps
- * the user signed in. Shared by key, so it runs once even when several components ask.
+ * The silent refresh of the start: the refresh cookie turned into an access token so a reload keeps
+ * the user signed in; GET /me follows the moment it succeeds (it needs the token), without waiting
+ * for React to render whoever asks for it.
  */
-export function useSessionRestore(enabled: boolean) {
-  return useQuery({
+function restoreQuery(queryClient: QueryClient) {
+  return {
     queryKey: queryKeys.restore,
-    queryFn: () => api.refresh(),
-    enabled,
+    queryFn: async () => {
+      const ok = await api.refresh()
+      if (ok) void queryClient.prefetchQuery({ queryKey: queryKeys.me, queryFn: getMe, staleTime: 60_000 })
+      return ok
+    },
     staleTime: Infinity,
     gcTime: Infinity,
     retry: false,
-  })
+  } as const
+}
+
+/**
+ * Starts what the first paint needs before React renders: GET /setup and the silent refresh side by
+ * side (a refresh while setup is still required finds no cookie and answers 401, which is harmless),
+ * then GET /me. The first paint waits for two round trips, not three in a row. The queries below
+ * pick the answers up from the cache.
+ */
+export function startSession(queryClient: QueryClient): void {
+  void queryClient.prefetchQuery({ queryKey: queryKeys.setup, queryFn: getSetupStatus, staleTime: Infinity })
+  void queryClient.prefetchQuery(restoreQuery(queryClient))
+}
+
+/**
+ * Tries once, on start, to turn the refresh cookie into an access token so a reload keeps
+ * the user signed in. Shared by key, so it runs once even when several components ask (and not at
+ * all when startSession already did).
+ */
+export function useSessionRestore(enabled: boolean) {
+  const queryClient = useQueryClient()
+  return useQuery({ ...restoreQuery(queryClient), enabled })
 }
 
 export function useMe() {

@@ -147,7 +147,8 @@ export function AppLayout() {
   const userBadge = me.data && (
     <Space size={4} data-testid="header-user" style={{ minWidth: 0 }}>
       <UserOutlined />
-      <Typography.Text ellipsis style={{ maxWidth: 160 }}>
+      {/* inline-block (ellipsis) in the 64 px header line box would sit on its bottom: centre it. */}
+      <Typography.Text ellipsis style={{ maxWidth: 160, verticalAlign: 'middle' }} data-testid="header-user-name">
         {me.data.user.name}
       </Typography.Text>
       <Tag data-testid="header-role">{t(`roles.${me.data.user.role}`)}</Tag>

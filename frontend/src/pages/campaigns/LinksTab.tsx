@@ -95,7 +95,7 @@ export function LinksTab({ campaign, people, writable }: { campaign: Campaign; p
     },
   })
 
-  const accountOptions = (creatorId?: string) => people.accountsOf(creatorId).map((a) => ({ value: a.id, label: `${a.platform} @${a.handle}` }))
+  const accountOptions = (creatorId?: string) => people.accountsOf(creatorId).map((a) => ({ value: a.id, label: people.accountOption(a) }))
   const required = { required: true, message: t('common.required') }
   const creatorSelect = (testid: string) => (
     <Select options={people.creatorOptions} placeholder={t('campaigns.creators.creator')} data-testid={testid} style={{ minWidth: 180 }} />
@@ -188,7 +188,7 @@ export function LinksTab({ campaign, people, writable }: { campaign: Campaign; p
             {creatorSelect('code-creator')}
           </Form.Item>
           <Form.Item name="account_id">
-            <Select allowClear options={accountOptions(codeCreator)} placeholder={t('campaigns.account')} style={{ minWidth: 180 }} />
+            <Select allowClear options={accountOptions(codeCreator)} placeholder={t('campaigns.account')} data-testid="code-account" style={{ minWidth: 180 }} />
           </Form.Item>
           <Form.Item name="code" rules={[{ ...required, whitespace: true }]}>
             <Input placeholder={t('links.code')} data-testid="code-input" autoComplete="off" style={{ width: 180 }} />

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Alert, Badge, Button, Card, Col, Empty, Flex, Form, Input, InputNumber, Modal, Row, Select, Space, Typography, type ButtonProps } from 'antd'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { usePlatformName } from '../../creators/shared'
 import { createDeliverable, listDeliverables, updateDeliverable } from '../../api/endpoints'
 import { errorMessage } from '../../api/errors'
 import { DELIVERABLE_STATUSES, type Campaign, type Deliverable, type DeliverableStatus } from '../../api/types'
@@ -102,6 +103,7 @@ export function PostsTab({ campaign, people, writable }: { campaign: Campaign; p
 
 function PostModal(props: { campaign: Campaign; people: CampaignPeople; open: boolean; post?: Deliverable; onClose: () => void }) {
   const { t } = useTranslation()
+  const platformName = usePlatformName()
   const [form] = Form.useForm<PostValues>()
   const [error, setError] = useState<string | null>(null)
   const [base, setBase] = useState(props.post)
@@ -191,7 +193,7 @@ function PostModal(props: { campaign: Campaign; people: CampaignPeople; open: bo
           </Col>
           <Col xs={24} sm={12}>
             <Form.Item name="account_id" label={t('campaigns.account')}>
-              <Select allowClear options={accounts.map((a) => ({ value: a.id, label: `${a.platform} @${a.handle}` }))} data-testid="post-account" />
+              <Select allowClear options={accounts.map((a) => ({ value: a.id, label: `${platformName(a.platform)} @${a.handle}` }))} data-testid="post-account" />
             </Form.Item>
           </Col>
           <Col xs={24} sm={12}>

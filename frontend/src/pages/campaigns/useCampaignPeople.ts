@@ -4,6 +4,7 @@ import { getCreator, listEnrolments } from '../../api/endpoints'
 import type { Account, Enrolment } from '../../api/types'
 import { queryKeys } from '../../auth/session'
 import { campaignKeys } from '../../campaigns/shared'
+import { usePlatformName } from '../../creators/shared'
 
 /**
  * The campaign's enrolments with, for each enrolled creator, their accounts: the tabs name creators
@@ -23,6 +24,9 @@ export function useCampaignPeople(campaignId: string) {
     for (const a of c.data.accounts) accounts.set(a.id, a)
   }
   const names = new Map(items.map((e) => [e.creator_id, e.creator_name]))
+  // "TikTok @mia", as sellers write it, not the platform's key.
+  const platformName = usePlatformName()
+  const label = (a: Account) => `${platformName(a.platform)} @${a.handle}`
   return {
     enrolments,
     items,
@@ -30,8 +34,9 @@ export function useCampaignPeople(campaignId: string) {
     accountLabel: (id: string | null) => {
       if (!id) return '—'
       const a = accounts.get(id)
-      return a ? `${a.platform} @${a.handle}` : id
+      return a ? label(a) : id
     },
+    accountOption: label,
     accountsOf: (creatorId: string | undefined) => (creatorId ? (accountsOf.get(creatorId) ?? []) : []),
     creatorOptions: items.filter((e) => e.status !== 'removed' && e.status !== 'declined').map((e) => ({ value: e.creator_id, label: e.creator_name })),
   }

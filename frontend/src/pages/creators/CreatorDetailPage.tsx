@@ -56,6 +56,7 @@ import { formatDateTime } from '../../format'
 import { formatBps, formatMoney } from '../../money'
 import { NotFound } from '../Placeholders'
 import { EditCreatorDrawer } from './CreatorForm'
+import { CreatorCommissionCard } from './CreatorCommissionCard'
 
 export default function CreatorDetailPage() {
   const { id = '' } = useParams()
@@ -229,6 +230,7 @@ function CreatorDetail({ creator: c }: { creator: Creator }) {
         />
       </Card>
       <AccountsCard creator={c} canEdit={canEdit} onChanged={() => refresh()} />
+      <CreatorCommissionCard creatorId={c.id} />
       <TimelineCard creator={c} canEdit={canEdit} />
       {canEdit && <EditCreatorDrawer creator={c} open={editing} onClose={() => setEditing(false)} />}
     </Space>

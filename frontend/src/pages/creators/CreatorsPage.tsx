@@ -13,15 +13,26 @@ import { capList } from '../../creators/display'
 import { FIRST_PAGE, canGoBack, currentCursor, pageNumber, popCursor, pushCursor } from '../../creators/cursorStack'
 import { activeFilterCount, filtersFromSearch, filtersToQuery, filtersToSearch, type CreatorFilters } from '../../creators/filters'
 import { CountryText, PlatformTag, RiskTag, StatusTag, TagSelect, TierTag, useAgencies, useCreatorThreat, usePlatformOptions, useRisk } from '../../creators/shared'
-import { formatDateTime } from '../../format'
+import { formatDate, formatDateTime } from '../../format'
 import { useNarrow } from '../../layout/useNarrow'
 import { NextStep } from '../../components/NextStep'
 import { formatCount } from '../../money'
 import { saveBlob } from '../../download'
 import { NewCreatorModal } from './CreatorForm'
 import { ImportModal } from './ImportModal'
+import { ColumnsButton, useCreatorTablePrefs, ViewsButton, visibleColumns } from './TableControls'
 
 export const PAGE_SIZE = 25
+
+/** An account chip no wider than its cell: a long handle ends in "…" (the tooltip has it whole). */
+const CHIP_STYLE: React.CSSProperties = {
+  display: 'inline-block',
+  maxWidth: '100%',
+  overflow: 'hidden',
+  textOverflow: 'ellipsis',
+  whiteSpace: 'nowrap',
+  marginInlineEnd: 0,
+}
 
 export default function CreatorsPage() {
   const { t, i18n } = useTranslation()
@@ -42,6 +53,7 @@ export default function CreatorsPage() {
   const narrow = useNarrow()
   const risk = useRisk()
   const threat = useCreatorThreat()
+  const [prefs, setPrefs] = useCreatorTablePrefs()
 
   const list = useQuery({
     queryKey: [...queryKeys.creators, searchKey, cursor ?? ''],
@@ -151,6 +163,17 @@ export default function CreatorsPage() {
           data-testid="creators-sort"
           aria-label={t('creators.sortLabel')}
         />
+        <ViewsButton
+          prefs={prefs}
+          search={searchKey}
+          columns={prefs.columns}
+          onPrefs={setPrefs}
+          onApply={(v) => {
+            setPrefs({ ...prefs, columns: v.columns })
+            setSearchParams(new URLSearchParams(v.search))
+          }}
+        />
+        {!narrow && <ColumnsButton columns={prefs.columns} onChange={(columns) => setPrefs({ ...prefs, columns })} />}
         {(nFilters > 0 || filters.q) && (
           <Button type="link" onClick={clearFilters} data-testid="creators-clear">
             {t('creators.clearFilters')}
@@ -262,10 +285,11 @@ export default function CreatorsPage() {
         dataSource={data?.items ?? []}
         pagination={false}
         locale={{ emptyText: list.isPending ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={false} /> : empty }}
-        scroll={{ x: 1100 }}
+        scroll={{ x: prefs.columns.length > 4 ? 1100 : undefined }}
         onRow={(c) => ({ 'data-testid': `creator-row-${c.id}` }) as React.HTMLAttributes<HTMLElement>}
-        columns={[
+        columns={visibleColumns<Creator>(prefs.columns, [
           {
+            key: 'display_name',
             title: t('creators.displayName'),
             dataIndex: 'display_name',
             render: (name: string, c) => (
@@ -279,24 +303,32 @@ export default function CreatorsPage() {
             ),
           },
           {
+            key: 'country',
             title: t('creators.country'),
             dataIndex: 'country',
-            width: 150,
+            width: 130,
             ellipsis: true,
             render: (code: string) => <CountryText code={code} />,
           },
-          { title: t('creators.status'), dataIndex: 'status', width: 100, render: (_, c) => <StatusTag status={c.status} /> },
+          { key: 'status', title: t('creators.status'), dataIndex: 'status', width: 100, render: (_, c) => <StatusTag status={c.status} /> },
           {
             title: t('creators.accounts'),
             key: 'accounts',
+            // A fixed width, each chip cut with an ellipsis (the tooltip has it whole): a long
+            // handle no longer runs over the followers beside it.
+            width: 280,
             render: (_, c) => {
               const { shown, more } = capList(c.accounts)
               const chip = (a: Creator['accounts'][number]) => `@${a.handle} · ${a.followers.toLocaleString(i18n.language)}`
               return (
-                <Space size={[0, 4]} wrap data-testid="creator-accounts-cell">
+                <Flex wrap gap={4} style={{ minWidth: 0 }} data-testid="creator-accounts-cell">
                   {shown.map((a) => (
                     <Tooltip key={a.id} title={chip(a)}>
-                      <PlatformTag platform={a.platform} risk={a.status === 'active' ? risk(a.platform, c.country) : undefined}>
+                      <PlatformTag
+                        platform={a.platform}
+                        risk={a.status === 'active' ? risk(a.platform, c.country) : undefined}
+                        style={CHIP_STYLE}
+                      >
                         {' '}
                         @{a.handle} · {formatCount(a.followers, i18n.language)}
                       </PlatformTag>
@@ -304,14 +336,17 @@ export default function CreatorsPage() {
                   ))}
                   {more.length > 0 && (
                     <Tooltip title={more.map(chip).join('\n')} styles={{ container: { whiteSpace: 'pre-line' } }}>
-                      <Tag data-testid="creator-accounts-more">+{more.length}</Tag>
+                      <Tag data-testid="creator-accounts-more" style={{ marginInlineEnd: 0 }}>
+                        +{more.length}
+                      </Tag>
                     </Tooltip>
                   )}
-                </Space>
+                </Flex>
               )
             },
           },
           {
+            key: 'followers',
             title: t('creators.followers'),
             dataIndex: 'followers',
             align: 'right',
@@ -323,6 +358,7 @@ export default function CreatorsPage() {
             ),
           },
           {
+            key: 'tags',
             title: t('creators.tags'),
             dataIndex: 'tags',
             render: (tags: string[]) => tags.map((x) => <Tag key={x}>{x}</Tag>),
@@ -338,12 +374,18 @@ export default function CreatorsPage() {
             ),
           },
           {
+            key: 'created_at',
             title: t('creators.createdAt'),
             dataIndex: 'created_at',
-            width: 190,
-            render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{formatDateTime(v, i18n.language)}</span>,
+            // The day is enough in the list (the time is in the tooltip): room for the names.
+            width: 130,
+            render: (v: string) => (
+              <span style={{ whiteSpace: 'nowrap' }} title={formatDateTime(v, i18n.language)}>
+                {formatDate(v, i18n.language)}
+              </span>
+            ),
           },
-        ]}
+        ])}
       />
       )}
       <Flex justify="space-between" align="center" wrap gap={8} style={{ marginTop: 16 }}>

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Alert, App as AntApp, Col, Form, Input, Modal, Row, Select, Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { usePlatformName } from '../../creators/shared'
 import { createConversion, getCreator } from '../../api/endpoints'
 import type { Conversion, NewConversion } from '../../api/types'
 import { queryKeys } from '../../auth/session'
@@ -45,6 +46,7 @@ export function newOrderBody(v: Values, zone: string): NewConversion {
 /** An order entered by hand (finance or a seller): attributed by the same rules as any other. */
 export function NewOrderModal(props: { open: boolean; onClose: () => void; onCreated: (c: Conversion) => void }) {
   const { t } = useTranslation()
+  const platformName = usePlatformName()
   const { message } = AntApp.useApp()
   const queryClient = useQueryClient()
   const base = useBaseCurrency()
@@ -130,7 +132,7 @@ export function NewOrderModal(props: { open: boolean; onClose: () => void; onCre
               <Select
                 allowClear
                 disabled={!creatorId}
-                options={(creator.data?.accounts ?? []).map((a) => ({ value: a.id, label: `${a.platform} @${a.handle}` }))}
+                options={(creator.data?.accounts ?? []).map((a) => ({ value: a.id, label: `${platformName(a.platform)} @${a.handle}` }))}
                 data-testid="new-order-account"
               />
             </Form.Item>

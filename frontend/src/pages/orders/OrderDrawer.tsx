@@ -10,7 +10,7 @@ import { errorMessage, isVersionMismatch } from '../../api/errors'
 import type { Conversion, LedgerEntry } from '../../api/types'
 import { queryKeys } from '../../auth/session'
 import { CreatorSearchSelect, formError, TABLE_SCROLL } from '../../campaigns/shared'
-import { PlatformTag } from '../../creators/shared'
+import { PlatformTag, usePlatformName } from '../../creators/shared'
 import { useNarrow } from '../../layout/useNarrow'
 import { formatMoney } from '../../money'
 import { commissionOf, explainEntry, formatInZone, parseMajor, refundInstant } from '../../orders/format'
@@ -392,6 +392,7 @@ interface AttributeValues {
 
 function AttributeModal({ open, c, onClose, onDone }: { open: boolean; c: Conversion; onClose: () => void; onDone: (c: Conversion) => void }) {
   const { t } = useTranslation()
+  const platformName = usePlatformName()
   const { message } = AntApp.useApp()
   const [form] = Form.useForm<AttributeValues>()
   const [error, setError] = useState<string | null>(null)
@@ -443,7 +444,7 @@ function AttributeModal({ open, c, onClose, onDone }: { open: boolean; c: Conver
             allowClear
             disabled={!creatorId}
             loading={creator.isFetching}
-            options={(creator.data?.accounts ?? []).map((a) => ({ value: a.id, label: `${a.platform} @${a.handle}` }))}
+            options={(creator.data?.accounts ?? []).map((a) => ({ value: a.id, label: `${platformName(a.platform)} @${a.handle}` }))}
             data-testid="attribute-account"
           />
         </Form.Item>
