@@ -42,5 +42,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
+    // Rendering Ant Design forms in jsdom takes seconds on a loaded 2-core machine: 5 s timed out there.
+    testTimeout: 20_000,
   },
 })

@@ -15,7 +15,8 @@ const here = new URL('.', import.meta.url)
 export const en = JSON.parse(await readFile(new URL('../src/i18n/locales/en-US.json', here), 'utf8'))
 export const zh = JSON.parse(await readFile(new URL('../src/i18n/locales/zh-CN.json', here), 'utf8'))
 
-export const TIMEOUT = 15_000
+// Generous: CI runs on a loaded 2-core machine, where a cold page can take 10 s; a wait returns as soon as it holds.
+export const TIMEOUT = 30_000
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -69,6 +69,7 @@ func (s *Service) Export(ctx context.Context, p actor.Actor, f Filter, lang stri
 
 func (s *Service) exportRows(ctx context.Context, p actor.Actor, f Filter, lang string, agencies map[string]string, sw *sheet.Writer) error {
 	req := page.Request{Limit: page.MaxLimit}
+	f.walk = true // every page of the sort, each resuming where the page before stopped
 	for {
 		l, err := s.listPage(ctx, p, f, req, 0)
 		if err != nil {

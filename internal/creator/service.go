@@ -32,6 +32,7 @@ type Service struct {
 	activity Activity
 	risks    Risks
 	erasers  []Eraser
+	totals   *totals // the list's totals, reused while nothing changed (total.go)
 }
 
 // Activity tells, per creator, figures other packages own: the campaigns they are in and the clicks
@@ -78,7 +79,7 @@ func NewService(db *bun.DB, clk clock.Clock, zones Zones) *Service {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &Service{db: db, clock: clk, zones: zones}
+	return &Service{db: db, clock: clk, zones: zones, totals: newTotals()}
 }
 
 // today is the organization's current day, YYYY-MM-DD.

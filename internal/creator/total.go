@@ -1,0 +1,108 @@
+package creator
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/store"
+)
+
+// The list's total is exact, but counting it is most of what a page costs: a tag + platform filter
+// over 100,000 creators counts for hundreds of milliseconds, and paging through the answer would
+// count it again for every page. So a total is counted once and reused while the organization's
+// creators stay as they were: creator_changes holds a number per organization that triggers move on
+// every change to its creators, their tags and their accounts (whoever writes them), and a total is
+// reused only with the number it was counted at. Reading that number is one primary-key lookup, and
+// it lives in the database, so every replica sees a change at once; the cache only saves work and
+// never answers differently from a fresh count.
+
+// Totals older than totalTTL are counted again even if nothing moved, and at most totalEntries are
+// kept: bounds on memory, not on correctness.
+const (
+	totalTTL     = 10 * time.Minute
+	totalEntries = 4096
+)
+
+type totalKey struct {
+	org    string
+	filter string
+}
+
+type totalEntry struct {
+	seq     int64 // creator_changes.seq when counted
+	total   int64
+	counted time.Time
+}
+
+// totals caches list totals by organization and filter.
+type totals struct {
+	mu      sync.Mutex
+	entries map[totalKey]totalEntry
+}
+
+func newTotals() *totals { return &totals{entries: map[totalKey]totalEntry{}} }
+
+func (t *totals) get(k totalKey, seq int64, now time.Time) (int64, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.entries[k]
+	if !ok || e.seq != seq || now.Sub(e.counted) > totalTTL || now.Before(e.counted) {
+		return 0, false
+	}
+	return e.total, true
+}
+
+func (t *totals) put(k totalKey, e totalEntry) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.entries) >= totalEntries {
+		clear(t.entries) // rare: 4,096 filters within ten minutes
+	}
+	t.entries[k] = e
+}
+
+// key is what makes two filters count the same creators: every condition, not the sort. The marks
+// an exposed filter read are part of it, so a new risk mark is a new key.
+func (f Filter) key(orgID string) totalKey {
+	b, _ := json.Marshal([]any{f.Q, f.Statuses, f.Countries, f.Platforms, f.Tiers, f.AgencyID, f.OwnerID, f.Tags,
+		f.MinFollowers, f.MaxFollowers, f.Deleted, f.Exposed, f.marked})
+	return totalKey{org: orgID, filter: string(b)}
+}
+
+// changeSeq is the organization's creator_changes number (0 before its first creator).
+func changeSeq(ctx context.Context, db bun.IDB, orgID string) (int64, error) {
+	var seq []int64
+	if err := db.NewSelect().Table("creator_changes").Column("seq").Where("org_id = ?", orgID).Scan(ctx, &seq); err != nil {
+		return 0, store.MapError(err)
+	}
+	if len(seq) == 0 {
+		return 0, nil
+	}
+	return seq[0], nil
+}
+
+// total counts the creators f matches, or reuses the count of the same filter if nothing has changed
+// since it was taken.
+func (s *Service) total(ctx context.Context, orgID string, f Filter) (int64, error) {
+	// The number is read before counting: a change that lands in between moves it past the number
+	// stored with the count, so that count is never reused.
+	seq, err := changeSeq(ctx, s.db, orgID)
+	if err != nil {
+		return 0, err
+	}
+	// The wall clock, not the service's: this is the cache's age, not a business time.
+	k, now := f.key(orgID), time.Now()
+	if n, ok := s.totals.get(k, seq, now); ok {
+		return n, nil
+	}
+	n, err := f.apply(s.db.NewSelect().Model((*Creator)(nil)), orgID).Count(ctx)
+	if err != nil {
+		return 0, store.MapError(err)
+	}
+	s.totals.put(k, totalEntry{seq: seq, total: int64(n), counted: now})
+	return int64(n), nil
+}
