@@ -35,10 +35,19 @@ var capabilities = map[actor.Role][]string{
 	actor.RoleViewer:  {CapRead},
 }
 
+// sortedCapabilities is capabilities with each list sorted, as Capabilities answers (GET /api/v1/me
+// asks on every call).
+var sortedCapabilities = func() map[actor.Role][]string {
+	m := make(map[actor.Role][]string, len(capabilities))
+	for r, cs := range capabilities {
+		m[r] = slices.Sorted(slices.Values(cs))
+	}
+	return m
+}()
+
 // Capabilities returns what role may do, sorted; none for an unknown role.
 func Capabilities(role actor.Role) []string {
-	out := slices.Clone(capabilities[role])
-	slices.Sort(out)
+	out := slices.Clone(sortedCapabilities[role])
 	if out == nil {
 		out = []string{}
 	}

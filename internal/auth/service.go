@@ -48,6 +48,9 @@ type Options struct {
 	// PurgeOneIn makes one login in PurgeOneIn also delete expired rate-limit counters (default 200;
 	// negative: never, for when a background worker calls ratelimit.Purge).
 	PurgeOneIn int
+	// SessionCacheTTL is how long this replica trusts what it read of an access token's session, user
+	// and organization (default DefaultSessionCacheTTL, which says what it bounds; negative: no cache).
+	SessionCacheTTL time.Duration
 }
 
 // Service is the auth domain: organizations, users, sessions, tokens and API keys.
@@ -68,8 +71,9 @@ type Service struct {
 	maxDelay    time.Duration
 	sleep       func(ctx context.Context, d time.Duration) error
 	purgeOneIn  int
-	dummyHash   string   // verified against for unknown e-mails, so both answers take as long
-	zones       sync.Map // org id → cachedZone: each organization's time zone, kept a minute
+	dummyHash   string        // verified against for unknown e-mails, so both answers take as long
+	zones       sync.Map      // org id → cachedZone: each organization's time zone, kept a minute
+	cache       *sessionCache // sessions and organizations read in the last few seconds
 }
 
 // NewService returns the auth service. Call Start before serving requests.
@@ -116,6 +120,9 @@ func NewService(db *bun.DB, o Options) *Service {
 	if o.MinPasswordLength == 0 {
 		o.MinPasswordLength = DefaultMinPasswordLength
 	}
+	if o.SessionCacheTTL == 0 {
+		o.SessionCacheTTL = DefaultSessionCacheTTL
+	}
 	o.MinPasswordLength = max(o.MinPasswordLength, floorPasswordLength)
 	dummy, err := hashPassword("caravan-dummy-password", o.Argon2)
 	if err != nil {
@@ -131,6 +138,7 @@ func NewService(db *bun.DB, o Options) *Service {
 		slowAfter:   o.LoginSlowAfter, delayStep: o.LoginDelayStep, maxDelay: o.LoginMaxDelay,
 		sleep: o.Sleep, purgeOneIn: o.PurgeOneIn,
 		dummyHash: dummy,
+		cache:     newSessionCache(o.SessionCacheTTL),
 	}
 }
 
@@ -440,6 +448,7 @@ func (s *Service) Login(ctx context.Context, email, password, orgID string, c ac
 	if err != nil {
 		return nil, Tokens{}, err
 	}
+	s.cache.dropUser(u.ID) // its last_login_at changed: the user's other sessions read it again
 	return &u, tok, nil
 }
 
@@ -568,7 +577,7 @@ func (s *Service) Refresh(ctx context.Context, raw string, c actor.Client) (*Use
 	}
 	var u User
 	var tok Tokens
-	reused := false
+	reused, revoked := false, ""
 	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		reused = false
 		now := s.clock.Now()
@@ -604,7 +613,7 @@ func (s *Service) Refresh(ctx context.Context, raw string, c actor.Client) (*Use
 				// A thief replaying within these seconds gains nothing either.
 				return errRefreshRace
 			}
-			reused = true
+			reused, revoked = true, sess.ID
 			if err := s.revokeSession(ctx, tx, sess.ID, "refresh_token_reused"); err != nil {
 				return err
 			}
@@ -627,6 +636,9 @@ func (s *Service) Refresh(ctx context.Context, raw string, c actor.Client) (*Use
 		tok, err = s.issue(ctx, tx, &sess, &u)
 		return err
 	})
+	if revoked != "" {
+		s.cache.dropSession(revoked)
+	}
 	if err != nil {
 		return nil, Tokens{}, err
 	}
@@ -641,7 +653,8 @@ func (s *Service) Logout(ctx context.Context, raw string, c actor.Client) error 
 	if raw == "" || len(raw) > 200 {
 		return nil
 	}
-	return store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+	var ended string
+	err := store.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		var rt refreshToken
 		if err := tx.NewSelect().Model(&rt).Where("token_hash = ?", hashToken(raw)).Scan(ctx); err != nil {
 			if store.IsNoRows(err) {
@@ -656,9 +669,14 @@ func (s *Service) Logout(ctx context.Context, raw string, c actor.Client) error 
 		if err := s.revokeSession(ctx, tx, sess.ID, "logout"); err != nil {
 			return err
 		}
+		ended = sess.ID
 		return audit.Record(ctx, tx, s.clock.Now(), actor.Actor{OrgID: sess.OrgID, UserID: sess.UserID, IP: c.IP},
 			"user.logout", "session", sess.ID, nil)
 	})
+	if ended != "" {
+		s.cache.dropSession(ended) // after the commit, so no read can put the session back
+	}
+	return err
 }
 
 func (s *Service) revokeSession(ctx context.Context, tx bun.IDB, id, reason string) error {
@@ -677,16 +695,33 @@ func (s *Service) revokeUserSessions(ctx context.Context, tx bun.IDB, userID, re
 
 // Authenticate turns a bearer access token into a principal. The token must verify, and its session
 // must still be open and its user active: logout, a password change or disabling the user end it.
+// What was verified of the token (its expiry aside, checked on every request) and read of its
+// session and user is kept for the session cache's few seconds: see DefaultSessionCacheTTL for what
+// that bounds.
 func (s *Service) Authenticate(ctx context.Context, bearer, ip string) (actor.Actor, error) {
-	claims, err := s.keys.parse(ctx, bearer, s.issuer)
-	if err != nil {
-		return actor.Actor{}, apperr.Unauthorized("invalid_token", "the access token is invalid or expired")
+	now := s.clock.Now()
+	tok, ok := s.cache.token(bearer, now)
+	if !ok {
+		claims, err := s.keys.parse(ctx, bearer, s.issuer)
+		if err != nil {
+			return actor.Actor{}, apperr.Unauthorized("invalid_token", "the access token is invalid or expired")
+		}
+		tok = verifiedToken{userID: claims.Subject, orgID: claims.OrgID, sessionID: claims.SessionID,
+			until: claims.ExpiresAt.Add(jwtLeeway)}
+		s.cache.putToken(bearer, tok, now)
 	}
-	var u User
-	err = s.db.NewSelect().Model(&u).
+	if c, ok := s.cache.session(tok.sessionID, now); ok && c.user.ID == tok.userID && c.user.OrgID == tok.orgID {
+		return actor.Actor{OrgID: c.user.OrgID, Role: c.user.Role, UserID: c.user.ID, SessionID: tok.sessionID, IP: ip}, nil
+	}
+	gen := s.cache.generation() // before the read: an invalidation during it keeps the answer out of the cache
+	var row struct {
+		User           `bun:",extend"`
+		SessionExpires time.Time `bun:"session_expires,scanonly"`
+	}
+	err := s.db.NewSelect().Model(&row).ColumnExpr("u.*").ColumnExpr("s.expires_at AS session_expires").
 		Join("JOIN sessions AS s ON s.user_id = u.id").
-		Where("u.id = ? AND u.org_id = ? AND u.status = ?", claims.Subject, claims.OrgID, StatusActive).
-		Where("s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ?", claims.SessionID, s.clock.Now()).
+		Where("u.id = ? AND u.org_id = ? AND u.status = ?", tok.userID, tok.orgID, StatusActive).
+		Where("s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ?", tok.sessionID, now).
 		Scan(ctx)
 	if err != nil {
 		if store.IsNoRows(err) {
@@ -694,7 +729,9 @@ func (s *Service) Authenticate(ctx context.Context, bearer, ip string) (actor.Ac
 		}
 		return actor.Actor{}, store.MapError(err)
 	}
-	return actor.Actor{OrgID: u.OrgID, Role: u.Role, UserID: u.ID, SessionID: claims.SessionID, IP: ip}, nil
+	u := row.User
+	s.cache.putSession(tok.sessionID, u, row.SessionExpires, now, gen)
+	return actor.Actor{OrgID: u.OrgID, Role: u.Role, UserID: u.ID, SessionID: tok.sessionID, IP: ip}, nil
 }
 
 // AuthenticateAPIKey turns an X-API-Key into a principal. A key acts for its creator: it stops when
@@ -734,14 +771,24 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (actor
 	return actor.Actor{OrgID: k.OrgID, Role: KeyRole(k.Role, k.CreatorRole), APIKeyID: k.ID, IP: ip}, nil
 }
 
-// Me returns the principal's user and organization.
+// Me returns the principal's user and organization: for a signed-in user, what Authenticate has
+// just read of them when it is in the session cache, and the organization from that cache too.
 func (s *Service) Me(ctx context.Context, p actor.Actor) (*User, *Org, error) {
-	var org Org
-	if err := s.db.NewSelect().Model(&org).Where("id = ?", p.OrgID).Scan(ctx); err != nil {
-		return nil, nil, store.MapError(err)
+	now := s.clock.Now()
+	gen := s.cache.generation()
+	org, ok := s.cache.org(p.OrgID, now)
+	if !ok {
+		if err := s.db.NewSelect().Model(&org).Where("id = ?", p.OrgID).Scan(ctx); err != nil {
+			return nil, nil, store.MapError(err)
+		}
+		s.cache.putOrg(org, now, gen)
 	}
 	if p.UserID == "" {
 		return nil, &org, nil
+	}
+	if c, ok := s.cache.session(p.SessionID, now); ok && c.user.ID == p.UserID && c.user.OrgID == p.OrgID {
+		u := c.user
+		return &u, &org, nil
 	}
 	u, err := s.user(ctx, s.db, p.OrgID, p.UserID)
 	return u, &org, err
@@ -803,6 +850,7 @@ func (s *Service) ChangePassword(ctx context.Context, p actor.Actor, current, ne
 		tok, err = s.newSession(ctx, tx, u, c)
 		return err
 	})
+	s.cache.dropUser(u.ID) // every session was revoked: after the commit, so no read puts one back
 	return u, tok, err
 }
 

@@ -143,6 +143,9 @@ func (s *Service) UpdateUser(ctx context.Context, p actor.Actor, id string, ch U
 		}
 		return s.audit(ctx, tx, p, "user.update", "user", u.ID, changes)
 	})
+	// A new role or status (and a disabled user's ended sessions) count from the next request: the
+	// cached sessions go, after the commit, so no read puts the old ones back.
+	s.cache.dropUser(id)
 	return u, err
 }
 

@@ -164,7 +164,7 @@ func (s *Server) table() []route {
 		{Method: http.MethodPost, Path: "/api/v1/promo-codes", Auth: authUser, Handler: tr.CreatePromoCode, Roles: sellers, Tag: "tracking", Summary: "Create a promo code; 409 promo_code_taken when the organization has it in any case", Body: tracking.NewPromoCode{}, Resp: tracking.PromoCode{}, Status: 201},
 		{Method: http.MethodGet, Path: "/api/v1/promo-codes/:id", Auth: authUser, Handler: tr.GetPromoCode, Roles: everyone, Tag: "tracking", Summary: "One promo code", Resp: tracking.PromoCode{}, Status: 200},
 		{Method: http.MethodPatch, Path: "/api/v1/promo-codes/:id", Auth: authUser, Handler: tr.UpdatePromoCode, Roles: sellers, Tag: "tracking", Summary: "Respell a promo code, or disable and enable it", Body: tracking.PromoCodeChange{}, Resp: tracking.PromoCode{}, Status: 200},
-		{Method: http.MethodGet, Path: "/r/:code", Auth: authLimited, Handler: tr.Redirect, Tag: "tracking", Summary: "Public short link: 302 to the destination with cv_click and utm_* added; 404 for an unknown or disabled code; 429 past the per-address limit", Status: 302},
+		{Method: http.MethodGet, Path: redirectPath, Auth: authLimited, Handler: tr.Redirect, Tag: "tracking", Summary: "Public short link: 302 to the destination with cv_click and utm_* added; 404 for an unknown or disabled code; 429 past the per-address limit", Status: 302},
 
 		// conversions
 		{Method: http.MethodGet, Path: "/api/v1/conversions", Auth: authUser, Handler: cv.List, Roles: everyone, Tag: "conversions", Summary: "List conversions, the latest order first, with their items, refunds and ledger entries", Resp: page.List[conversion.Conversion]{}, Status: 200, Query: append(listParams(conversion.FilterParams), pageParams...)},

@@ -92,6 +92,7 @@ func New(d Deps) *Server {
 	}
 	e.Use(accessLog(d.Log))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		Skipper:            isRedirect,
 		XSSProtection:      "0",
 		ContentTypeNosniff: "nosniff",
 		XFrameOptions:      "DENY",
@@ -215,8 +216,17 @@ func rejectControls(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// redirectPath is the route of the public short links, the hot path of a promotion's clicks.
+const redirectPath = "/r/:code"
+
+// isRedirect skips, for GET /r/{code}, the middleware it does not need: the access log (the clicks
+// table records every visit, the metrics count the answers by status, and a line per click would be
+// most of the log) and the security headers of pages (a 302 has no document to protect).
+func isRedirect(c echo.Context) bool { return c.Path() == redirectPath }
+
 func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		Skipper:   isRedirect,
 		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRemoteIP: true, LogRequestID: true,
 		LogResponseSize: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {

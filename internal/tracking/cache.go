@@ -13,18 +13,21 @@ const linkCacheTTL = 5 * time.Second
 // linkCacheMax bounds the cache: past it the cache starts over (a burst is on a few hot links).
 const linkCacheMax = 50_000
 
-// linkCache keeps what the redirect reads of a link (the link and its account's platform), so a
-// viral link costs a map lookup per click instead of two database reads. Unknown codes are never
-// cached: they stay a 404 read from the database, behind the per-address limit.
+// linkCache keeps what the redirect reads of a link (the link, and the address it sends visitors to,
+// with its account's platform as utm_source), so a viral link costs a map lookup per click instead of
+// two database reads and the building of its address. Unknown codes are never cached: they stay a
+// 404 read from the database, behind the per-address limit.
 type linkCache struct {
 	mu sync.RWMutex
 	m  map[string]cachedLink
 }
 
 type cachedLink struct {
-	link    redirectLink
-	source  string
-	expires time.Time
+	link redirectLink
+	// before and after are the address a visit is sent to, around its click id: the destination
+	// with the parameters added once per read of the link rather than on every click.
+	before, after string
+	expires       time.Time
 }
 
 func newLinkCache() *linkCache { return &linkCache{m: map[string]cachedLink{}} }

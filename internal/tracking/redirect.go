@@ -3,7 +3,6 @@ package tracking
 import (
 	"context"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -37,8 +36,20 @@ type Visit struct {
 	Country   string // a CDN's country header (CF-IPCountry), if any: analytics only, never trusted for more
 }
 
-// codePattern is what an issued code looks like; anything else is a 404 without a database lookup.
-var codePattern = regexp.MustCompile(`^[0-9A-Za-z]{6,32}$`)
+// validCode reports whether code looks like an issued code (6 to 32 ASCII letters and digits);
+// anything else is a 404 without a database lookup. (A loop: a regular expression cost more than
+// the rest of the check on the hot path.)
+func validCode(code string) bool {
+	if len(code) < 6 || len(code) > 32 {
+		return false
+	}
+	for i := range len(code) {
+		if c := code[i]; !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
 
 // redirectLink is what the redirect reads of a link: one indexed lookup by code.
 type redirectLink struct {
@@ -59,13 +70,14 @@ func (s *Service) Redirect(ctx context.Context, v Visit) (string, error) {
 	if ok, retry := s.limiter.allow(v.IP, now); !ok {
 		return "", apperr.RateLimited(retry)
 	}
-	if !codePattern.MatchString(v.Code) {
+	if !validCode(v.Code) {
 		return "", apperr.NotFound("link")
 	}
-	l, source, err := s.redirectTarget(ctx, v.Code, now)
+	t, err := s.redirectTarget(ctx, v.Code, now)
 	if err != nil {
 		return "", err
 	}
+	l := t.link
 	c := pendingClick{
 		ID: store.NewID(), OrgID: l.OrgID, LinkID: l.ID, CreatorID: l.CreatorID, CampaignID: l.CampaignID, AccountID: l.AccountID,
 		ClickedAt: now.Truncate(time.Microsecond), IP: v.IP, UserAgent: clean(v.UserAgent, maxUserAgent), Referer: clean(v.Referer, maxReferer),
@@ -73,9 +85,7 @@ func (s *Service) Redirect(ctx context.Context, v Visit) (string, error) {
 	if cc := country.Normalize(v.Country); country.Valid(cc) {
 		c.Country = &cc
 	}
-	target := addParams(l.DestinationURL, [][2]string{
-		{ParamClick, c.ID}, {ParamSource, source}, {ParamMedium, MediumCreator}, {ParamCampaign, l.CampaignID},
-	})
+	target := t.before + url.QueryEscape(c.ID) + t.after
 	if err := s.clicks.push(ctx, c); err != nil {
 		// The buffer was full and the click could not be written either (the database is down): the
 		// visitor still gets where they were going, and the log says what was lost.
@@ -84,37 +94,49 @@ func (s *Service) Redirect(ctx context.Context, v Visit) (string, error) {
 	return target, nil
 }
 
-// redirectTarget returns the active link of code and the platform its clicks come from (its
-// account's, or "creator"), from the replica's cache when it read them in the last few seconds.
-func (s *Service) redirectTarget(ctx context.Context, code string, now time.Time) (redirectLink, string, error) {
+// redirectTarget returns the active link of code with the address to send its visitors to, split
+// around the click id (the rest depends on the link only), from the replica's cache when it read the
+// link in the last few seconds.
+func (s *Service) redirectTarget(ctx context.Context, code string, now time.Time) (cachedLink, error) {
 	if c, ok := s.links.get(code, now); ok {
-		return c.link, c.source, nil
+		return c, nil
 	}
 	var l redirectLink
 	if err := s.db.NewSelect().Model((*Link)(nil)).
 		Column("id", "org_id", "creator_id", "campaign_id", "account_id", "destination_url", "status").
 		Where("l.code = ?", code).Scan(ctx, &l); err != nil {
 		if store.IsNoRows(err) {
-			return l, "", apperr.NotFound("link")
+			return cachedLink{}, apperr.NotFound("link")
 		}
-		return l, "", store.MapError(err)
+		return cachedLink{}, store.MapError(err)
 	}
 	if l.Status != StatusActive {
-		return l, "", apperr.NotFound("link")
+		return cachedLink{}, apperr.NotFound("link")
 	}
 	source := SourceCreator
 	if l.AccountID != nil {
 		// The account's platform now (a wrongly entered platform may be corrected after the link was made).
 		as, err := creator.AccountRefs(ctx, s.db, l.OrgID, []string{*l.AccountID})
 		if err != nil {
-			return l, "", err
+			return cachedLink{}, err
 		}
 		if a, ok := as[*l.AccountID]; ok {
 			source = a.Platform
 		}
 	}
-	s.links.put(code, cachedLink{link: l, source: source, expires: now.Add(linkCacheTTL)})
-	return l, source, nil
+	c := cachedLink{link: l, expires: now.Add(linkCacheTTL)}
+	c.before, c.after = splitParams(l.DestinationURL, [][2]string{
+		{ParamClick, ""}, {ParamSource, source}, {ParamMedium, MediumCreator}, {ParamCampaign, l.CampaignID},
+	})
+	s.links.put(code, c)
+	return c, nil
+}
+
+// splitParams is addParams cut around the value of cv_click: the address of a click is before + the
+// escaped click id + after.
+func splitParams(dest string, params [][2]string) (before, after string) {
+	full, at := buildParams(dest, params)
+	return full[:at], full[at:]
 }
 
 // addParams appends params to the query of dest, leaving everything dest already has exactly as it
@@ -122,6 +144,14 @@ func (s *Service) redirectTarget(ctx context.Context, code string, now time.Time
 // destination sets itself is left to it (the seller's own tagging wins); cv_click is always added
 // (destinations that set it are refused at creation).
 func addParams(dest string, params [][2]string) string {
+	s, _ := buildParams(dest, params)
+	return s
+}
+
+// buildParams is addParams that also says where the value of cv_click ends (where a click id given
+// as "" goes).
+func buildParams(dest string, params [][2]string) (string, int) {
+	at := -1
 	base, frag, hasFrag := strings.Cut(dest, "#")
 	path, query, _ := strings.Cut(base, "?")
 	var have url.Values
@@ -144,13 +174,16 @@ func addParams(dest string, params [][2]string) string {
 		b.WriteString(url.QueryEscape(p[0]))
 		b.WriteByte('=')
 		b.WriteString(url.QueryEscape(p[1]))
+		if p[0] == ParamClick {
+			at = b.Len()
+		}
 		sep = true
 	}
 	if hasFrag {
 		b.WriteByte('#')
 		b.WriteString(frag)
 	}
-	return b.String()
+	return b.String(), at
 }
 
 // clean makes a request header safe to store: valid UTF-8 (PostgreSQL refuses anything else), no NUL
