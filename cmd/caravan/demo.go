@@ -15,6 +15,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/demo"
 	"github.com/caravan-crm/caravan/internal/money"
+	"github.com/caravan-crm/caravan/internal/text"
 )
 
 // demoCmd runs `caravan demo`: a new organization full of realistic data (internal/demo), written
@@ -128,19 +129,4 @@ func amount(minor int64, currency string) string {
 }
 
 // group writes n with thousands separators.
-func group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func group(n int64) string { return text.Thousands(strconv.FormatInt(n, 10)) }

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/caravan-crm/caravan/internal/text"
 )
 
 // Result is one figure of the table `caravan bench` prints and `--json` encodes.
@@ -224,28 +226,12 @@ func WriteTable(w io.Writer, results []Result) error {
 // num prints a figure without a float's noise: thousands separated, at most three decimals.
 func num(x float64) string {
 	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-		return group(fmt.Sprintf("%d", int64(x)))
+		return text.Thousands(fmt.Sprintf("%d", int64(x)))
 	}
 	s := strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", x), "0"), ".")
 	whole, frac, _ := strings.Cut(s, ".")
 	if frac == "" {
-		return group(whole)
+		return text.Thousands(whole)
 	}
-	return group(whole) + "." + frac
-}
-
-func group(digits string) string {
-	neg := strings.HasPrefix(digits, "-")
-	digits = strings.TrimPrefix(digits, "-")
-	var b strings.Builder
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return text.Thousands(whole) + "." + frac
 }

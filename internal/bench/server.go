@@ -138,6 +138,7 @@ func (e *Env) NewServer(ctx context.Context, dialect, name string) (*Server, err
 	cfg.PublicURL = "http://" + ln.Addr().String()
 	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	cfg.BodyLimit = 8 << 20
+	cfg.AccessTTL = 12 * time.Hour // a scenario's seeding can outlast the usual 15 minutes
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
@@ -148,7 +149,7 @@ func (e *Env) NewServer(ctx context.Context, dialect, name string) (*Server, err
 	d.DB = a.DB
 	sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{App: a, URL: cfg.PublicURL, db: d, stop: stop, done: make(chan error, 1),
-		Client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 2 * time.Minute}}
+		Client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 30 * time.Minute}} // a big import on a loaded machine
 	a.DrainDelay = 0
 	go func() { s.done <- a.Serve(sctx, ln) }()
 	if err := s.setup(ctx); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/caravan-crm/caravan/internal/payout"
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
@@ -150,25 +151,8 @@ type statementSums struct {
 	BaseMissing                                                                              bool
 }
 
-type statementAnswer struct {
-	Period string `json:"period"`
-	Status string `json:"status"`
-	Items  []struct {
-		CreatorID        string `json:"creator_id"`
-		CreatorName      string `json:"creator_name"`
-		Currency         string `json:"currency"`
-		Conversions      int64  `json:"conversions"`
-		GMVMinor         int64  `json:"gmv_minor"`
-		CommissionMinor  int64  `json:"commission_minor"`
-		ReversalMinor    int64  `json:"reversal_minor"`
-		AdjustmentMinor  int64  `json:"adjustment_minor"`
-		AgencyShareMinor int64  `json:"agency_share_minor"`
-		PayableMinor     int64  `json:"payable_minor"`
-		PendingMinor     int64  `json:"pending_minor"`
-		BaseCurrency     string `json:"base_currency"`
-		BasePayableMinor *int64 `json:"base_payable_minor"`
-	} `json:"items"`
-}
+// statementAnswer is what GET /api/v1/statements answers.
+type statementAnswer payout.StatementList
 
 // check compares the answer, summed per currency, with the SUM queries' figures.
 func (a statementAnswer) check(want map[string]statementSums, period string) error {

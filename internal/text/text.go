@@ -85,3 +85,21 @@ func Optional(v *string) *string {
 	}
 	return &t
 }
+
+// Thousands writes an integer's digits (a leading minus allowed) with a comma between each group of
+// three, as figures are printed for people: 1234567 → 1,234,567.
+func Thousands(digits string) string {
+	neg := strings.HasPrefix(digits, "-")
+	digits = strings.TrimPrefix(digits, "-")
+	var b strings.Builder
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

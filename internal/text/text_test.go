@@ -79,3 +79,11 @@ func TestTheErrorNamesTheCharacterAndWhere(t *testing.T) {
 		t.Fatalf("no-break space refused: %v", err)
 	}
 }
+
+func TestThousandsGroupsDigitsByThree(t *testing.T) {
+	for in, want := range map[string]string{"0": "0", "999": "999", "1000": "1,000", "-1234567": "-1,234,567", "100000": "100,000"} {
+		if got := Thousands(in); got != want {
+			t.Errorf("Thousands(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
