@@ -553,6 +553,25 @@ func (r Ref) Payable() bool {
 // Pending reports whether the conversion's entries may still become payable.
 func (r Ref) Pending() bool { return r.Status == StatusPending }
 
+// A conversion's state, as a number in SQL (JoinState): whether its entries are owed.
+const (
+	StateNeither = 0
+	StatePayable = 1 // Ref.Payable
+	StatePending = 2 // Ref.Pending
+)
+
+// JoinState left-joins to q, as cv, the conversion named by the conversion_id of q's rows under
+// alias (matched in the same organization), so that StateExpr can be selected: the set-based form of
+// Ref.Payable and Ref.Pending for packages that sum entries without reading each conversion.
+func JoinState(q *bun.SelectQuery, alias string) *bun.SelectQuery {
+	return q.Join("LEFT JOIN conversions AS cv ON cv.org_id = " + alias + ".org_id AND cv.id = " + alias + ".conversion_id")
+}
+
+// StateExpr is the state of JoinState's conversion: StatePayable, StatePending or StateNeither (also
+// for a row without a conversion). The property test in internal/payout holds it to Ref's methods.
+const StateExpr = "(CASE WHEN cv.approved_at IS NOT NULL AND cv.status <> '" + StatusRejected + "' THEN 1 " +
+	"WHEN cv.status = '" + StatusPending + "' THEN 2 ELSE 0 END)"
+
 // Refs returns the organization's conversions among ids, by id, 500 ids per query.
 func Refs(ctx context.Context, db bun.IDB, orgID string, ids []string) (map[string]Ref, error) {
 	out := make(map[string]Ref, len(ids))

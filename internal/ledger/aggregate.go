@@ -30,21 +30,18 @@ type Sums struct {
 	BaseMissing      int64 `bun:"base_missing"`
 }
 
-// Entry states in SumsBy's query.
+// Entry states in SumsBy's query: those of the entry's conversion (conversion.StateExpr).
 const (
-	stateNeither = 0
-	statePayable = 1
-	statePending = 2
+	statePayable = conversion.StatePayable
+	statePending = conversion.StatePending
 )
 
-// entryState is conversion.Ref.Payable and Pending in SQL, over an entry (le) and its conversion (cv,
-// left-joined): an adjustment is always payable; an entry whose conversion was approved (at
-// approved_at) and is not rejected is payable, even after a refund reversed it (the reversal claws
-// back); one whose conversion is pending is pending; anything else (rejected, reversed before
-// approval, no conversion) is neither. The property test in internal/payout holds it to the Go rule.
+// entryState is the state of an entry (le): an adjustment is always payable; any other entry has its
+// conversion's state (conversion.JoinState): payable once approved and not rejected, even after a
+// refund reversed it (the reversal claws back), pending while pending, otherwise neither.
 func entryState(q *bun.SelectQuery) *bun.SelectQuery {
-	return q.ColumnExpr("CASE WHEN le.kind = ? OR (cv.approved_at IS NOT NULL AND cv.status <> ?) THEN ? WHEN cv.status = ? THEN ? ELSE ? END AS st",
-		KindAdjustment, conversion.StatusRejected, statePayable, conversion.StatusPending, statePending, stateNeither)
+	return conversion.JoinState(q, "le").
+		ColumnExpr("CASE WHEN le.kind = ? THEN ? ELSE "+conversion.StateExpr+" END AS st", KindAdjustment, statePayable)
 }
 
 // SumsBy sums the range's entries per creator and currency in one set-based query (entries joined to
@@ -52,7 +49,6 @@ func entryState(q *bun.SelectQuery) *bun.SelectQuery {
 // entries is summed where it lies. Lines come in no particular order.
 func (s *Service) SumsBy(ctx context.Context, orgID string, r Range) ([]Sums, error) {
 	inner := entryState(s.db.NewSelect().TableExpr("ledger_entries AS le").
-		Join("LEFT JOIN conversions AS cv ON cv.org_id = le.org_id AND cv.id = le.conversion_id").
 		ColumnExpr("le.creator_id, le.currency, le.kind, le.amount_minor, le.gmv_minor, le.agency_share_minor, le.base_amount_minor, le.base_agency_share_minor"))
 	inner, err := s.rangeWhere(ctx, inner, orgID, r)
 	if err != nil {
