@@ -82,7 +82,6 @@ type recorder struct {
 	stop    chan struct{}
 	done    chan struct{}
 	writing sync.Mutex // one batch at a time, so the flusher and Flush never write the same clicks
-	insert  *clickInserter
 
 	secretsMu sync.Mutex
 	secrets   map[string][]byte // organization → secret (never changes once created)
@@ -90,8 +89,7 @@ type recorder struct {
 
 func newRecorder(db *bun.DB, log *slog.Logger, every time.Duration, size, bufferSize int) *recorder {
 	return &recorder{db: db, log: log, flushEvery: every, flushSize: size, bufferSize: bufferSize,
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), secrets: map[string][]byte{},
-		insert: newClickInserter(db)}
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), secrets: map[string][]byte{}}
 }
 
 // push queues c, starting the flusher with the first click. When the buffer is full or closed, the
@@ -257,8 +255,7 @@ func (r *recorder) pending(id string) (pendingClick, bool) {
 // write stores a batch of clicks in one transaction: one multi-row INSERT, then the clicks the
 // dedupe key turned away, as duplicates. A click already stored (a batch whose commit succeeded but
 // whose answer was lost, tried again) is skipped: the click id is the primary key, so nothing is
-// stored twice. The INSERTs (prepared: insert.go) return only how many rows they stored; in the
-// usual case, all of them, nothing more is read.
+// stored twice.
 func (r *recorder) write(ctx context.Context, batch []pendingClick) error {
 	if len(batch) == 0 {
 		return nil
@@ -268,23 +265,15 @@ func (r *recorder) write(ctx context.Context, batch []pendingClick) error {
 		return err
 	}
 	return store.RunInTx(ctx, r.db, func(ctx context.Context, tx bun.Tx) error {
-		n, err := r.insert.insert(ctx, tx, rows)
-		if err != nil {
+		var inserted []string
+		if _, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Returning("id").Exec(ctx, &inserted); err != nil {
 			return err
 		}
-		if n == int64(len(rows)) {
+		if len(inserted) == len(rows) {
 			return nil
 		}
-		ids := make([]string, len(rows))
-		for i, row := range rows {
-			ids[i] = row.ID
-		}
-		var stored []string
-		if err := tx.NewSelect().Model((*clickRow)(nil)).Column("id").Where("id IN (?)", bun.In(ids)).Scan(ctx, &stored); err != nil {
-			return err
-		}
-		in := make(map[string]bool, len(stored))
-		for _, id := range stored {
+		in := make(map[string]bool, len(inserted))
+		for _, id := range inserted {
 			in[id] = true
 		}
 		var dups []clickRow
@@ -297,7 +286,7 @@ func (r *recorder) write(ctx context.Context, batch []pendingClick) error {
 		if len(dups) == 0 {
 			return nil
 		}
-		_, err = r.insert.insert(ctx, tx, dups)
+		_, err := tx.NewInsert().Model(&dups).On("CONFLICT DO NOTHING").Exec(ctx)
 		return err
 	})
 }
@@ -316,30 +305,12 @@ func (r *recorder) rows(ctx context.Context, batch []pendingClick) ([]clickRow, 
 		return nil, err
 	}
 	rows := make([]clickRow, len(batch))
-	// A batch is a few seconds of clicks: most share their organization's day and a few browsers'
-	// user agents, so each day key and bot check is computed once per batch.
-	type orgDay struct {
-		org string
-		day int64
-	}
-	keys := map[orgDay][]byte{}
-	bots := map[string]bool{}
 	for i, c := range batch {
-		od := orgDay{c.OrgID, c.ClickedAt.Unix() / 86400} // the UTC day, as dayKey counts it
-		key, ok := keys[od]
-		if !ok {
-			key = dayKey(secrets[c.OrgID], c.ClickedAt)
-			keys[od] = key
-		}
-		bot, ok := bots[c.UserAgent]
-		if !ok {
-			bot = IsBot(c.UserAgent)
-			bots[c.UserAgent] = bot
-		}
+		key := dayKey(secrets[c.OrgID], c.ClickedAt)
 		row := clickRow{ID: c.ID, OrgID: c.OrgID, LinkID: c.LinkID, CreatorID: c.CreatorID, CampaignID: c.CampaignID, AccountID: c.AccountID,
 			ClickedAt: c.ClickedAt, IPHash: digest(key, "ip", c.IP), Visitor: digest(key, "visitor", c.IP, c.UserAgent),
 			UserAgent: c.UserAgent, Referer: c.Referer, Country: c.Country, Kind: ClickCounted}
-		if bot {
+		if IsBot(c.UserAgent) {
 			row.Kind = ClickBot
 		} else {
 			k := c.LinkID + ":" + row.Visitor + ":" + strconv.FormatInt(c.ClickedAt.Unix()/60, 10)
