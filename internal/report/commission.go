@@ -61,26 +61,8 @@ func (s *Service) Commissions(ctx context.Context, p actor.Actor, req Request, w
 		if progress != nil {
 			progress(0, total)
 		}
-		err = s.ledger.EachPage(ctx, p.OrgID, r, func(es []ledger.Entry) error {
-			orders, err := s.orders(ctx, p.OrgID, es)
-			if err != nil {
-				return err
-			}
-			if err := b.names.load(ctx, es); err != nil {
-				return err
-			}
-			for _, e := range es {
-				var o *conversion.Ref
-				if e.ConversionID != nil {
-					if ref, ok := orders[*e.ConversionID]; ok {
-						o = &ref
-					}
-				}
-				if err := c.writeEntry(e, o); err != nil {
-					return err
-				}
-			}
-			done += int64(len(es))
+		err = s.eachEntry(ctx, p.OrgID, b, c.writeEntry, func(n int) error {
+			done += int64(n)
 			if progress != nil {
 				progress(done, max(total, done))
 			}

@@ -36,31 +36,13 @@ func (s *Service) EntriesCSV(ctx context.Context, p actor.Actor, req Request, w 
 	}
 	var row []any
 	rec := make([]string, len(head))
-	err = s.ledger.EachPage(ctx, p.OrgID, b.req.Range, func(es []ledger.Entry) error {
-		orders, err := s.orders(ctx, p.OrgID, es)
-		if err != nil {
-			return err
+	err = s.eachEntry(ctx, p.OrgID, b, func(e ledger.Entry, o *conversion.Ref) error {
+		row = entryRow(b, e, o, row[:0])
+		for j, v := range row {
+			rec[j] = csvCell(v, b.loc)
 		}
-		if err := b.names.load(ctx, es); err != nil {
-			return err
-		}
-		for _, e := range es {
-			var o *conversion.Ref
-			if e.ConversionID != nil {
-				if ref, ok := orders[*e.ConversionID]; ok {
-					o = &ref
-				}
-			}
-			row = entryRow(b, e, o, row[:0])
-			for j, v := range row {
-				rec[j] = csvCell(v, b.loc)
-			}
-			if err := cw.Write(rec); err != nil {
-				return err
-			}
-		}
-		return ctx.Err()
-	})
+		return cw.Write(rec)
+	}, nil)
 	if err != nil {
 		return err
 	}

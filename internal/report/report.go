@@ -290,3 +290,32 @@ func writeTo(w io.Writer, b *book, props sheet.Props, fill func(wb *sheet.Workbo
 	}
 	return wb.Close()
 }
+
+// eachEntry reads the range's entries page by page, with their orders and the names they refer to,
+// and calls fn for each (o is nil for an adjustment); after each page, pageDone when it is not nil.
+func (s *Service) eachEntry(ctx context.Context, orgID string, b *book, fn func(e ledger.Entry, o *conversion.Ref) error, pageDone func(n int) error) error {
+	return s.ledger.EachPage(ctx, orgID, b.req.Range, func(es []ledger.Entry) error {
+		orders, err := s.orders(ctx, orgID, es)
+		if err != nil {
+			return err
+		}
+		if err := b.names.load(ctx, es); err != nil {
+			return err
+		}
+		for _, e := range es {
+			var o *conversion.Ref
+			if e.ConversionID != nil {
+				if ref, ok := orders[*e.ConversionID]; ok {
+					o = &ref
+				}
+			}
+			if err := fn(e, o); err != nil {
+				return err
+			}
+		}
+		if pageDone != nil {
+			return pageDone(len(es))
+		}
+		return ctx.Err()
+	})
+}

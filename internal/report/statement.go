@@ -118,36 +118,21 @@ func (s *Service) statementOrders(ctx context.Context, orgID string, b *book, sh
 	type sum struct{ amount, share int64 }
 	sums := map[string]*sum{}
 	first := sh.NextRow()
-	err := s.ledger.EachPage(ctx, orgID, b.req.Range, func(es []ledger.Entry) error {
-		orders, err := s.orders(ctx, orgID, es)
-		if err != nil {
+	err := s.eachEntry(ctx, orgID, b, func(e ledger.Entry, o *conversion.Ref) error {
+		c := cellsOf(b, e, o)
+		if err := sh.Row(c.orderNo, c.orderAt, e.OccurredAt, e.Period, c.platform, c.account, c.campaign, enum(b.lang, "kind", e.Kind),
+			c.status, c.rate, c.base, c.amount, e.Currency, c.share, explain(b.lang, e, o)); err != nil {
 			return err
 		}
-		if err := b.names.load(ctx, es); err != nil {
-			return err
+		t := sums[e.Currency]
+		if t == nil {
+			t = &sum{}
+			sums[e.Currency] = t
 		}
-		for _, e := range es {
-			var o *conversion.Ref
-			if e.ConversionID != nil {
-				if ref, ok := orders[*e.ConversionID]; ok {
-					o = &ref
-				}
-			}
-			c := cellsOf(b, e, o)
-			if err := sh.Row(c.orderNo, c.orderAt, e.OccurredAt, e.Period, c.platform, c.account, c.campaign, enum(b.lang, "kind", e.Kind),
-				c.status, c.rate, c.base, c.amount, e.Currency, c.share, explain(b.lang, e, o)); err != nil {
-				return err
-			}
-			t := sums[e.Currency]
-			if t == nil {
-				t = &sum{}
-				sums[e.Currency] = t
-			}
-			t.amount += e.AmountMinor
-			t.share += e.AgencyShareMinor
-		}
-		return ctx.Err()
-	})
+		t.amount += e.AmountMinor
+		t.share += e.AgencyShareMinor
+		return nil
+	}, nil)
 	if err != nil {
 		return err
 	}
