@@ -25,7 +25,7 @@ var owners = map[string][]string{
 	"campaign":   {"products", "product_rates", "campaigns", "campaign_products", "campaign_plans", "enrolments", "enrolment_rates", "deliverables", "samples"},
 	"tracking":   {"links", "promo_codes", "clicks", "click_secrets", "click_days"},
 	"conversion": {"stores", "webhook_deliveries", "conversions", "conversion_items", "refunds"},
-	"ledger":     {"ledger_entries", "fx_rates", "periods"},
+	"ledger":     {"ledger_entries", "ledger_sums", "fx_rates", "periods"},
 	"payout":     {"payouts", "payout_items"},
 	// Packages that own no table are read too: they may name none.
 	"report": nil, "sheet": nil, "money": nil, "platform": nil, "web": nil, "metrics": nil,

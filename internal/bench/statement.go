@@ -200,7 +200,7 @@ func (a statementAnswer) check(want map[string]statementSums, period string) err
 
 // statementTotals computes what the statements of a period must add up to, per currency, straight from
 // the tables: payable and pending with correlated EXISTS on the conversions' statuses (approved at
-// some point and not rejected; pending and never approved), a different formulation from the service's
+// some point; pending and never approved), a different formulation from the service's
 // LEFT JOIN.
 func statementTotals(ctx context.Context, db *bun.DB, orgID, period string) (map[string]statementSums, error) {
 	var rows []struct {
@@ -218,7 +218,7 @@ func statementTotals(ctx context.Context, db *bun.DB, orgID, period string) (map
 		BaseMissing int64  `bun:"base_missing"`
 	}
 	payable := `(le.kind = 'adjustment' OR EXISTS (SELECT 1 FROM conversions AS c WHERE c.org_id = le.org_id AND c.id = le.conversion_id
-		AND c.approved_at IS NOT NULL AND c.status <> 'rejected'))`
+		AND c.approved_at IS NOT NULL))`
 	pending := `(le.kind <> 'adjustment' AND EXISTS (SELECT 1 FROM conversions AS c WHERE c.org_id = le.org_id AND c.id = le.conversion_id
 		AND c.approved_at IS NULL AND c.status = 'pending'))`
 	err := db.NewSelect().TableExpr("ledger_entries AS le").

@@ -544,10 +544,11 @@ type Ref struct {
 	PaidAt      *time.Time `bun:"paid_at"`
 }
 
-// Payable reports whether the conversion's entries are owed: approved (now, or before a refund
-// reversed it, so the reversal claws back) and not rejected.
+// Payable reports whether the conversion's entries are owed: approved, now or before. Once approved,
+// a refund or a rejection does not take the commission back from its period (which may be closed and
+// paid): it books a reversal, which is payable too, in the first open period, where it claws back.
 func (r Ref) Payable() bool {
-	return r.ApprovedAt != nil && r.Status != StatusRejected
+	return r.ApprovedAt != nil
 }
 
 // Pending reports whether the conversion's entries may still become payable.
@@ -569,8 +570,7 @@ func JoinState(q *bun.SelectQuery, alias string) *bun.SelectQuery {
 
 // StateExpr is the state of JoinState's conversion: StatePayable, StatePending or StateNeither (also
 // for a row without a conversion). The property test in internal/payout holds it to Ref's methods.
-const StateExpr = "(CASE WHEN cv.approved_at IS NOT NULL AND cv.status <> '" + StatusRejected + "' THEN 1 " +
-	"WHEN cv.status = '" + StatusPending + "' THEN 2 ELSE 0 END)"
+const StateExpr = "(CASE WHEN cv.approved_at IS NOT NULL THEN 1 WHEN cv.status = '" + StatusPending + "' THEN 2 ELSE 0 END)"
 
 // Refs returns the organization's conversions among ids, by id, 500 ids per query.
 func Refs(ctx context.Context, db bun.IDB, orgID string, ids []string) (map[string]Ref, error) {

@@ -86,9 +86,9 @@ const (
 )
 
 // classify says whether each entry of a page is payable, pending or neither: adjustments are always
-// payable; a conversion's entries are payable once it was approved (and not rejected: a refund
-// after approval claws back), pending while it is pending, neither when rejected or reversed before
-// approval (its entries net to zero).
+// payable; a conversion's entries are payable once it was approved (a refund or a rejection after
+// approval books a reversal that claws back), pending while it is pending, neither when rejected or
+// reversed before approval (its entries net to zero).
 func (s *Service) classify(ctx context.Context, db bun.IDB, orgID string, es []ledger.Entry) ([]state, error) {
 	var ids []string
 	for _, e := range es {
@@ -143,8 +143,8 @@ func (s *Service) Statements(ctx context.Context, p actor.Actor, r ledger.Range)
 		return nil, err
 	}
 	out := &StatementList{Period: r.Period, From: r.From, To: r.To, Status: ledger.PeriodOpen, Items: []StatementLine{}}
-	if r.Period != "" {
-		pd, err := s.ledger.Period(ctx, p.OrgID, r.Period)
+	if month := cmp.Or(r.Period, r.UpTo); month != "" { // every period up to one: that period's status
+		pd, err := s.ledger.Period(ctx, p.OrgID, month)
 		if err != nil {
 			return nil, err
 		}

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/conversion"
@@ -59,10 +62,12 @@ type propEntry struct {
 	CreatedAt            time.Time `bun:"created_at"`
 }
 
-// TestStatementsSummedInTheDatabaseEqualTheEntriesAddedOneByOne holds the statements (one set-based
-// query) to the straightforward computation (every entry read and classified in Go by
-// conversion.Ref.Payable and Pending) on random ledgers: every period, date ranges that cut across
-// periods, one creator's range, and never another organization's entries.
+// TestStatementsSummedInTheDatabaseEqualTheEntriesAddedOneByOne holds the statements (the ledger_sums
+// rollup for periods, one set-based query for date ranges) to the straightforward computation (every
+// entry read and classified in Go by conversion.Ref.Payable and Pending) on random ledgers whose
+// conversions then change state, one by one and in bulk, as approvals, rejections, refunds and
+// payments do: every period, every period up to one, date ranges that cut across periods, one
+// creator's range, and never another organization's entries.
 func TestStatementsSummedInTheDatabaseEqualTheEntriesAddedOneByOne(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
 		e := apitest.New(t, db)
@@ -85,12 +90,17 @@ func TestStatementsSummedInTheDatabaseEqualTheEntriesAddedOneByOne(t *testing.T)
 		for round := range 3 {
 			writeRandomLedger(t, ctx, db, rng, owner.OrgID, creators, periods)
 			writeRandomLedger(t, ctx, db, rng, other.OrgID, []string{stranger}, periods)
+			moveRandomConversions(t, ctx, db, rng, owner.OrgID)
 			ranges := []ledger.Range{{From: "2026-09-01", To: "2026-11-30"}, {From: "2026-09-20", To: "2026-10-10"}, {From: "2026-11-30", To: "2026-11-30"},
-				{Period: "2026-10", CreatorID: creators[rng.IntN(len(creators))]}, {Period: "2026-08"}}
+				{Period: "2026-10", CreatorID: creators[rng.IntN(len(creators))]}, {Period: "2026-08"}, {UpTo: "2026-10"},
+				{UpTo: "2026-11", CreatorID: creators[rng.IntN(len(creators))]}}
 			for _, p := range periods {
 				ranges = append(ranges, ledger.Range{Period: p})
 			}
 			p := actor.Actor{OrgID: owner.OrgID, Role: actor.RoleFinance}
+			if round == 2 { // the rollup rebuilt from the entries, as upgrading a database with a ledger does
+				rebuildLedgerSums(t, ctx, db)
+			}
 			for _, r := range ranges {
 				want, err := e.Deps.Payouts.StatementsByEntry(ctx, p, r)
 				if err != nil {
@@ -178,5 +188,75 @@ func writeRandomLedger(t *testing.T, ctx context.Context, db *bun.DB, rng *rand.
 	}
 	if _, err := db.NewInsert().Model(&es).Exec(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// moveRandomConversions changes the status and approval time of random conversions of an
+// organization, as approvals, rejections, refunds and payments do (and some no path takes, which the
+// rollup's triggers must follow all the same): some one statement per conversion, some in one UPDATE
+// of many rows.
+func moveRandomConversions(t *testing.T, ctx context.Context, db *bun.DB, rng *rand.Rand, orgID string) {
+	t.Helper()
+	var ids []string
+	if err := db.NewSelect().Model((*propConversion)(nil)).Column("id").Where("org_id = ?", orgID).Scan(ctx, &ids); err != nil {
+		t.Fatal(err)
+	}
+	statuses := []string{conversion.StatusPending, conversion.StatusApproved, conversion.StatusPaid, conversion.StatusRejected, conversion.StatusReversed}
+	approvedAt := func() any {
+		if rng.IntN(2) == 0 {
+			return nil
+		}
+		return time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
+	}
+	for range len(ids) / 4 {
+		q := db.NewUpdate().Model((*propConversion)(nil)).Where("org_id = ? AND id = ?", orgID, ids[rng.IntN(len(ids))]).
+			Set("status = ?", statuses[rng.IntN(len(statuses))])
+		if rng.IntN(3) > 0 {
+			q = q.Set("approved_at = ?", approvedAt())
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var some []string
+	for _, id := range ids {
+		if rng.IntN(4) == 0 {
+			some = append(some, id)
+		}
+	}
+	if len(some) == 0 {
+		return
+	}
+	// one statement over many rows, with a status that depends on each row's old one
+	if _, err := db.NewUpdate().Model((*propConversion)(nil)).Where("org_id = ? AND id IN (?)", orgID, bun.In(some)).
+		Set("status = CASE WHEN status = ? THEN ? WHEN status = ? THEN ? ELSE status END",
+			conversion.StatusPending, conversion.StatusApproved, conversion.StatusApproved, conversion.StatusRejected).
+		Set("approved_at = CASE WHEN approved_at IS NULL THEN ? ELSE approved_at END", time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)).
+		Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rebuildLedgerSums undoes the migration that made the ledger_sums rollup (and any after it) and
+// applies them again, so that the rollup is the migration's back-fill from the entries.
+func rebuildLedgerSums(t *testing.T, ctx context.Context, db *bun.DB) {
+	t.Helper()
+	name := "sqlite"
+	if db.Dialect().Name() == dialect.PG {
+		name = "postgres"
+	}
+	ids, err := store.MigrationIDs(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ids, func(id string) bool { return strings.HasPrefix(id, "20261204100000_") })
+	if i < 0 {
+		t.Fatal("no ledger_sums migration")
+	}
+	if undone, err := store.Rollback(ctx, db, len(ids)-i); err != nil || len(undone) != len(ids)-i {
+		t.Fatalf("rollback undid %v (%v)", undone, err)
+	}
+	if redone, err := store.Migrate(ctx, db); err != nil || len(redone) != len(ids)-i {
+		t.Fatalf("migrate applied %v (%v)", redone, err)
 	}
 }

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -292,6 +293,48 @@ func TestARefundAfterTheCloseIsADecemberClawbackAndNovembersWorkbookDoesNotChang
 		s := find(t, grid(t, dec, "Summary"), map[int]string{0: "Luna"})
 		if got := figures(t, s, 3, n, usd, usd, usd, usd, usd, usd, usd, cny); !equal(got, []int64{0, 0, 0, -400, 0, -80, -320, 0, -2272}) {
 			t.Errorf("December's Luna = %v", got)
+		}
+	})
+}
+
+// An approved order rejected after its month closed is clawed back in the first open month, like a
+// late refund: November's statements and workbook do not change, December's reversal is payable.
+func TestRejectingAnApprovedOrderAfterTheCloseIsADecemberClawback(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		m := newMonth(t, db)
+		const path = "/api/v1/reports/commissions.xlsx?period=2026-11&lang=en"
+		before, _ := m.download(t, m.fin, path)
+		stBefore := m.call(t, m.fin, "GET", "/api/v1/statements?period=2026-11", nil, http.StatusOK)
+		m.call(t, m.fin, "POST", "/api/v1/conversions/"+m.orders["L-3"]+"/reject", obj{"reason": "returned as damaged"}, http.StatusOK)
+		after, _ := m.download(t, m.fin, path)
+		for _, sh := range []string{"Summary", "Entries", "By campaign", "By platform", "By agency"} {
+			b, a := grid(t, before, sh), grid(t, after, sh)
+			if sh == "Entries" { // every figure stays; the order's status column says what it is now
+				if r := rowOf2(a, 1, "L-3"); r == 0 || a[r-1][12] != "Rejected" {
+					t.Errorf("L-3's status in the Entries sheet is not Rejected: %v", a)
+				}
+				for _, rows := range [][][]string{b, a} {
+					for _, r := range rows {
+						r[12] = ""
+					}
+				}
+			}
+			if !slices.EqualFunc(b, a, slices.Equal) {
+				t.Errorf("November's %s changed after a late rejection:\nbefore %v\nafter  %v", sh, b, a)
+			}
+		}
+		if stAfter := m.call(t, m.fin, "GET", "/api/v1/statements?period=2026-11", nil, http.StatusOK); !reflect.DeepEqual(stBefore["items"], stAfter["items"]) {
+			t.Errorf("November's statements changed after a late rejection:\nbefore %v\nafter  %v", stBefore["items"], stAfter["items"])
+		}
+		// L-3's commission was 500, the agency's share 100: December claws back −500 + 100.
+		dec := m.call(t, m.fin, "GET", "/api/v1/statements?period=2026-12", nil, http.StatusOK)
+		items, _ := dec["items"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("December's statements = %v, want Luna's clawback alone", items)
+		}
+		l := items[0].(map[string]any)
+		if l["creator_name"] != "Luna" || l["reversal_minor"] != -500.0 || l["agency_share_minor"] != -100.0 || l["payable_minor"] != -400.0 || l["pending_minor"] != 0.0 {
+			t.Errorf("December's line = %v", l)
 		}
 	})
 }
