@@ -264,6 +264,7 @@ func errStatus(c *Conversion, action string) error {
 // change nothing and are no error).
 func (s *Service) decide(ctx context.Context, tx bun.Tx, p actor.Actor, c *Conversion, action, reason string) (bool, error) {
 	now := s.now()
+	before := c.Status
 	switch action {
 	case ActionApprove:
 		switch {
@@ -300,7 +301,9 @@ func (s *Service) decide(ctx context.Context, tx bun.Tx, p actor.Actor, c *Conve
 	if _, err := tx.NewUpdate().Model(c).Column("status", "status_reason", "decided_by", "decided_at", "approved_at", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 		return false, store.MapError(err)
 	}
-	return true, audit.Record(ctx, tx, now, p, "conversion."+action, "conversion", c.ID, map[string]any{"reason": reason, "status": c.Status})
+	// "status" is the new status too, as the first audit entries said it; before/after is the change.
+	return true, audit.Record(ctx, tx, now, p, "conversion."+action, "conversion", c.ID, map[string]any{
+		"reason": reason, "status": c.Status, "before": before, "after": c.Status})
 }
 
 func checkReason(action, reason string) (string, error) {

@@ -317,8 +317,11 @@ func (s *Service) Adjust(ctx context.Context, p actor.Actor, in NewAdjustment) (
 		if err := s.insert(ctx, tx, p.OrgID, &e, period, p.ID()); err != nil {
 			return err
 		}
+		// An adjustment adds an entry: nothing before it, the entry's figures after.
 		return audit.Record(ctx, tx, s.now(), p, "adjustment.create", "ledger_entry", e.ID, map[string]any{
-			"creator_id": in.CreatorID, "amount_minor": e.AmountMinor, "currency": cur, "period": period, "reason": reason})
+			"creator_id": in.CreatorID, "amount_minor": e.AmountMinor, "currency": cur, "period": period, "reason": reason,
+			"before": nil, "after": map[string]any{"kind": e.Kind, "amount_minor": e.AmountMinor, "currency": e.Currency, "period": e.Period,
+				"agency_share_minor": e.AgencyShareMinor, "base_amount_minor": e.BaseAmountMinor, "base_currency": e.BaseCurrency}})
 	})
 	if err != nil {
 		return nil, err

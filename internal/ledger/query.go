@@ -94,11 +94,24 @@ func (s *Service) PutRate(ctx context.Context, p actor.Actor, in NewFXRate) (*FX
 		if err := s.RefuseClosedDay(ctx, tx, p.OrgID, in.On); err != nil {
 			return err
 		}
+		// The rate a correction replaces, for the audit log (nil: the day had none).
+		var before *string
+		var prev FXRate
+		err := tx.NewSelect().Model(&prev).Column("rate").
+			Where("fx.org_id = ? AND fx.currency = ? AND fx.base_currency = ? AND fx.day = ?", p.OrgID, cur, base, in.On).Scan(ctx)
+		switch {
+		case err == nil:
+			v := prev.Rate.String()
+			before = &v
+		case !store.IsNoRows(err):
+			return store.MapError(err)
+		}
 		if _, err := tx.NewInsert().Model(row).On("CONFLICT (org_id, currency, base_currency, day) DO UPDATE").
 			Set("rate = EXCLUDED.rate").Set("updated_by = EXCLUDED.updated_by").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, p, "fx_rate.put", "fx_rate", cur+"/"+base+"/"+in.On, map[string]any{"rate": rate.String()})
+		return audit.Record(ctx, tx, now, p, "fx_rate.put", "fx_rate", cur+"/"+base+"/"+in.On, map[string]any{
+			"rate": rate.String(), "before": before, "after": rate.String()})
 	})
 	if err != nil {
 		return nil, err
@@ -334,8 +347,8 @@ type FXImportResult struct {
 }
 
 // ImportRates reads a file of daily rates (a month of them, typically): date, currency, base
-// currency (default the organization's) and rate. All or nothing; a day in a closed month is an
-// error on its row.
+// currency (default the organization's) and rate. All or nothing: a day in a closed month refuses
+// the whole file with 409 (period_closed), and a dry run names each such row.
 func (s *Service) ImportRates(ctx context.Context, p actor.Actor, r io.ReaderAt, size int64, filename string, dryRun bool) (_ *FXImportResult, err error) {
 	defer observe.Done("import_fx_rates", time.Now(), &err)
 	t, err := sheet.Read(r, size, filename, sheet.Limits{})
@@ -353,6 +366,7 @@ func (s *Service) ImportRates(ctx context.Context, p actor.Actor, r io.ReaderAt,
 		return res, nil
 	}
 	var rates []NewFXRate
+	var lines []int // each rate's row in the file
 	for _, row := range t.Rows {
 		in := NewFXRate{On: strings.TrimSpace(m.Get(row, "on")), Currency: m.Get(row, "currency"), BaseCurrency: m.Get(row, "base_currency"), Rate: strings.TrimSpace(m.Get(row, "rate"))}
 		if in.BaseCurrency == "" {
@@ -370,6 +384,21 @@ func (s *Service) ImportRates(ctx context.Context, p actor.Actor, r io.ReaderAt,
 			continue
 		}
 		rates = append(rates, in)
+		lines = append(lines, row.Line)
+	}
+	if dryRun {
+		// The import refuses a day of a closed month (409, in its transaction); a dry run says which
+		// rows would, rather than promise an import that will be refused.
+		closed, err := s.ClosedPeriods(ctx, s.db, p.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		for i, in := range rates {
+			if closed[in.On[:7]] {
+				res.Errors = append(res.Errors, sheet.CellError{Row: lines[i], Column: m.Header("on"),
+					Message: "the period " + in.On[:7] + " is closed: its rates are locked"})
+			}
+		}
 	}
 	if len(res.Errors) > 0 || dryRun {
 		return res, nil
