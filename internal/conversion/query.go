@@ -16,6 +16,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/clock"
 	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/page"
+	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/text"
 )
@@ -61,6 +62,13 @@ func ParseFilter(q url.Values) (Filter, error) {
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		return f, badParam("status must be one of " + strings.Join(Statuses, ", "))
 	}
+	if f.Platform != "" && !platform.Valid(f.Platform) {
+		return f, badParam("platform must be one of " + platform.Keys())
+	}
+	if f.Source != "" && !slices.Contains([]string{SourceAPI, SourceManual, SourceFile, SourceTikTokShop}, f.Source) &&
+		!(strings.HasPrefix(f.Source, sourceShopify) && len(f.Source) > len(sourceShopify)) {
+		return f, badParam("source must be api, manual, file, tiktok_shop or shopify:{store id}")
+	}
 	if f.Rule != "" && !slices.Contains([]string{RuleCreator, RuleAccount, RulePromoCode, RuleClick, RuleLink, RuleManual}, f.Rule) {
 		return f, badParam("rule must be creator, account, promo_code, click, link or manual")
 	}
@@ -103,7 +111,8 @@ func (s *Service) where(ctx context.Context, q *bun.SelectQuery, orgID string, f
 		}
 	}
 	if f.Search != "" {
-		q = q.Where("(cv.external_id = ? OR cv.external_id LIKE ? ESCAPE '\\')", f.Search, likePrefix(f.Search))
+		// LIKE ignores case on SQLite and not on PostgreSQL: both sides lowered, it ignores case on both.
+		q = q.Where("LOWER(cv.external_id) LIKE ? ESCAPE '\\'", likePrefix(strings.ToLower(f.Search)))
 	}
 	if len(f.IDs) > 0 {
 		q = q.Where("cv.id IN (?)", bun.In(f.IDs))

@@ -32,11 +32,12 @@ type sent struct {
 	batch   bool
 }
 
-// TestAcknowledgedWritesSurviveKill9 sends orders (single and batches of 20) and Shopify deliveries
-// (orders with their own refund) to a `caravan serve` child from 12 clients, SIGKILLs it at a random
-// moment, starts it again on the same database, 20 times over. Then every request that got a 2xx is
-// in the database exactly once, with its commission entry, and replaying every request ever sent
-// adds nothing. On SQLite (the embedded default, synchronous=NORMAL in WAL mode) and PostgreSQL.
+// TestAcknowledgedWritesSurviveKill9 sends orders (single and batches of 20) and Shopify orders/create
+// deliveries (the sample order under an id of its own; its refunds list is empty and no refund is
+// sent) to a `caravan serve` child from 12 clients, SIGKILLs it at a random moment, starts it again
+// on the same database, 20 times over. Then every request that got a 2xx is in the database exactly
+// once, with its commission entry, and replaying every request ever sent adds nothing. On SQLite
+// (the embedded default, synchronous=NORMAL in WAL mode) and PostgreSQL.
 func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 	bin := buildBinary(t)
 	for dialect, dbURL := range storetest.URLs(t) {
