@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pg := fs.String("postgres", firstSet(os.Getenv("CARAVAN_BENCH_POSTGRES"), os.Getenv("CARAVAN_TEST_POSTGRES")),
 		"PostgreSQL server for the PostgreSQL figures, a schema of its own per scenario (default $CARAVAN_BENCH_POSTGRES, "+
 			"then $CARAVAN_TEST_POSTGRES); empty: SQLite only")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and load generator) to this file, for go tool pprof")
 	markdown := fs.String("markdown", "", "also write the table, with the machine and the command, into this Markdown file "+
 		"between its <!-- caravan bench --> markers (BENCHMARKS.md)")
 	fs.Usage = func() {
@@ -54,6 +56,17 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Log: func(format string, a ...any) {
 			fmt.Fprintf(stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 		}}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	results, err := bench.Run(ctx, env, names)
 	if err != nil {

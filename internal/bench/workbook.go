@@ -66,15 +66,19 @@ func measureWorkbook(ctx context.Context, env *Env, s *Server, n int) (Result, h
 	owner := actor.Actor{OrgID: s.OrgID, Role: actor.RoleOwner}
 	req := report.Request{Range: ledger.Range{Period: workbookPeriod}, Lang: report.LangZH}
 	var xlsxBytes, csvBytes int64
-	var objects, live []float64
+	var objects, live, csvObjects []float64
 	base, subj, err := Interleave(env.Runs, func(int) (float64, error) {
 		var w countWriter
+		stop := watchHeap()
 		start := time.Now()
-		if err := s.Deps.Reports.EntriesCSV(ctx, owner, req, &w); err != nil {
+		err := s.Deps.Reports.EntriesCSV(ctx, owner, req, &w)
+		took := time.Since(start).Seconds()
+		csvObjects = append(csvObjects, stop().objects)
+		if err != nil {
 			return 0, err
 		}
 		csvBytes = w.n
-		return time.Since(start).Seconds(), nil
+		return took, nil
 	}, func(int) (float64, error) {
 		var w countWriter
 		stop := watchHeap()
@@ -93,7 +97,8 @@ func measureWorkbook(ctx context.Context, env *Env, s *Server, n int) (Result, h
 		return Result{}, heapGrowth{}, err
 	}
 	r := AtMost("", "s", Median(subj), Median(base), 1.5,
-		fmt.Sprintf("%d entries; workbook %.1f MB (7 sheets), CSV+gzip %.1f MB", n, float64(xlsxBytes)/1e6, float64(csvBytes)/1e6))
+		fmt.Sprintf("%d entries; workbook %.1f MB (7 sheets), peak heap growth %.1f MiB; CSV+gzip %.1f MB, peak heap growth %.1f MiB",
+			n, float64(xlsxBytes)/1e6, Median(objects), float64(csvBytes)/1e6, Median(csvObjects)))
 	return r, heapGrowth{objects: Median(objects), live: Median(live)}, nil
 }
 
