@@ -605,15 +605,33 @@ func (s *Service) versions(ctx context.Context, orgID, campaignID string) ([]Pla
 // PlanAt returns the plan of a campaign in force at t and its version: the latest version effective
 // at or before t (before the first version, the first). An unknown campaign is a not_found error.
 func (s *Service) PlanAt(ctx context.Context, orgID, campaignID string, t time.Time) (Plan, int, error) {
-	vs, err := s.versions(ctx, orgID, campaignID)
+	h, err := s.PlanHistory(ctx, orgID, campaignID)
 	if err != nil {
 		return Plan{}, 0, err
 	}
-	v, ok := inForce(vs, t)
+	plan, version, ok := h.At(t)
 	if !ok {
 		return Plan{}, 0, apperr.NotFound("campaign")
 	}
-	return decodePlan(v.PlanJSON), int(v.Version), nil
+	return plan, version, nil
+}
+
+// PlanHistory is a campaign's plan versions, oldest first: what PlanAt answers for any instant, from
+// one read (the ledger prices a batch of orders of one campaign with it).
+type PlanHistory []PlanVersion
+
+// PlanHistory reads a campaign's plan versions; an unknown campaign has none.
+func (s *Service) PlanHistory(ctx context.Context, orgID, campaignID string) (PlanHistory, error) {
+	return s.versions(ctx, orgID, campaignID)
+}
+
+// At is the plan in force at t and its version, as PlanAt says; false without versions.
+func (h PlanHistory) At(t time.Time) (Plan, int, bool) {
+	v, ok := inForce(h, t)
+	if !ok {
+		return Plan{}, 0, false
+	}
+	return decodePlan(v.PlanJSON), int(v.Version), true
 }
 
 // DeleteCampaign removes a draft campaign nobody is enrolled in; any other campaign is ended

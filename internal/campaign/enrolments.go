@@ -271,9 +271,19 @@ func (s *Service) UpdateEnrolment(ctx context.Context, p actor.Actor, id string,
 // OverrideAt returns a creator's rate override in a campaign in force at t: nil when the creator
 // had none then, or is not enrolled.
 func (s *Service) OverrideAt(ctx context.Context, orgID, campaignID, creatorID string, t time.Time) (*int64, error) {
+	h, err := s.OverrideHistory(ctx, orgID, campaignID, creatorID)
+	if err != nil {
+		return nil, err
+	}
+	return h.At(t), nil
+}
+
+// OverrideHistory reads a creator's override rates in a campaign: OverrideAt for any instant. A
+// creator not enrolled has none.
+func (s *Service) OverrideHistory(ctx context.Context, orgID, campaignID, creatorID string) (RateHistory, error) {
 	en, err := enrolmentOf(ctx, s.db, orgID, campaignID, creatorID)
 	if err != nil || en == nil {
 		return nil, err
 	}
-	return rateAt(ctx, s.db, "enrolment_rates", "enrolment_id", orgID, en.ID, t)
+	return rateHistory(ctx, s.db, "enrolment_rates", "enrolment_id", orgID, en.ID)
 }

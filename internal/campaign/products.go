@@ -281,6 +281,16 @@ func (s *Service) DeleteProduct(ctx context.Context, p actor.Actor, id string, i
 // ProductRateAt returns the rate_bps in force at t of the organization's product with sku (any
 // case): nil when the product has none then, or when there is no such product.
 func (s *Service) ProductRateAt(ctx context.Context, orgID, sku string, t time.Time) (*int64, error) {
+	h, err := s.ProductRateHistory(ctx, orgID, sku)
+	if err != nil {
+		return nil, err
+	}
+	return h.At(t), nil
+}
+
+// ProductRateHistory reads the rates of the product of a SKU: ProductRateAt for any instant. An
+// unknown SKU has none.
+func (s *Service) ProductRateHistory(ctx context.Context, orgID, sku string) (RateHistory, error) {
 	var id string
 	err := s.db.NewSelect().Model((*Product)(nil)).Column("id").Where("org_id = ? AND sku_key = ?", orgID, skuKey(strings.TrimSpace(sku))).Scan(ctx, &id)
 	if store.IsNoRows(err) {
@@ -289,7 +299,7 @@ func (s *Service) ProductRateAt(ctx context.Context, orgID, sku string, t time.T
 	if err != nil {
 		return nil, store.MapError(err)
 	}
-	return rateAt(ctx, s.db, "product_rates", "product_id", orgID, id, t)
+	return rateHistory(ctx, s.db, "product_rates", "product_id", orgID, id)
 }
 
 // productsExist adds a field error for every id that is not a product of the organization.

@@ -233,14 +233,31 @@ func recordRate(ctx context.Context, db bun.IDB, row any, table, key, orgID, id 
 	return err
 }
 
-// rateAt answers the rate of an effective-dated table in force at t (nil: none).
-func rateAt(ctx context.Context, db bun.IDB, table, key, orgID, id string, t time.Time) (*int64, error) {
-	var rate *int64
-	err := db.NewSelect().Table(table).Column("rate_bps").
-		Where("org_id = ? AND "+key+" = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", orgID, id, t, t).
-		Order("valid_from DESC").Limit(1).Scan(ctx, &rate)
-	if store.IsNoRows(err) {
-		return nil, nil
+// RateHistory is an effective-dated rate's rows (an enrolment's override, a product's rate), the
+// latest first: what OverrideAt or ProductRateAt answers for any instant, from one read.
+type RateHistory []rateSpan
+
+type rateSpan struct {
+	ValidFrom time.Time  `bun:"valid_from"`
+	ValidTo   *time.Time `bun:"valid_to"`
+	RateBps   *int64     `bun:"rate_bps"`
+}
+
+// At is the rate in force at t: the latest row valid from t or before and not yet ended at t; nil
+// when none is.
+func (h RateHistory) At(t time.Time) *int64 {
+	for _, r := range h {
+		if !r.ValidFrom.After(t) && (r.ValidTo == nil || r.ValidTo.After(t)) {
+			return r.RateBps
+		}
 	}
-	return rate, store.MapError(err)
+	return nil
+}
+
+// rateHistory reads the rows of an effective-dated table (table, keyed by key) for one id.
+func rateHistory(ctx context.Context, db bun.IDB, table, key, orgID, id string) (RateHistory, error) {
+	var h RateHistory
+	err := db.NewSelect().Table(table).Column("valid_from", "valid_to", "rate_bps").
+		Where("org_id = ? AND "+key+" = ?", orgID, id).Order("valid_from DESC").Scan(ctx, &h)
+	return h, store.MapError(err)
 }

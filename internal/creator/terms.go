@@ -2,6 +2,7 @@ package creator
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -42,29 +43,68 @@ type shareRow struct {
 
 // TermsAt returns a creator's terms in force at t.
 func (s *Service) TermsAt(ctx context.Context, orgID, creatorID string, t time.Time) (Terms, error) {
-	var r termsRow
-	err := s.db.NewSelect().Model(&r).
-		Where("org_id = ? AND creator_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", orgID, creatorID, t, t).
-		Order("valid_from DESC").Limit(1).Scan(ctx)
-	if store.IsNoRows(err) {
-		return Terms{}, nil // before the creator existed: no rate, no agency
-	}
+	h, err := s.TermsHistory(ctx, orgID, creatorID)
 	if err != nil {
-		return Terms{}, store.MapError(err)
+		return Terms{}, err
 	}
-	out := Terms{DefaultRateBps: r.DefaultRateBps, AgencyID: r.AgencyID}
-	if r.AgencyID == nil {
-		return out, nil
+	return h.At(t), nil
+}
+
+// TermsHistory is a creator's terms over time with the shares of the agencies they belonged to: what
+// TermsAt answers for any instant, from one read per table (the ledger prices a batch of one
+// creator's orders with it).
+type TermsHistory struct {
+	terms  []termsRow            // latest first
+	shares map[string][]shareRow // by agency, latest first
+}
+
+// TermsHistory reads a creator's terms and their agencies' shares.
+func (s *Service) TermsHistory(ctx context.Context, orgID, creatorID string) (TermsHistory, error) {
+	h := TermsHistory{shares: map[string][]shareRow{}}
+	if err := s.db.NewSelect().Model(&h.terms).Where("org_id = ? AND creator_id = ?", orgID, creatorID).
+		Order("valid_from DESC").Scan(ctx); err != nil {
+		return h, store.MapError(err)
 	}
-	var sh shareRow
-	err = s.db.NewSelect().Model(&sh).
-		Where("org_id = ? AND agency_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", orgID, *r.AgencyID, t, t).
-		Order("valid_from DESC").Limit(1).Scan(ctx)
-	if err != nil && !store.IsNoRows(err) {
-		return Terms{}, store.MapError(err)
+	var agencies []string
+	for _, r := range h.terms {
+		if r.AgencyID != nil && !slices.Contains(agencies, *r.AgencyID) {
+			agencies = append(agencies, *r.AgencyID)
+		}
 	}
-	out.AgencyShareBps = sh.ShareBps
-	return out, nil
+	if len(agencies) == 0 {
+		return h, nil
+	}
+	var shares []shareRow
+	if err := s.db.NewSelect().Model(&shares).Where("org_id = ? AND agency_id IN (?)", orgID, bun.In(agencies)).
+		Order("valid_from DESC").Scan(ctx); err != nil {
+		return h, store.MapError(err)
+	}
+	for _, sh := range shares {
+		h.shares[sh.AgencyID] = append(h.shares[sh.AgencyID], sh)
+	}
+	return h, nil
+}
+
+// At is the creator's terms in force at t: the latest row valid from t or before and not yet ended
+// at t, with its agency's share in force at t. Before the creator existed: no rate, no agency.
+func (h TermsHistory) At(t time.Time) Terms {
+	inForce := func(from time.Time, to *time.Time) bool { return !from.After(t) && (to == nil || to.After(t)) }
+	for _, r := range h.terms {
+		if !inForce(r.ValidFrom, r.ValidTo) {
+			continue
+		}
+		out := Terms{DefaultRateBps: r.DefaultRateBps, AgencyID: r.AgencyID}
+		if r.AgencyID != nil {
+			for _, sh := range h.shares[*r.AgencyID] {
+				if inForce(sh.ValidFrom, sh.ValidTo) {
+					out.AgencyShareBps = sh.ShareBps
+					break
+				}
+			}
+		}
+		return out
+	}
+	return Terms{}
 }
 
 // recordTerms closes the creator's open terms at now and opens today's (called once per change of

@@ -12,7 +12,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/auth"
 	"github.com/caravan-crm/caravan/internal/campaign"
 	"github.com/caravan-crm/caravan/internal/clock"
@@ -114,33 +113,31 @@ func (s *Service) QuoteMany(ctx context.Context, cs []*conversion.Conversion) ([
 	return out, nil
 }
 
-// quoter remembers the reads of one QuoteMany: reference data read before the write transaction,
-// exactly as each order alone would read it (every key carries the instant it is read at).
+// quoter remembers the reads of one QuoteMany: reference data read before the write transaction.
+// Plans, overrides, product rates and terms are read as histories, once per campaign, enrolment, SKU
+// or creator, and asked for each order's instant in memory: exactly what each order alone would
+// read (PlanAt, OverrideAt, ProductRateAt and TermsAt answer from the same histories), in a few
+// reads for a batch of a thousand orders at a thousand different instants. FX rates are read per day.
 type quoter struct {
 	s         *Service
 	orgs      map[string]*auth.Org
 	locs      map[string]*time.Location
-	plans     map[quoteKey]planRead
-	overrides map[quoteKey]*int64
-	products  map[quoteKey]*int64
-	terms     map[quoteKey]creator.Terms
+	plans     map[quoteKey]campaign.PlanHistory
+	overrides map[quoteKey]campaign.RateHistory
+	products  map[quoteKey]campaign.RateHistory
+	terms     map[quoteKey]creator.TermsHistory
 	fx        map[quoteKey]fxQuote
 }
 
-// quoteKey names one read: the organization, up to three ids or codes, and the instant or day.
+// quoteKey names one read: the organization and up to three ids, codes or a day.
 type quoteKey struct {
 	org, a, b, c string
-	at           time.Time
-}
-
-type planRead struct {
-	plan    *campaign.Plan
-	version int
 }
 
 func (s *Service) newQuoter() *quoter {
-	return &quoter{s: s, orgs: map[string]*auth.Org{}, locs: map[string]*time.Location{}, plans: map[quoteKey]planRead{},
-		overrides: map[quoteKey]*int64{}, products: map[quoteKey]*int64{}, terms: map[quoteKey]creator.Terms{}, fx: map[quoteKey]fxQuote{}}
+	return &quoter{s: s, orgs: map[string]*auth.Org{}, locs: map[string]*time.Location{}, plans: map[quoteKey]campaign.PlanHistory{},
+		overrides: map[quoteKey]campaign.RateHistory{}, products: map[quoteKey]campaign.RateHistory{},
+		terms: map[quoteKey]creator.TermsHistory{}, fx: map[quoteKey]fxQuote{}}
 }
 
 func (qr *quoter) quote(ctx context.Context, c *conversion.Conversion) (*quote, error) {
@@ -164,30 +161,27 @@ func (qr *quoter) quote(ctx context.Context, c *conversion.Conversion) (*quote, 
 	q := &quote{loc: loc, baseCurrency: org.BaseCurrency, fx: map[string]fxQuote{}}
 	at := c.OccurredAt.UTC()
 	if c.CampaignID != nil {
-		k := quoteKey{org: c.OrgID, a: *c.CampaignID, at: at}
-		pr, ok := qr.plans[k]
+		k := quoteKey{org: c.OrgID, a: *c.CampaignID}
+		plans, ok := qr.plans[k]
 		if !ok {
-			plan, version, err := s.campaigns.PlanAt(ctx, c.OrgID, *c.CampaignID, at)
-			if err != nil && apperr.KindOf(err) != apperr.KindNotFound {
+			var err error
+			if plans, err = s.campaigns.PlanHistory(ctx, c.OrgID, *c.CampaignID); err != nil {
 				return nil, err
 			}
-			if err == nil {
-				pr = planRead{plan: &plan, version: version}
-			}
-			qr.plans[k] = pr
+			qr.plans[k] = plans
 		}
-		if pr.plan != nil {
-			q.plan, q.planVersion = pr.plan, pr.version
-			ek := quoteKey{org: c.OrgID, a: *c.CampaignID, b: *c.CreatorID, at: at}
-			override, found := qr.overrides[ek]
+		if plan, version, ok := plans.At(at); ok {
+			q.plan, q.planVersion = &plan, version
+			ek := quoteKey{org: c.OrgID, a: *c.CampaignID, b: *c.CreatorID}
+			overrides, found := qr.overrides[ek]
 			if !found {
 				var err error
-				if override, err = s.campaigns.OverrideAt(ctx, c.OrgID, *c.CampaignID, *c.CreatorID, at); err != nil {
+				if overrides, err = s.campaigns.OverrideHistory(ctx, c.OrgID, *c.CampaignID, *c.CreatorID); err != nil {
 					return nil, err
 				}
-				qr.overrides[ek] = override
+				qr.overrides[ek] = overrides
 			}
-			q.override = override
+			q.override = overrides.At(at)
 			var err error
 			if q.items, err = s.items(ctx, c); err != nil {
 				return nil, err
@@ -195,32 +189,32 @@ func (qr *quoter) quote(ctx context.Context, c *conversion.Conversion) (*quote, 
 			// Product rates count only in a percent or tiered plan without an override (see
 			// itemCommission): elsewhere they are not read.
 			for _, it := range q.items {
-				if q.override != nil || pr.plan.Type == campaign.PlanFlat {
+				if q.override != nil || plan.Type == campaign.PlanFlat {
 					break
 				}
-				pk := quoteKey{org: c.OrgID, a: it.SKU, at: at}
-				r, found := qr.products[pk]
+				pk := quoteKey{org: c.OrgID, a: it.SKU}
+				rates, found := qr.products[pk]
 				if !found {
-					if r, err = s.campaigns.ProductRateAt(ctx, c.OrgID, it.SKU, at); err != nil {
+					if rates, err = s.campaigns.ProductRateHistory(ctx, c.OrgID, it.SKU); err != nil {
 						return nil, err
 					}
-					qr.products[pk] = r
+					qr.products[pk] = rates
 				}
-				q.productRates = append(q.productRates, r)
+				q.productRates = append(q.productRates, rates.At(at))
 			}
 		}
 	}
 	if c.CreatorID != nil {
-		tk := quoteKey{org: c.OrgID, a: *c.CreatorID, at: at}
-		t, found := qr.terms[tk]
+		tk := quoteKey{org: c.OrgID, a: *c.CreatorID}
+		terms, found := qr.terms[tk]
 		if !found {
 			var err error
-			if t, err = s.creators.TermsAt(ctx, c.OrgID, *c.CreatorID, at); err != nil {
+			if terms, err = s.creators.TermsHistory(ctx, c.OrgID, *c.CreatorID); err != nil {
 				return nil, err
 			}
-			qr.terms[tk] = t
+			qr.terms[tk] = terms
 		}
-		q.terms = t
+		q.terms = terms.At(at)
 	}
 	day := clock.Day(at, loc)
 	currencies := []string{c.Currency}
