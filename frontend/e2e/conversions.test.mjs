@@ -315,6 +315,18 @@ for (const [locale, L, suffix] of [
         await expectText(line.getByTestId('store-deliveries'), '0')
         await line.getByText('orders/create').waitFor()
 
+        // The secret is entered once: after a reload the page shows the webhook URL and nowhere the
+        // secret (not in the text, the markup, a field's value or the stores the API lists).
+        const shownUrl = (await url.textContent()).trim()
+        await p.reload()
+        await expectText(p.getByTestId(`store-row-bright-${suffix}.myshopify.com`).getByTestId('store-webhook-url'), shownUrl)
+        assert.ok(!(await p.content()).includes(secret), 'the secret is in the page after a reload')
+        assert.ok(!(await p.locator('body').innerText()).includes(secret), 'the secret is shown after a reload')
+        const values = await p.evaluate(() => [...document.querySelectorAll('input, textarea')].map((e) => e.value))
+        assert.ok(!values.some((v) => v.includes(secret)), 'a field holds the secret after a reload')
+        const listed = JSON.stringify(await api('GET', '/api/v1/stores'))
+        assert.ok(listed.includes(shownUrl) && !listed.includes(secret), 'the stores API returns the secret')
+
         const storeId = (await url.textContent()).trim().split('/').pop()
         const body = JSON.stringify({
           id: suffix === 'zh' ? 910001 : 910002,
