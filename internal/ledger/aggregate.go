@@ -46,7 +46,7 @@ func entryState(q *bun.SelectQuery) *bun.SelectQuery {
 
 // SumsBy sums the range's entries per creator and currency. A period (or every period up to one) is
 // read from the ledger_sums rollup, which triggers keep in the writing transactions (migration
-// 20261204100000): a few rows per creator, whatever the number of entries. A date range, which cuts
+// 20261204100000): a row per creator and currency, whatever the number of entries. A date range, which cuts
 // across periods, is summed from the entries in one set-based query (sumEntries). Lines come in no
 // particular order.
 func (s *Service) SumsBy(ctx context.Context, orgID string, r Range) ([]Sums, error) {
@@ -60,13 +60,11 @@ func (s *Service) SumsBy(ctx context.Context, orgID string, r Range) ([]Sums, er
 		ColumnExpr("ls.creator_id, ls.currency").
 		ColumnExpr("SUM(ls.conversions) AS conversions, SUM(ls.gmv_minor) AS gmv_minor, SUM(ls.commission_minor) AS commission_minor").
 		ColumnExpr("SUM(ls.reversal_minor) AS reversal_minor, SUM(ls.adjustment_minor) AS adjustment_minor, SUM(ls.agency_share_minor) AS agency_share_minor").
-		ColumnExpr("SUM(CASE WHEN ls.state = ? THEN ls.net_minor ELSE 0 END) AS payable_minor", statePayable).
-		ColumnExpr("SUM(CASE WHEN ls.state = ? THEN ls.net_minor ELSE 0 END) AS pending_minor", statePending).
-		ColumnExpr("SUM(CASE WHEN ls.state = ? THEN ls.base_net_minor ELSE 0 END) AS base_payable_minor", statePayable).
-		ColumnExpr("SUM(CASE WHEN ls.state = ? THEN ls.base_missing ELSE 0 END) AS base_missing", statePayable).
+		ColumnExpr("SUM(ls.payable_minor) AS payable_minor, SUM(ls.pending_minor) AS pending_minor").
+		ColumnExpr("SUM(ls.base_payable_minor) AS base_payable_minor, SUM(ls.base_missing) AS base_missing").
 		Where("ls.org_id = ?", orgID).
-		GroupExpr("ls.creator_id, ls.currency").
-		Having("SUM(ls.entries) > 0") // a state's row emptied by a move; no line without entries
+		GroupExpr("ls.creator_id, ls.currency"). // one row per line for a period; several up to a period
+		Having("SUM(ls.entries) > 0")
 	if r.CreatorID != "" {
 		q = q.Where("ls.creator_id = ?", r.CreatorID)
 	}
