@@ -90,7 +90,11 @@ export function NewOrderModal(props: { open: boolean; onClose: () => void; onCre
       }}
       width={640}
       afterOpenChange={(open) => {
-        if (open && !form.isFieldsTouched()) form.setFieldsValue({ occurred_at: localInputValue(Date.now(), zone), currency: base })
+        // Each default only where the field is still empty: typing an order number while the dialog
+        // opens must not leave the time blank.
+        if (!open) return
+        if (!form.getFieldValue('occurred_at')) form.setFieldValue('occurred_at', localInputValue(Date.now(), zone))
+        if (!form.getFieldValue('currency')) form.setFieldValue('currency', base)
       }}
       forceRender
     >

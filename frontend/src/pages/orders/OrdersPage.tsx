@@ -51,7 +51,8 @@ export default function OrdersPage() {
   const campaigns = useAllCampaigns()
   const platformOptions = usePlatformOptions()
 
-  const setFilters = (patch: Partial<OrderFilters>) => setParams(orderFiltersToSearch({ ...filters, ...patch }))
+  // From the latest URL, not the last render's filters: two quick changes (to, then from) both stay.
+  const setFilters = (patch: Partial<OrderFilters>) => setParams((prev) => orderFiltersToSearch({ ...orderFiltersFromSearch(prev), ...patch }))
 
   const list = useInfiniteQuery({
     queryKey: [...orderKeys.conversions, 'list', searchKey],
