@@ -405,6 +405,6 @@ func (sd statementSeed) seed(ctx context.Context, db *bun.DB, log func(string, .
 	if sd.dialect == "sqlite" {
 		return store.Optimize(ctx, db)
 	}
-	_, err := db.ExecContext(ctx, "VACUUM ANALYZE creators, conversions, ledger_entries, ledger_sums")
+	_, err := db.ExecContext(ctx, "VACUUM ANALYZE creators, conversions, ledger_entries")
 	return err
 }
