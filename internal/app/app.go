@@ -253,8 +253,8 @@ func (a creatorActivity) CreatorActivity(ctx context.Context, orgID string, ids 
 func Jobs(deps httpapi.Deps, clk clock.Clock) []worker.Job {
 	db := deps.DB
 	return []worker.Job{
-		// Each SQLite file is one machine's; on PostgreSQL Optimize does nothing: not once per cluster.
-		{Name: "optimize", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+		// Statistics are the database's: on PostgreSQL one replica refreshes them for all.
+		{Name: "optimize", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {
 			return store.Optimize(ctx, db)
 		}},
 		{Name: "purge-rate-limits", Every: time.Hour, Once: true, Run: func(ctx context.Context) error {
@@ -332,6 +332,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	if err := store.Optimize(ctx, db); err != nil {
 		log.Warn("refreshing the query planner's statistics failed", "err", err)
+	}
+	if !store.IsSQLite(db) {
+		var autovacuum string
+		if err := db.QueryRowContext(ctx, "SHOW autovacuum").Scan(&autovacuum); err == nil && autovacuum != "on" {
+			log.Warn("PostgreSQL's autovacuum is off: Caravan analyzes its tables every hour, but dead rows pile up until a VACUUM; turn autovacuum on")
+		}
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Holder: worker.NewHolder(), DrainDelay: cfg.DrainDelay}
 	a.Auth = auth.NewService(db, auth.Options{

@@ -189,7 +189,7 @@ func TestJobsRefreshStatisticsAndPurgeOldRateLimitCountersOncePerCluster(t *test
 		for _, j := range Jobs(deps, clock.NewManual(now)) {
 			jobs[j.Name] = j
 		}
-		if j, ok := jobs["optimize"]; !ok || j.Once || j.Every != 6*time.Hour {
+		if j, ok := jobs["optimize"]; !ok || !j.Once || j.Every != time.Hour {
 			t.Fatalf("optimize job %+v", j)
 		}
 		purge, ok := jobs["purge-rate-limits"]

@@ -351,3 +351,81 @@ func TestConnectionLossIsUnavailableNotInternal(t *testing.T) {
 		t.Errorf("a unique violation is not a lost connection")
 	}
 }
+
+// On PostgreSQL Optimize analyzes the tables that were never analyzed or changed a lot since, as
+// autovacuum would (and does not when it is off): without statistics the planner checked a foreign
+// key such as (org_id, conversion_id) through an index matching the organization alone.
+func TestOptimizeAnalyzesTheTablesPostgresHasNoStatisticsFor(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	analyzed := func() map[string]bool {
+		t.Helper()
+		var rows []struct {
+			Name     string `bun:"relname"`
+			Analyzed bool   `bun:"analyzed"`
+		}
+		if err := db.NewRaw(`SELECT relname, COALESCE(last_analyze, last_autoanalyze) IS NOT NULL AS analyzed
+			FROM pg_stat_user_tables WHERE schemaname = current_schema()`).Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, r := range rows {
+			out[r.Name] = r.Analyzed
+		}
+		return out
+	}
+	// A new database: the migrations just ran.
+	if err := store.Optimize(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	before := analyzed()
+	if len(before) < 10 {
+		t.Fatalf("only %d tables in the schema: %v", len(before), before)
+	}
+	for name, ok := range before {
+		if !ok {
+			t.Errorf("table %s was not analyzed", name)
+		}
+	}
+	// Analyzed again only once it has changed a lot: the time of the last analyse moves.
+	var last time.Time
+	stamp := func() time.Time {
+		t.Helper()
+		// The statistics collector's view is a snapshot per transaction: a new one for each read.
+		if _, err := db.ExecContext(ctx, "SELECT pg_stat_clear_snapshot()"); err != nil {
+			t.Fatal(err)
+		}
+		var at time.Time
+		if err := db.QueryRowContext(ctx, `SELECT last_analyze FROM pg_stat_user_tables
+			WHERE schemaname = current_schema() AND relname = 'rate_limits'`).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	last = stamp()
+	if err := store.Optimize(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if got := stamp(); !got.Equal(last) {
+		t.Fatalf("rate_limits analyzed again without a change (%v, then %v)", last, got)
+	}
+	for i := range 200 {
+		if _, err := db.ExecContext(ctx, "INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)", fmt.Sprintf("k%d", i), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The collector receives a backend's counts when its transaction ends; give it a moment.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := store.Optimize(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if stamp().After(last) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("rate_limits was not analyzed again after 200 inserts")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
