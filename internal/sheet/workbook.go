@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	kflate "github.com/klauspost/compress/flate"
@@ -80,22 +81,24 @@ func StdDeflate(w io.Writer) (io.WriteCloser, error) {
 }
 
 // Workbook streams an .xlsx workbook of several sheets with bounded memory: each sheet's rows go
-// through excelize's StreamWriter (which spills to a temporary file past 16 MB), and Close writes the
-// zip archive straight to the destination through File.SetZipWriter, never holding the file in
-// memory. Sheets appear in the order they were added and may be written in any order. A Workbook is
+// through excelize's StreamWriter (moved to its temporary file past 1 MiB, see spill), and Close
+// writes the zip archive straight to the destination through File.SetZipWriter, never holding the
+// file in memory. Sheets appear in the order they were added and may be written in any order. A Workbook is
 // not safe for concurrent use.
 type Workbook struct {
-	w        io.Writer
-	f        *excelize.File
-	loc      *time.Location
-	deflate  zip.Compressor
-	sheets   []*Sheet
-	names    map[string]bool // lower-cased sheet names in use
-	fresh    bool            // the default sheet of a new file is still unused
-	styles   map[styleKey]int
-	headerID int
-	maxRows  int // rows per worksheet, header included (excelize.TotalRows; smaller in tests)
-	closed   bool
+	w         io.Writer
+	f         *excelize.File
+	loc       *time.Location
+	deflate   zip.Compressor
+	sheets    []*Sheet
+	names     map[string]bool // lower-cased sheet names in use
+	fresh     bool            // the default sheet of a new file is still unused
+	styles    map[styleKey]int
+	headerID  int
+	maxRows   int // rows per worksheet, header included (excelize.TotalRows; smaller in tests)
+	closed    bool
+	refs      []string // column names, A, B, …, for appendRow
+	viaSetRow bool     // every row through excelize's SetRow, for tests that compare
 }
 
 type styleKey struct {
@@ -150,12 +153,17 @@ type Sheet struct {
 	cols   []Col
 	header bool
 	parts  []*part
+	// vals and styled are reused from row to row: the stream writer encodes a row before SetRow
+	// returns and keeps none of it, and a styled cell goes to it as a *excelize.Cell into styled.
+	vals   []any
+	styled []excelize.Cell
 }
 
 // part is one worksheet of a Sheet.
 type part struct {
 	name     string
 	sw       *excelize.StreamWriter
+	spill    spill
 	row      int // the last row written
 	dataRows int // the last row under the autofilter; 0 until a totals row ends the data
 }
@@ -217,7 +225,7 @@ func (s *Sheet) addPart(name, after string) (*part, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sheet: %w", err)
 	}
-	p := &part{name: name, sw: sw}
+	p := &part{name: name, sw: sw, spill: newSpill(sw)}
 	// Widths, panes and the header must precede the first row in a stream. excelize prepends each
 	// new <col>; going from the last column keeps them in the ascending order the format requires.
 	for i := len(s.cols) - 1; i >= 0; i-- {
@@ -317,13 +325,43 @@ func (s *Sheet) write(cells []any, total bool) error {
 			return err
 		}
 	}
-	vals := make([]any, len(cells))
+	if len(s.vals) < len(cells) {
+		s.vals, s.styled = make([]any, len(s.cols)), make([]excelize.Cell, len(s.cols))
+	}
+	vals := s.vals[:len(cells)]
 	for i, c := range cells {
-		v, err := wb.cell(c, styleKey{total: total})
+		v, err := wb.cell(c, styleKey{total: total}, &s.styled[i])
 		if err != nil {
 			return fmt.Errorf("sheet: %s, row %d, column %s: %w", p.name, p.row+1, columnName(i), err)
 		}
 		vals[i] = v
+	}
+	if err := s.setRow(p, vals); err != nil {
+		return err
+	}
+	if err := p.spill.sync(); err != nil {
+		return fmt.Errorf("sheet: %s: %w", p.name, err)
+	}
+	if total && p.dataRows == 0 {
+		p.dataRows = p.row
+	}
+	p.row++
+	return nil
+}
+
+// setRow writes a row to p's stream: straight into its buffer when appendRow can write it, which
+// needs the buffer (see spill) and a row before (SetRow opens the sheet's data on the first), else
+// through SetRow.
+func (s *Sheet) setRow(p *part, vals []any) error {
+	wb := s.wb
+	if p.spill.buf != nil && p.row > 0 && !wb.viaSetRow {
+		for len(wb.refs) < len(vals) {
+			wb.refs = append(wb.refs, columnName(len(wb.refs)))
+		}
+		if b, ok := appendRow(p.spill.buf.AvailableBuffer(), p.row+1, vals, wb.refs); ok {
+			_, _ = p.spill.buf.Write(b)
+			return nil
+		}
 	}
 	ref, err := excelize.CoordinatesToCellName(1, p.row+1)
 	if err != nil {
@@ -332,10 +370,6 @@ func (s *Sheet) write(cells []any, total bool) error {
 	if err := p.sw.SetRow(ref, vals); err != nil {
 		return fmt.Errorf("sheet: %s, row %d: %w", p.name, p.row+1, err)
 	}
-	if total && p.dataRows == 0 {
-		p.dataRows = p.row
-	}
-	p.row++
 	return nil
 }
 
@@ -382,8 +416,9 @@ const (
 	fmtPercent  = "0.00%"
 )
 
-// cell turns a Row value into what the stream writer takes, with its style (k carries total).
-func (wb *Workbook) cell(c any, k styleKey) (any, error) {
+// cell turns a Row value into what the stream writer takes, with its style (k carries total): the
+// raw value, or slot filled with the value, style and formula, as a *excelize.Cell.
+func (wb *Workbook) cell(c any, k styleKey, slot *excelize.Cell) (any, error) {
 	var out cellOut
 	if err := wb.value(c, &out); err != nil || out.v == nil {
 		return nil, err // an empty cell stays empty, in a totals row too: the rule marks the totals
@@ -396,13 +431,11 @@ func (wb *Workbook) cell(c any, k styleKey) (any, error) {
 			return nil, err
 		}
 	}
-	switch {
-	case out.formula != "":
-		return excelize.Cell{StyleID: id, Formula: out.formula, Value: out.v}, nil
-	case id == 0:
+	if out.formula == "" && id == 0 {
 		return out.v, nil
 	}
-	return excelize.Cell{StyleID: id, Value: out.v}, nil
+	*slot = excelize.Cell{StyleID: id, Formula: out.formula, Value: out.v}
+	return slot, nil
 }
 
 // cellOut is a cell's raw value for excelize, its number format ("" for General), and what Bold and
@@ -543,11 +576,18 @@ func float(f float64) (float64, error) {
 	return f, nil
 }
 
-// decimal is the double nearest to minor units with exp decimals, parsed once from the exact decimal,
-// which Excel displays as that decimal: no arithmetic on the minor units.
+// decimal is the double nearest to minor units with exp decimals, which Excel displays as that
+// decimal. Below 2^53 the minor units and the power of ten are exact doubles and IEEE division is
+// correctly rounded, so one division gives that nearest double (the same as parsing the exact
+// decimal, without building it); beyond, it is parsed from the exact decimal.
 func decimal(minor int64, exp int) (float64, error) {
+	if exp >= 0 && exp < len(pow10) && minor >= -1<<53 && minor <= 1<<53 {
+		return float64(minor) / pow10[exp], nil
+	}
 	return strconv.ParseFloat(Money{Minor: minor, Exponent: exp}.String(), 64)
 }
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6}
 
 func moneyValue(m Money) (any, string, error) {
 	if m.Exponent < 0 || m.Exponent > maxMoneyExponent {
@@ -565,9 +605,35 @@ func moneyValue(m Money) (any, string, error) {
 // show their ISO code.
 var currencySymbols = map[string]string{"CNY": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
 
+// amountFormats caches AmountFormat, which every Amount cell asks for: one entry per currency met.
+var amountFormats struct {
+	sync.RWMutex
+	m map[string]string
+}
+
 // AmountFormat is the number format of amounts in currency: `"$"#,##0.00`, `"¥"#,##0`,
 // `"KWD "#,##0.000`.
 func AmountFormat(currency string) (string, error) {
+	amountFormats.RLock()
+	code, ok := amountFormats.m[currency]
+	amountFormats.RUnlock()
+	if ok {
+		return code, nil
+	}
+	code, err := amountFormat(currency)
+	if err != nil {
+		return "", err
+	}
+	amountFormats.Lock()
+	if amountFormats.m == nil {
+		amountFormats.m = map[string]string{}
+	}
+	amountFormats.m[currency] = code
+	amountFormats.Unlock()
+	return code, nil
+}
+
+func amountFormat(currency string) (string, error) {
 	exp, ok := money.Exponent(currency)
 	if !ok {
 		return "", fmt.Errorf("unknown currency %q", currency)
