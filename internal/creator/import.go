@@ -277,6 +277,14 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 			}
 			res.Created += len(batch)
 			done += len(batch)
+			if i == 0 && len(fresh) > 2*importBatch {
+				// The planner of a database whose tables were empty when it last analyzed them checks
+				// each foreign key by reading the whole parent table (PostgreSQL, store.Analyze):
+				// quadratic over a big file. Its first batch gives it their shape.
+				if err := store.Analyze(ctx, tx, "creators", "creator_accounts"); err != nil {
+					return err
+				}
+			}
 			if progress != nil {
 				progress(done, len(order))
 			}
