@@ -48,7 +48,7 @@ type Options struct {
 	// of 100: a household or an office behind one address clicking a popular post stays well within).
 	RedirectRate  rate.Limit
 	RedirectBurst int
-	// FlushEvery, FlushSize and BufferSize shape the click buffer (default 200 ms, 500, 20,000).
+	// FlushEvery, FlushSize and BufferSize shape the click buffer (default 200 ms, 2,000, 20,000).
 	FlushEvery time.Duration
 	FlushSize  int
 	BufferSize int
@@ -59,7 +59,7 @@ const (
 	DefaultRedirectRate  = 20
 	DefaultRedirectBurst = 100
 	DefaultFlushEvery    = 200 * time.Millisecond
-	DefaultFlushSize     = 500
+	DefaultFlushSize     = 2000
 	DefaultBufferSize    = 20_000
 )
 
