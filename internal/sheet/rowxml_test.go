@@ -141,36 +141,48 @@ func TestAppendRowWritesWhatExcelizeWrites(t *testing.T) {
 			if err := wb.Close(); err != nil {
 				t.Fatal(err)
 			}
-			zr, err := zip.NewReader(bytes.NewReader(out.Bytes()), int64(out.Len()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := map[string][]byte{}
-			for _, f := range zr.File {
-				rc, err := f.Open()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if m[f.Name], err = io.ReadAll(rc); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return m
+			return unzipParts(t, out.Bytes())
 		}
-		want, got := write(true), write(false)
-		if len(got) != len(want) {
-			t.Fatalf("%d parts, want %d", len(got), len(want))
+		samePartsAs(t, write(false), write(true))
+	}
+}
+
+// unzipParts reads every part of an .xlsx file.
+func unzipParts(t *testing.T, file []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(file), int64(len(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
 		}
-		for name, w := range want {
-			g := got[name]
-			if bytes.Equal(g, w) {
-				continue
-			}
-			i := 0
-			for i < min(len(g), len(w)) && g[i] == w[i] {
-				i++
-			}
-			t.Errorf("%s differs at byte %d:\n got %q\nwant %q", name, i, g[max(0, i-200):min(len(g), i+200)], w[max(0, i-200):min(len(w), i+200)])
+		if m[f.Name], err = io.ReadAll(rc); err != nil {
+			t.Fatal(err)
 		}
+	}
+	return m
+}
+
+// samePartsAs fails for every part of got that is not byte for byte excelize's own (want), showing
+// where it differs.
+func samePartsAs(t *testing.T, got, want map[string][]byte) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d parts, want %d", len(got), len(want))
+	}
+	for name, w := range want {
+		g := got[name]
+		if bytes.Equal(g, w) {
+			continue
+		}
+		i := 0
+		for i < min(len(g), len(w)) && g[i] == w[i] {
+			i++
+		}
+		t.Errorf("%s differs at byte %d:\n got %q\nwant %q", name, i, g[max(0, i-200):min(len(g), i+200)], w[max(0, i-200):min(len(w), i+200)])
 	}
 }

@@ -1,7 +1,6 @@
 package sheet
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"io"
@@ -75,31 +74,10 @@ func TestSpilledSheetIsByteForByteWhatExcelizeWrites(t *testing.T) {
 		if err := wb.Close(); err != nil {
 			t.Fatal(err)
 		}
-		zr, err := zip.NewReader(bytes.NewReader(out.Bytes()), int64(out.Len()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string][]byte{}
-		for _, f := range zr.File {
-			r, err := f.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m[f.Name], err = io.ReadAll(r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return m
+		return unzipParts(t, out.Bytes())
 	}
-	want, got := parts(false), parts(true)
-	if len(got) != len(want) {
-		t.Fatalf("%d parts, want %d", len(got), len(want))
-	}
-	for name, w := range want {
-		if !bytes.Equal(got[name], w) {
-			t.Errorf("%s: %d bytes differ from excelize's own %d", name, len(got[name]), len(w))
-		}
-	}
+	want := parts(false)
+	samePartsAs(t, parts(true), want)
 	if len(want["xl/worksheets/sheet1.xml"]) < 2*spillSize {
 		t.Errorf("the sheet has %d bytes, too few to spill", len(want["xl/worksheets/sheet1.xml"]))
 	}
