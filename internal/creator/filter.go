@@ -392,8 +392,17 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 	if err != nil {
 		return page.List[Creator]{}, err
 	}
-	total, err := s.total(ctx, p.OrgID, f)
-	if err != nil {
+	var total int64
+	if f.Q != "" && len(req.After) == 0 {
+		c, n, ok, err := s.cachedTotal(ctx, p.OrgID, f)
+		if err != nil {
+			return page.List[Creator]{}, err
+		}
+		if !ok {
+			return s.countedPage(ctx, p, f, req, c)
+		}
+		total = n
+	} else if total, err = s.total(ctx, p.OrgID, f); err != nil {
 		return page.List[Creator]{}, err
 	}
 	if f.narrows() && total > 0 {
@@ -403,6 +412,67 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 			return page.List[Creator]{}, err
 		}
 		f.walk = walkCheaper(total, all, req.Fetch())
+	}
+	return s.listPage(ctx, p, f, req, total)
+}
+
+// countedPage answers the first page of a search whose total is not known yet with one pass over
+// its matches: the database gathers them from the search's indexes to count them anyway, so the same
+// query sorts them and keeps the page's ids (a window count is taken before the LIMIT), where
+// counting first and then fetching the page gathered every match twice. A search is typed afresh
+// character by character, so its total is rarely reused; the ids are narrow to sort, and the page's
+// rows are then read by primary key.
+func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, c counting) (page.List[Creator], error) {
+	var hits []struct {
+		ID    string `bun:"id"`
+		Total int64  `bun:"total"`
+	}
+	q, err := f.order(f.apply(s.db.NewSelect().TableExpr("creators AS c").Column("c.id").
+		ColumnExpr("count(*) OVER () AS total"), p.OrgID), nil)
+	if err != nil {
+		return page.List[Creator]{}, err
+	}
+	if err := q.Limit(req.Fetch()).Scan(ctx, &hits); err != nil {
+		return page.List[Creator]{}, store.MapError(err)
+	}
+	var total int64
+	rows := make([]Creator, 0, len(hits))
+	if len(hits) > 0 {
+		total = hits[0].Total
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ID
+		}
+		var found []Creator
+		if err := s.db.NewSelect().Model(&found).Where("c.org_id = ? AND c.id IN (?)", p.OrgID, bun.In(ids)).Scan(ctx); err != nil {
+			return page.List[Creator]{}, store.MapError(err)
+		}
+		byID := make(map[string]Creator, len(found))
+		for _, r := range found {
+			byID[r.ID] = r
+		}
+		for _, id := range ids {
+			r, ok := byID[id]
+			if !ok {
+				// Deleted between the two reads: count and page again, the usual way.
+				return s.recount(ctx, p, f, req)
+			}
+			rows = append(rows, r)
+		}
+	}
+	s.keepTotal(c, total)
+	l := page.Finish(rows, req, total, f.cursorKey)
+	if err := s.hydrate(ctx, s.db, p.OrgID, l.Items); err != nil {
+		return page.List[Creator]{}, err
+	}
+	return l, nil
+}
+
+// recount is List without the one-pass search page.
+func (s *Service) recount(ctx context.Context, p actor.Actor, f Filter, req page.Request) (page.List[Creator], error) {
+	total, err := s.total(ctx, p.OrgID, f)
+	if err != nil {
+		return page.List[Creator]{}, err
 	}
 	return s.listPage(ctx, p, f, req, total)
 }

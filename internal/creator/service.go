@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -450,8 +451,11 @@ func (s *Service) liveCreator(ctx context.Context, tx bun.Tx, orgID, id string) 
 // growthWindow is how far from exactly 30 days ago a snapshot may be to count for growth_30d.
 const growthWindow = 7
 
-// hydrate fills in the derived fields of creators: languages, tier, tags, accounts with growth. It
-// costs three queries whatever the number of creators.
+// hydrate fills in the derived fields of creators: languages, tier, tags, accounts with growth, owner
+// and agency names, campaigns and clicks. Its lookups cost the same whatever the number of creators,
+// and the independent ones (tags; accounts then their snapshots; names; the activity figures) run side
+// by side on the pool's connections: they are most of a list page's time, and one after the other
+// each waited for the last.
 func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Creator) error {
 	if len(cs) == 0 {
 		return nil
@@ -467,47 +471,91 @@ func (s *Service) hydrate(ctx context.Context, db bun.IDB, orgID string, cs []Cr
 		cs[i].Tags = []string{}
 		cs[i].Accounts = []Account{}
 	}
-	var tags []tag
-	// Sorted here: an ORDER BY would tempt SQLite into the (org_id, tag) index and a walk over every
-	// tag of the organization.
-	if err := db.NewSelect().Model(&tags).Where("org_id = ? AND creator_id IN (?)", orgID, bun.In(ids)).Scan(ctx); err != nil {
-		return store.MapError(err)
+	var (
+		tags  []tag
+		accts []Account
+		figs  map[string]ActivityFigures
+		names pageNames
+	)
+	// A transaction is one connection, which runs one statement at a time: only the pool goes wide.
+	_, pooled := db.(*bun.DB)
+	err := concurrently(pooled,
+		func() error {
+			// Sorted below: an ORDER BY would tempt SQLite into the (org_id, tag) index and a walk
+			// over every tag of the organization.
+			return store.MapError(db.NewSelect().Model(&tags).Where("org_id = ? AND creator_id IN (?)", orgID, bun.In(ids)).Scan(ctx))
+		},
+		func() error {
+			if err := db.NewSelect().Model(&accts).Where("a.org_id = ? AND a.creator_id IN (?)", orgID, bun.In(ids)).
+				Order("a.followers DESC", "a.id").Scan(ctx); err != nil {
+				return store.MapError(err)
+			}
+			return s.fillGrowth(ctx, db, orgID, accts)
+		},
+		func() (err error) {
+			names, err = s.pageNames(ctx, db, orgID, cs)
+			return err
+		},
+		func() (err error) {
+			if s.activity != nil {
+				figs, err = s.activity.CreatorActivity(ctx, orgID, ids, s.now().AddDate(0, 0, -30))
+			}
+			return err
+		},
+	)
+	if err != nil {
+		return err
 	}
 	slices.SortFunc(tags, func(a, b tag) int { return strings.Compare(a.Tag, b.Tag) })
 	for _, t := range tags {
 		cs[idx[t.CreatorID]].Tags = append(cs[idx[t.CreatorID]].Tags, t.Tag)
 	}
-	if err := s.fillNames(ctx, db, orgID, cs); err != nil {
-		return err
-	}
-	var accts []Account
-	if err := db.NewSelect().Model(&accts).Where("a.org_id = ? AND a.creator_id IN (?)", orgID, bun.In(ids)).
-		Order("a.followers DESC", "a.id").Scan(ctx); err != nil {
-		return store.MapError(err)
-	}
-	if err := s.fillGrowth(ctx, db, orgID, accts); err != nil {
-		return err
-	}
+	names.fill(cs)
 	for _, a := range accts {
 		cs[idx[a.CreatorID]].Accounts = append(cs[idx[a.CreatorID]].Accounts, a)
 	}
-	if s.activity != nil {
-		figs, err := s.activity.CreatorActivity(ctx, orgID, ids, s.now().AddDate(0, 0, -30))
-		if err != nil {
-			return err
-		}
-		for id, f := range figs {
-			if i, ok := idx[id]; ok {
-				cs[i].Campaigns, cs[i].Clicks30d = f.Campaigns, f.Clicks
-			}
+	for id, f := range figs {
+		if i, ok := idx[id]; ok {
+			cs[i].Campaigns, cs[i].Clicks30d = f.Campaigns, f.Clicks
 		}
 	}
 	return nil
 }
 
-// fillNames sets the owners' and agencies' names of a page of creators: two lookups by primary key
-// (the owners' through the auth package, which owns users).
-func (s *Service) fillNames(ctx context.Context, db bun.IDB, orgID string, cs []Creator) error {
+// concurrently runs fns, side by side when wide, and returns the first error.
+func concurrently(wide bool, fns ...func() error) error {
+	if !wide {
+		for _, fn := range fns {
+			if err := fn(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pageNames are the owners' and agencies' names of a page of creators.
+type pageNames struct{ owners, agencies map[string]string }
+
+// pageNames looks up the owners' and agencies' names of a page of creators: two lookups by primary
+// key (the owners' through the auth package, which owns users).
+func (s *Service) pageNames(ctx context.Context, db bun.IDB, orgID string, cs []Creator) (pageNames, error) {
 	var owners, agencies []string
 	for i := range cs {
 		if id := cs[i].OwnerID; id != nil && !slices.Contains(owners, *id) {
@@ -517,33 +565,37 @@ func (s *Service) fillNames(ctx context.Context, db bun.IDB, orgID string, cs []
 			agencies = append(agencies, *id)
 		}
 	}
-	ownerNames, err := s.names(ctx, orgID, owners)
-	if err != nil {
-		return err
+	n := pageNames{agencies: map[string]string{}}
+	var err error
+	if n.owners, err = s.names(ctx, orgID, owners); err != nil {
+		return n, err
 	}
-	agencyNames := map[string]string{}
 	if len(agencies) > 0 {
 		var rows []Agency
 		if err := db.NewSelect().Model(&rows).Column("id", "name").Where("ag.org_id = ? AND ag.id IN (?)", orgID, bun.In(agencies)).Scan(ctx); err != nil {
-			return store.MapError(err)
+			return n, store.MapError(err)
 		}
 		for _, r := range rows {
-			agencyNames[r.ID] = r.Name
+			n.agencies[r.ID] = r.Name
 		}
 	}
+	return n, nil
+}
+
+// fill sets the names on the creators.
+func (n pageNames) fill(cs []Creator) {
 	for i := range cs {
 		if id := cs[i].OwnerID; id != nil {
-			if n, ok := ownerNames[*id]; ok {
-				cs[i].OwnerName = &n
+			if v, ok := n.owners[*id]; ok {
+				cs[i].OwnerName = &v
 			}
 		}
 		if id := cs[i].AgencyID; id != nil {
-			if n, ok := agencyNames[*id]; ok {
-				cs[i].AgencyName = &n
+			if v, ok := n.agencies[*id]; ok {
+				cs[i].AgencyName = &v
 			}
 		}
 	}
-	return nil
 }
 
 // fillGrowth sets growth_30d: followers now minus the snapshot nearest to 30 days before today

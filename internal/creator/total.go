@@ -88,21 +88,41 @@ func changeSeq(ctx context.Context, db bun.IDB, orgID string) (int64, error) {
 // total counts the creators f matches, or reuses the count of the same filter if nothing has changed
 // since it was taken.
 func (s *Service) total(ctx context.Context, orgID string, f Filter) (int64, error) {
+	c, n, ok, err := s.cachedTotal(ctx, orgID, f)
+	if err != nil || ok {
+		return n, err
+	}
+	cnt, err := f.apply(s.db.NewSelect().Model((*Creator)(nil)), orgID).Count(ctx)
+	if err != nil {
+		return 0, store.MapError(err)
+	}
+	s.keepTotal(c, int64(cnt))
+	return int64(cnt), nil
+}
+
+// counting is a total being counted: its key and the change number and time it was counted at.
+type counting struct {
+	key totalKey
+	seq int64
+	at  time.Time
+}
+
+// cachedTotal returns f's reusable total if there is one (ok), else what keepTotal needs to store
+// the count the caller takes.
+func (s *Service) cachedTotal(ctx context.Context, orgID string, f Filter) (counting, int64, bool, error) {
 	// The number is read before counting: a change that lands in between moves it past the number
 	// stored with the count, so that count is never reused.
 	seq, err := changeSeq(ctx, s.db, orgID)
 	if err != nil {
-		return 0, err
+		return counting{}, 0, false, err
 	}
 	// The wall clock, not the service's: this is the cache's age, not a business time.
-	k, now := f.key(orgID), time.Now()
-	if n, ok := s.totals.get(k, seq, now); ok {
-		return n, nil
-	}
-	n, err := f.apply(s.db.NewSelect().Model((*Creator)(nil)), orgID).Count(ctx)
-	if err != nil {
-		return 0, store.MapError(err)
-	}
-	s.totals.put(k, totalEntry{seq: seq, total: int64(n), counted: now})
-	return int64(n), nil
+	c := counting{key: f.key(orgID), seq: seq, at: time.Now()}
+	n, ok := s.totals.get(c.key, seq, c.at)
+	return c, n, ok, nil
+}
+
+// keepTotal stores a total counted after cachedTotal.
+func (s *Service) keepTotal(c counting, n int64) {
+	s.totals.put(c.key, totalEntry{seq: c.seq, total: n, counted: c.at})
 }
