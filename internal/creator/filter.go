@@ -245,8 +245,11 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	case len(f.Platforms) == 0:
 	case f.walk || len(f.Tags) > 0 || f.Q != "":
 		// Also when a tag or the search gives the set: a platform is no narrow set of its own (TikTok
-		// is half the catalogue), so its creators are probed, never gathered.
-		q = q.Where("EXISTS (SELECT 1 FROM creator_accounts AS pa WHERE pa.creator_id = c.id AND pa.org_id = c.org_id AND pa.platform IN (?))",
+		// is half the catalogue), so its creators are probed, never gathered. The probe names the
+		// creator alone (its accounts are its organization's: their foreign key says so): with
+		// pa.org_id too, a SQLite connection without statistics took the (org_id, platform) index
+		// and read every account of the platform for each creator walked.
+		q = q.Where("EXISTS (SELECT 1 FROM creator_accounts AS pa WHERE pa.creator_id = c.id AND pa.platform IN (?))",
 			bun.In(f.Platforms))
 	default:
 		q = q.Where("c.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND platform IN (?))", orgID, bun.In(f.Platforms))
