@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/caravan-crm/caravan/internal/conversion"
 	"github.com/caravan-crm/caravan/internal/store"
@@ -44,16 +45,17 @@ func entryState(q *bun.SelectQuery) *bun.SelectQuery {
 		ColumnExpr("CASE WHEN le.kind = ? THEN ? ELSE "+conversion.StateExpr+" END AS st", KindAdjustment, statePayable)
 }
 
-// SumsBy sums the range's entries per creator and currency. A period (or every period up to one) is
-// read from the ledger_sums rollup, which triggers keep in the writing transactions (migrations
-// 20261204100000 on SQLite, 20261205200000 on PostgreSQL): a row per creator and currency, whatever
-// the number of entries. A date range, which cuts across periods, is summed from the entries in one
-// set-based query (sumEntries). Lines come in no particular order.
+// SumsBy sums the range's entries per creator and currency. On SQLite a period (or every period up to
+// one) is read from the ledger_sums rollup, which triggers keep in the writing transactions
+// (migration 20261204100000): a row per creator and currency, whatever the number of entries. A date
+// range, which cuts across periods, and every range on PostgreSQL (see that migration's PostgreSQL
+// side) are summed from the entries in one set-based query (sumEntries). Lines come in no particular
+// order.
 func (s *Service) SumsBy(ctx context.Context, orgID string, r Range) ([]Sums, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	if r.Period == "" && r.UpTo == "" {
+	if (r.Period == "" && r.UpTo == "") || s.db.Dialect().Name() == dialect.PG {
 		return s.sumEntries(ctx, orgID, r)
 	}
 	q := s.db.NewSelect().TableExpr("ledger_sums AS ls").
