@@ -255,12 +255,7 @@ func Optimize(ctx context.Context, db bun.IDB) error {
 			AND (COALESCE(last_analyze, last_autoanalyze) IS NULL OR n_mod_since_analyze > 50 + 0.1 * n_live_tup)`).Scan(ctx, &tables); err != nil {
 			return MapError(err)
 		}
-		for _, t := range tables {
-			if _, err := db.ExecContext(ctx, "ANALYZE ?", bun.Ident(t)); err != nil {
-				return MapError(err)
-			}
-		}
-		return nil
+		return Analyze(ctx, db, tables...)
 	}
 	// 0x10002: also analyze tables never analyzed before, with a row limit that keeps it fast.
 	_, err := db.ExecContext(ctx, "PRAGMA optimize=0x10002")
