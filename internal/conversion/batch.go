@@ -25,9 +25,6 @@ type pending struct {
 // testHookBeforeWrite lets a test spoil staged orders before their write (export_test.go).
 var testHookBeforeWrite func([]*pending)
 
-// insertChunk is how many rows one multi-row INSERT writes.
-const insertChunk = 250
-
 // ingestMany stores validated orders set-based, the way one order at a time would store them in
 // their order: the ones their source already has (or that appear earlier in ps) are duplicates and
 // are neither attributed nor quoted again; the others are attributed and quoted with shared reads,
@@ -259,24 +256,17 @@ func (s *Service) insertMany(ctx context.Context, tx bun.Tx, k sourceKey, actorI
 	rows := make([]*pending, len(ps))
 	copy(rows, ps)
 	sort.Slice(rows, func(i, j int) bool { return rows[i].pr.c.ExternalID < rows[j].pr.c.ExternalID })
-	var inserted int64
-	for i := 0; i < len(rows); i += insertChunk {
-		chunk := rows[i:min(i+insertChunk, len(rows))]
-		cs := make([]Conversion, len(chunk))
-		for j, p := range chunk {
-			cs[j] = *p.st.c
-		}
-		res, err := tx.NewInsert().Model(&cs).On("CONFLICT (org_id, source, external_id) DO NOTHING").Exec(ctx)
-		if err != nil {
-			return store.MapError(err)
-		}
-		n, _ := res.RowsAffected()
-		inserted += n
+	cs := make([]*Conversion, len(rows))
+	for i, p := range rows {
+		cs[i] = p.st.c
+	}
+	inserted, err := s.newOrders.Insert(ctx, tx, cs)
+	if err != nil {
+		return store.MapError(err)
 	}
 	created := ps
 	if inserted < int64(len(ps)) {
 		// Parallel deliveries of some of these orders won (PostgreSQL): they are duplicates.
-		var err error
 		if created, err = s.lostRaces(ctx, tx, k, ps); err != nil {
 			return err
 		}
@@ -285,11 +275,8 @@ func (s *Service) insertMany(ctx context.Context, tx bun.Tx, k sourceKey, actorI
 	for _, p := range created {
 		items = append(items, p.st.items...)
 	}
-	for i := 0; i < len(items); i += insertChunk {
-		chunk := items[i:min(i+insertChunk, len(items))]
-		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return store.MapError(err)
-		}
+	if _, err := s.newItems.Insert(ctx, tx, items); err != nil {
+		return store.MapError(err)
 	}
 	if s.ledger != nil {
 		var cs []*Conversion

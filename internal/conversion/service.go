@@ -40,6 +40,8 @@ type Service struct {
 	group committer
 	// writeMu gives the groups and batches of this process turns at SQLite's one writer.
 	writeMu sync.Mutex
+	// New orders and their items are written with bound parameters (store.Bulk).
+	newOrders, newItems *store.Bulk
 }
 
 // Options configure the service.
@@ -58,7 +60,9 @@ func NewService(db *bun.DB, clk clock.Clock, orgs Orgs, tr *tracking.Service, op
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	return &Service{db: db, clock: clk, orgs: orgs, tracking: tr, publicURL: strings.TrimRight(opt.PublicURL, "/"), log: opt.Log}
+	return &Service{db: db, clock: clk, orgs: orgs, tracking: tr, publicURL: strings.TrimRight(opt.PublicURL, "/"), log: opt.Log,
+		newOrders: store.MustBulk(db, (*Conversion)(nil), "ON CONFLICT (org_id, source, external_id) DO NOTHING"),
+		newItems:  store.MustBulk(db, (*itemRow)(nil), "")}
 }
 
 // SetLedger plugs in the ledger.

@@ -52,6 +52,8 @@ type Service struct {
 	orgs      Orgs
 	campaigns *campaign.Service
 	creators  *creator.Service
+	// newEntries writes the entries of many orders with bound parameters (store.Bulk).
+	newEntries *store.Bulk
 }
 
 // NewService returns the ledger.
@@ -59,7 +61,8 @@ func NewService(db *bun.DB, clk clock.Clock, orgs Orgs, campaigns *campaign.Serv
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &Service{db: db, clock: clk, orgs: orgs, campaigns: campaigns, creators: creators}
+	return &Service{db: db, clock: clk, orgs: orgs, campaigns: campaigns, creators: creators,
+		newEntries: store.MustBulk(db, (*entryRow)(nil), "")}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
@@ -301,17 +304,11 @@ func (s *Service) CommissionMany(ctx context.Context, tx bun.IDB, cs []*conversi
 		}
 		s.stamp(&r.Entry, events[i], period, actorID)
 	}
-	for i := 0; i < len(rows); i += insertChunk {
-		chunk := rows[i:min(i+insertChunk, len(rows))]
-		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return store.MapError(err)
-		}
+	if _, err := s.newEntries.Insert(ctx, tx, rows); err != nil {
+		return store.MapError(err)
 	}
 	return nil
 }
-
-// insertChunk is how many entries one multi-row INSERT writes.
-const insertChunk = 250
 
 // commission computes the commission entry of c and the month of its event; earlier are entries of
 // the same write not stored yet, counted in the tiers as stored ones are.
