@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,7 +61,8 @@ type importGroup struct {
 	creator  NewCreator
 	agency   string
 	accounts []NewAccount
-	lines    []int // row of each account
+	keys     []string // handleKey of each account's handle (a skeleton costs microseconds: made once)
+	lines    []int    // row of each account
 	existing string
 	bad      bool // one of its accounts belongs to a deleted or another creator
 }
@@ -198,8 +198,15 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 	}
 	existing := map[string]holder{} // platform/handle key → holder
 	keys := make([]string, 0, len(seen))
+	keyOf := make(map[string]string, len(seen)) // handle → handleKey
 	for k := range seen {
-		keys = append(keys, handleKey(k[strings.Index(k, "/")+1:]))
+		h := k[strings.Index(k, "/")+1:]
+		key, ok := keyOf[h]
+		if !ok {
+			key = handleKey(h)
+			keyOf[h] = key
+		}
+		keys = append(keys, key)
 	}
 	slices.Sort(keys)
 	for i := 0; i < len(keys); i += 500 {
@@ -214,8 +221,10 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 		}
 	}
 	for _, g := range order {
+		g.keys = make([]string, len(g.accounts))
 		for i, a := range g.accounts {
-			h, ok := existing[a.Platform+"/"+handleKey(a.Handle)]
+			g.keys[i] = keyOf[a.Handle]
+			h, ok := existing[a.Platform+"/"+g.keys[i]]
 			switch {
 			case !ok:
 			case h.Handle != a.Handle:
@@ -334,6 +343,23 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 	return res, nil
 }
 
+// importWriters write an import's new rows with bound parameters (store.Bulk): bun's multi-row
+// INSERTs carry their values in the SQL text, which the database parses anew every time.
+type importWriters struct {
+	creators, terms, tags, accounts, snapshots, events *store.Bulk
+}
+
+func newImportWriters(db *bun.DB) *importWriters {
+	return &importWriters{
+		creators:  store.MustBulk(db, (*Creator)(nil), ""),
+		terms:     store.MustBulk(db, (*termsRow)(nil), ""),
+		tags:      store.MustBulk(db, (*tag)(nil), ""),
+		accounts:  store.MustBulk(db, (*Account)(nil), ""),
+		snapshots: store.MustBulk(db, (*Snapshot)(nil), ""),
+		events:    store.MustBulk(db, (*Event)(nil), ""),
+	}
+}
+
 // importBatch is how many new creators one multi-row INSERT writes.
 const importBatch = 250
 
@@ -378,8 +404,8 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 		for _, t := range in.Tags {
 			tags = append(tags, tag{OrgID: p.OrgID, CreatorID: c.ID, Tag: t, TagKey: tagKey(t)})
 		}
-		for _, na := range g.accounts {
-			a := Account{ID: store.NewID(), OrgID: p.OrgID, CreatorID: c.ID, Platform: na.Platform, Handle: na.Handle, HandleKey: handleKey(na.Handle),
+		for i, na := range g.accounts {
+			a := Account{ID: store.NewID(), OrgID: p.OrgID, CreatorID: c.ID, Platform: na.Platform, Handle: na.Handle, HandleKey: g.keys[i],
 				URL: na.URL, AvgViews: na.AvgViews, EngagementBps: na.EngagementBps, Status: na.Status, Version: 1, CreatedAt: now, UpdatedAt: now}
 			if na.Followers != nil {
 				a.Followers = *na.Followers
@@ -394,11 +420,12 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 		}
 		creators = append(creators, c)
 	}
-	for _, rows := range []any{&creators, &terms, &tags, &accounts, &snapshots, &events} {
-		if reflect.ValueOf(rows).Elem().Len() == 0 {
-			continue
-		}
-		if _, err := tx.NewInsert().Model(rows).Exec(ctx); err != nil {
+	w := s.imports
+	for _, write := range []struct {
+		bulk *store.Bulk
+		rows any
+	}{{w.creators, creators}, {w.terms, terms}, {w.tags, tags}, {w.accounts, accounts}, {w.snapshots, snapshots}, {w.events, events}} {
+		if _, err := write.bulk.Insert(ctx, tx, write.rows); err != nil {
 			if store.IsUniqueViolation(err) {
 				return apperr.Conflict("import_race", "an account of the file was added by someone else meanwhile; import again")
 			}

@@ -34,6 +34,7 @@ type Service struct {
 	risks    Risks
 	erasers  []Eraser
 	totals   *totals // the list's totals, reused while nothing changed (total.go)
+	imports  *importWriters
 }
 
 // Activity tells, per creator, figures other packages own: the campaigns they are in and the clicks
@@ -80,7 +81,7 @@ func NewService(db *bun.DB, clk clock.Clock, zones Zones) *Service {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &Service{db: db, clock: clk, zones: zones, totals: newTotals()}
+	return &Service{db: db, clock: clk, zones: zones, totals: newTotals(), imports: newImportWriters(db)}
 }
 
 // today is the organization's current day, YYYY-MM-DD.
