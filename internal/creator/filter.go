@@ -46,6 +46,7 @@ type Filter struct {
 
 	marked []string // with Exposed: the marked "platform:country" pairs (Service.withMarks)
 	walk   bool     // test conditions on accounts, tags and search row by row along the sort (see apply)
+	qApart bool     // the caller applies q itself (searchUnion): apply leaves it out
 }
 
 // FilterParams documents the query parameters ParseFilter reads.
@@ -204,7 +205,7 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	} else {
 		q = q.Where("c.deleted_at IS NULL")
 	}
-	if f.Q != "" {
+	if f.Q != "" && !f.qApart {
 		like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
 		_, h := platform.NormalizeHandle(f.Q)
 		if h == "" {
@@ -241,6 +242,15 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	if len(f.Countries) > 0 {
 		q = q.Where("c.country IN (?)", bun.In(f.Countries))
 	}
+	// A walk probes the tags first: each probe is one entry of an index (creator_tags_key_key), and
+	// a tag is usually the rarer condition, so fewer creators reach the platform probe.
+	if f.walk {
+		for _, t := range f.Tags {
+			// One EXISTS per tag: PostgreSQL estimates each from the tag's statistics (it guessed 0.5%
+			// for a counting subquery, sorted every match and took 940 ms where walking takes a few).
+			q = q.Where("EXISTS (SELECT 1 FROM creator_tags AS ct WHERE ct.creator_id = c.id AND ct.tag_key = ?)", t)
+		}
+	}
 	switch {
 	case len(f.Platforms) == 0:
 	case f.walk || len(f.Tags) > 0 || f.Q != "":
@@ -248,7 +258,8 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 		// is half the catalogue), so its creators are probed, never gathered. The probe names the
 		// creator alone (its accounts are its organization's: their foreign key says so): with
 		// pa.org_id too, a SQLite connection without statistics took the (org_id, platform) index
-		// and read every account of the platform for each creator walked.
+		// and read every account of the platform for each creator walked. On SQLite that index ends
+		// with platform, so the probe reads no account row.
 		q = q.Where("EXISTS (SELECT 1 FROM creator_accounts AS pa WHERE pa.creator_id = c.id AND pa.platform IN (?))",
 			bun.In(f.Platforms))
 	default:
@@ -275,13 +286,7 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	// Every tag must match, whatever its case: one lookup whatever their number, on the (org_id,
 	// tag_key) index for sets, on the (creator_id, tag_key) one for a walk.
 	switch {
-	case len(f.Tags) == 0:
-	case f.walk:
-		// One EXISTS per tag: PostgreSQL estimates each from the tag's statistics (it guessed 0.5% for
-		// a counting subquery, sorted every match and took 940 ms where walking takes a few).
-		for _, t := range f.Tags {
-			q = q.Where("EXISTS (SELECT 1 FROM creator_tags AS ct WHERE ct.creator_id = c.id AND ct.tag_key = ?)", t)
-		}
+	case len(f.Tags) == 0 || f.walk: // a walk's tags are probed above
 	case len(f.Tags) == 1:
 		q = q.Where("c.id IN (SELECT creator_id FROM creator_tags WHERE org_id = ? AND tag_key = ?)", orgID, f.Tags[0])
 	default:
@@ -319,6 +324,70 @@ func searchIDs(db bun.IDB, orgID, lower, like, handle string) (string, []any) {
 	return `SELECT id FROM creators WHERE org_id = ? AND name_key LIKE ? ESCAPE '\'
 		UNION ALL SELECT id FROM creators WHERE org_id = ? AND email LIKE ? ESCAPE '\'` + byHandle,
 		[]any{orgID, like, orgID, like, orgID, handle, handle + "\U0010FFFF"}
+}
+
+// searchUnion selects, on PostgreSQL, the id of every creator f matches and the count of them
+// (total), as the union of three queries on creators: the name matches, the e-mail matches and the
+// handle matches, each with the rest of f. Each part reads the creators it finds from the trigram
+// index (or, for handles, by primary key), where "c.id IN (the three sets)" had the planner, which
+// cannot tell how many match, join the set to a scan of every creator of the organization: 15 to
+// 20 ms for a three-letter search on 20,000 creators, 4 to 7 ms as a union. It applies to a search
+// the trigram indexes answer (not ok otherwise); SQLite has its own shape (searchRows).
+// The caller adds the order (f.order: every sort key is a column of the union) and the limit.
+func (f Filter) searchUnion(db bun.IDB, orgID string) (*bun.SelectQuery, bool) {
+	if f.Q == "" || strings.HasPrefix(f.Q, "@") || strings.Contains(f.Q, "/") ||
+		utf8.RuneCountInString(f.Q) < minIndexedQ {
+		return nil, false
+	}
+	like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
+	_, h := platform.NormalizeHandle(f.Q)
+	if h == "" {
+		h = strings.ToLower(f.Q)
+	}
+	if store.IsSQLite(db) {
+		return f.searchRows(db, orgID, h)
+	}
+	rest := f
+	rest.qApart, rest.walk = true, false
+	part := func(cond string, args ...any) *bun.SelectQuery {
+		q := db.NewSelect().TableExpr("creators AS c").ColumnExpr("c.id, c.name_key, c.created_at, c.max_followers, c.gmv_90d_minor")
+		return rest.apply(q, orgID).Where(cond, args...)
+	}
+	// ANY(ARRAY(...)): the handles' creators are looked up by primary key; as an IN the planner
+	// hashed them and scanned every creator again.
+	u := db.NewSelect().TableExpr("(? UNION ? UNION ?) AS c",
+		part(`c.name_key LIKE ? ESCAPE '\'`, like),
+		part(`c.email LIKE ? ESCAPE '\'`, like),
+		part("c.id = ANY(ARRAY(SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?))",
+			orgID, h, h+"\U0010FFFF"))
+	return u.Column("c.id").ColumnExpr("count(*) OVER () AS total"), true
+}
+
+// searchRows is searchUnion on SQLite for the search box's usual question: q alone (live or deleted
+// creators) in the default order. The search index's rows (creator_search_rows) hold each creator's
+// created_at and deleted_at, so the matches are counted and ordered without looking each one up in
+// creators by its text id, which was most of the time of a common search (1,300 matches of 20,000:
+// 11 ms, 3.5 ms from the rows). Any other condition or order reads creators (not ok).
+func (f Filter) searchRows(db bun.IDB, orgID, handle string) (*bun.SelectQuery, bool) {
+	if f.Sort != SortCreated || len(f.Statuses)+len(f.Countries)+len(f.Platforms)+len(f.Tiers)+len(f.Tags) > 0 ||
+		f.AgencyID != "" || f.OwnerID != "" || f.MinFollowers != nil || f.MaxFollowers != nil || f.Exposed {
+		return nil, false
+	}
+	live := "r.deleted_at IS NULL"
+	if f.Deleted {
+		live = "r.deleted_at IS NOT NULL"
+	}
+	phrase := `"` + strings.ReplaceAll(strings.ToLower(f.Q), `"`, `""`) + `"`
+	names := db.NewSelect().TableExpr("creator_search").
+		Join("JOIN creator_search_rows AS r ON r.id = creator_search.rowid").
+		ColumnExpr("r.creator_id AS id, r.created_at").
+		Where("creator_search MATCH ? AND r.org_id = ?", phrase, orgID).Where(live)
+	handles := db.NewSelect().TableExpr("creator_accounts AS a").
+		Join("JOIN creator_search_rows AS r ON r.creator_id = a.creator_id").
+		ColumnExpr("r.creator_id AS id, r.created_at").
+		Where("a.org_id = ? AND a.handle >= ? AND a.handle < ? AND r.org_id = ?", orgID, handle, handle+"\U0010FFFF", orgID).Where(live)
+	return db.NewSelect().TableExpr("(? UNION ?) AS c", names, handles).
+		Column("c.id").ColumnExpr("count(*) OVER () AS total"), true
 }
 
 // tierRanges merges the follower ranges of tiers into the fewest ranges ([min, max), max 0 for
@@ -430,8 +499,11 @@ func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req 
 		ID    string `bun:"id"`
 		Total int64  `bun:"total"`
 	}
-	q, err := f.order(f.apply(s.db.NewSelect().TableExpr("creators AS c").Column("c.id").
-		ColumnExpr("count(*) OVER () AS total"), p.OrgID), nil)
+	q, ok := f.searchUnion(s.db, p.OrgID)
+	if !ok {
+		q = f.apply(s.db.NewSelect().TableExpr("creators AS c").Column("c.id").ColumnExpr("count(*) OVER () AS total"), p.OrgID)
+	}
+	q, err := f.order(q, nil)
 	if err != nil {
 		return page.List[Creator]{}, err
 	}

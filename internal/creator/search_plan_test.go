@@ -1,0 +1,115 @@
+package creator_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/caravan-crm/caravan/internal/httpapi/apitest"
+	"github.com/caravan-crm/caravan/internal/store/storetest"
+)
+
+// sqlLog keeps the SQL of the list's one-pass search query.
+type sqlLog struct {
+	mu sync.Mutex
+	qs []string
+}
+
+func (l *sqlLog) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (l *sqlLog) AfterQuery(_ context.Context, ev *bun.QueryEvent) {
+	if strings.Contains(ev.Query, "count(*) OVER ()") {
+		l.mu.Lock()
+		l.qs = append(l.qs, ev.Query)
+		l.mu.Unlock()
+	}
+}
+
+// The first page of a search (PostgreSQL) reads the creators its trigram indexes find, not every
+// creator of the organization. Asked as "c.id IN (name matches, e-mail matches, handle matches)",
+// the planner cannot tell how many the set holds (it assumes 200), and for a common three letters
+// joined it to a scan of every creator: on 20,000 creators, a 1,000-match search took 15 to 20 ms,
+// 4 to 7 ms when each part reads its own matches (caravan bench, list_search_name_postgres). The
+// answer is the same either way (TestSearchFirstPageAnswersTheSameCountedInOnePassOrFromTheKnownTotal).
+func TestASearchsFirstPageReadsOnlyTheCreatorsItsIndexesFind(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	e := apitest.New(t, db)
+	owner := e.Setup("Ningbo Export", "li@example.com")
+	// 20,000 creators, one in twenty a "Jackson".
+	if _, err := db.ExecContext(ctx, `INSERT INTO creators (id, org_id, display_name, name_key, country, status, created_at, updated_at)
+		SELECT gen_random_uuid()::text, ?, n, lower(n), 'US', 'active', now() - i * interval '1 minute', now()
+		FROM (SELECT i, CASE WHEN i % 20 = 0 THEN 'Jackson ' ELSE 'Creator ' END || i AS n FROM generate_series(1, 20000) AS i) AS g`,
+		owner.OrgID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "ANALYZE creators, creator_accounts"); err != nil {
+		t.Fatal(err)
+	}
+	log := &sqlLog{}
+	db.AddQueryHook(log)
+	// Each with a filter of its own: a total counted before is reused, and the page walks instead.
+	for _, extra := range []string{"", "&status=active&sort=name", "&country=US&sort=-followers", "&min_followers=0&sort=-gmv_90d"} {
+		log.qs = nil
+		page := call(t, e, owner, "GET", "/api/v1/creators?q=cks"+extra, nil, http.StatusOK)
+		if page["total"] != float64(1000) {
+			t.Fatalf("%s: total %v, want 1000", extra, page["total"])
+		}
+		if len(log.qs) != 1 {
+			t.Fatalf("%s: %d one-pass queries", extra, len(log.qs))
+		}
+		var plan []string
+		if err := db.NewRaw("EXPLAIN "+log.qs[0]).Scan(ctx, &plan); err != nil {
+			t.Fatal(err)
+		}
+		if all := strings.Join(plan, "\n"); regexp.MustCompile(`Seq Scan on creators\b`).MatchString(all) {
+			t.Errorf("q=cks%s reads every creator:\n%s", extra, all)
+		}
+	}
+}
+
+// The first page of a search in the default order (SQLite) counts and orders its matches from the
+// search index's rows, which hold each creator's created_at and deleted_at: looking every match up
+// in creators by its text id was most of a common search's time (1,300 matches of 20,000 creators:
+// 11 ms, 3.5 ms without). Only the page's creators are then read.
+func TestASearchsFirstPageCountsItsMatchesWithoutReadingCreators(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	e := apitest.New(t, db)
+	owner := e.Setup("Ningbo Export", "li@example.com")
+	for _, name := range []string{"Olivia Jackson", "Jackie Chan", "Mia Jackson"} {
+		newCreator(t, e, owner, obj{"display_name": name, "country": "US",
+			"accounts": []obj{{"platform": "tiktok", "handle": strings.ReplaceAll(strings.ToLower(name), " ", "")}}})
+	}
+	log := &sqlLog{}
+	db.AddQueryHook(log)
+	for _, query := range []string{"q=jack", "q=jack&deleted=true"} {
+		log.qs = nil
+		call(t, e, owner, "GET", "/api/v1/creators?"+query, nil, http.StatusOK)
+		if len(log.qs) != 1 {
+			t.Fatalf("%s: %d one-pass queries", query, len(log.qs))
+		}
+		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+log.qs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if all := strings.Join(plan, "\n"); regexp.MustCompile(`autoindex_creators_|\bcreators_\w+_idx`).MatchString(all) {
+			t.Errorf("%s reads creators to count its matches:\n%s", query, all)
+		}
+	}
+}
