@@ -1,12 +1,15 @@
 package tracking
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
+	"io"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -82,6 +85,7 @@ type recorder struct {
 	stop    chan struct{}
 	done    chan struct{}
 	writing sync.Mutex // one batch at a time, so the flusher and Flush never write the same clicks
+	conn    *bun.Conn  // SQLite: the flusher's own connection, guarded by writing (flushconn.go)
 
 	secretsMu sync.Mutex
 	secrets   map[string][]byte // organization → secret (never changes once created)
@@ -98,7 +102,7 @@ func (r *recorder) push(ctx context.Context, c pendingClick) error {
 	r.mu.Lock()
 	if r.closed || len(r.buf) >= r.bufferSize {
 		r.mu.Unlock()
-		return r.write(ctx, []pendingClick{c})
+		return r.write(ctx, false, []pendingClick{c})
 	}
 	r.buf = append(r.buf, c)
 	if !r.started {
@@ -152,7 +156,7 @@ func (r *recorder) flush(ctx context.Context) error {
 			return nil
 		}
 		start := time.Now()
-		err := r.write(ctx, batch)
+		err := r.write(ctx, true, batch)
 		observeFlush(len(batch), time.Since(start), err)
 		if err != nil {
 			if transient(ctx, err) {
@@ -193,10 +197,10 @@ func transient(ctx context.Context, err error) bool {
 
 // writeEach writes a batch the database refused one click at a time, so one click it can never take
 // (its link's campaign deleted, say) does not hold back the others forever; that click is logged with
-// everything it held but the address, and given up.
+// everything it held but the address, and given up. The caller holds r.writing.
 func (r *recorder) writeEach(ctx context.Context, batch []pendingClick, cause error) {
 	for _, c := range batch {
-		if err := r.write(ctx, []pendingClick{c}); err != nil {
+		if err := r.write(ctx, true, []pendingClick{c}); err != nil {
 			if transient(ctx, err) {
 				r.mu.Lock()
 				r.buf = append(r.buf, c)
@@ -227,10 +231,16 @@ func (r *recorder) close(ctx context.Context) error {
 	for {
 		err := r.flush(ctx)
 		if err == nil {
+			r.writing.Lock()
+			r.releaseConn(ctx)
+			r.writing.Unlock()
 			return nil
 		}
 		select {
 		case <-ctx.Done():
+			r.writing.Lock()
+			r.releaseConn(context.Background())
+			r.writing.Unlock()
 			r.mu.Lock()
 			n := len(r.buf)
 			r.mu.Unlock()
@@ -252,11 +262,13 @@ func (r *recorder) pending(id string) (pendingClick, bool) {
 	return pendingClick{}, false
 }
 
-// write stores a batch of clicks in one transaction: one multi-row INSERT, then the clicks the
-// dedupe key turned away, as duplicates. A click already stored (a batch whose commit succeeded but
-// whose answer was lost, tried again) is skipped: the click id is the primary key, so nothing is
-// stored twice.
-func (r *recorder) write(ctx context.Context, batch []pendingClick) error {
+// write stores a batch of clicks in one transaction: multi-row INSERTs with bound values
+// (clickinsert.go), then the clicks the dedupe key turned away, as duplicates, then the links'
+// counts of what was written. A click already stored (a batch whose commit succeeded but whose
+// answer was lost, tried again) is skipped, and not counted again: the click id is the primary key,
+// so nothing is stored twice. held says the caller holds r.writing, and so may use the flusher's
+// connection.
+func (r *recorder) write(ctx context.Context, held bool, batch []pendingClick) error {
 	if len(batch) == 0 {
 		return nil
 	}
@@ -264,31 +276,84 @@ func (r *recorder) write(ctx context.Context, batch []pendingClick) error {
 	if err != nil {
 		return err
 	}
-	return store.RunInTx(ctx, r.db, func(ctx context.Context, tx bun.Tx) error {
-		var inserted []string
-		if _, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Returning("id").Exec(ctx, &inserted); err != nil {
+	return r.inTx(ctx, held, func(ctx context.Context, tx bun.Tx) error {
+		inserted, err := insertClicks(ctx, tx, rows)
+		if err != nil {
 			return err
 		}
-		if len(inserted) == len(rows) {
-			return nil
-		}
-		in := make(map[string]bool, len(inserted))
-		for _, id := range inserted {
-			in[id] = true
-		}
-		var dups []clickRow
-		for _, row := range rows {
-			if row.Kind == ClickCounted && !in[row.ID] {
-				row.Kind, row.DedupeKey = ClickDuplicate, nil
-				dups = append(dups, row)
+		written := rows
+		if len(inserted) < len(rows) {
+			in := make(map[string]bool, len(inserted))
+			for _, id := range inserted {
+				in[id] = true
+			}
+			written = make([]clickRow, 0, len(rows))
+			var dups []clickRow
+			for _, row := range rows {
+				switch {
+				case in[row.ID]:
+					written = append(written, row)
+				case row.Kind == ClickCounted:
+					row.Kind, row.DedupeKey = ClickDuplicate, nil
+					dups = append(dups, row)
+				}
+			}
+			if len(dups) > 0 {
+				ids, err := insertClicks(ctx, tx, dups)
+				if err != nil {
+					return err
+				}
+				in = make(map[string]bool, len(ids))
+				for _, id := range ids {
+					in[id] = true
+				}
+				for _, row := range dups {
+					if in[row.ID] {
+						written = append(written, row)
+					}
+				}
 			}
 		}
-		if len(dups) == 0 {
-			return nil
-		}
-		_, err := tx.NewInsert().Model(&dups).On("CONFLICT DO NOTHING").Exec(ctx)
-		return err
+		return countLinkClicks(ctx, tx, written)
 	})
+}
+
+// countLinkClicks adds the clicks just written to their links' counts (link_clicks), in the same
+// transaction, so a count never disagrees with the clicks stored. One row per link, in a fixed order
+// (two replicas' batches lock the rows they share in the same order and never deadlock).
+func countLinkClicks(ctx context.Context, tx bun.Tx, written []clickRow) error {
+	if len(written) == 0 {
+		return nil
+	}
+	byLink := map[[2]string]*linkClicks{}
+	for _, row := range written {
+		k := [2]string{row.OrgID, row.LinkID}
+		c := byLink[k]
+		if c == nil {
+			c = &linkClicks{OrgID: row.OrgID, LinkID: row.LinkID}
+			byLink[k] = c
+		}
+		switch row.Kind {
+		case ClickCounted:
+			c.Counted++
+		case ClickBot:
+			c.Bots++
+		default:
+			c.Duplicates++
+		}
+	}
+	counts := make([]linkClicks, 0, len(byLink))
+	for _, c := range byLink {
+		counts = append(counts, *c)
+	}
+	slices.SortFunc(counts, func(a, b linkClicks) int {
+		return cmp.Or(strings.Compare(a.OrgID, b.OrgID), strings.Compare(a.LinkID, b.LinkID))
+	})
+	_, err := tx.NewInsert().Model(&counts).On("CONFLICT (org_id, link_id) DO UPDATE").
+		Set("counted = link_clicks.counted + EXCLUDED.counted").
+		Set("bots = link_clicks.bots + EXCLUDED.bots").
+		Set("duplicates = link_clicks.duplicates + EXCLUDED.duplicates").Exec(ctx)
+	return err
 }
 
 // rows turns pending clicks into rows: the address and the visitor hashed under the organization's
@@ -305,20 +370,42 @@ func (r *recorder) rows(ctx context.Context, batch []pendingClick) ([]clickRow, 
 		return nil, err
 	}
 	rows := make([]clickRow, len(batch))
+	// One keyed HMAC per organization and day, reset for each digest: setting a key up costs as much
+	// as the digest itself, and a batch is nearly always one organization's day.
+	type orgDay struct {
+		org string
+		day int64
+	}
+	hashers := map[orgDay]hash.Hash{}
 	for i, c := range batch {
-		key := dayKey(secrets[c.OrgID], c.ClickedAt)
+		od := orgDay{c.OrgID, c.ClickedAt.Unix() / 86400}
+		h := hashers[od]
+		if h == nil {
+			h = hmac.New(sha256.New, dayKey(secrets[c.OrgID], c.ClickedAt))
+			hashers[od] = h
+		}
 		row := clickRow{ID: c.ID, OrgID: c.OrgID, LinkID: c.LinkID, CreatorID: c.CreatorID, CampaignID: c.CampaignID, AccountID: c.AccountID,
-			ClickedAt: c.ClickedAt, IPHash: digest(key, "ip", c.IP), Visitor: digest(key, "visitor", c.IP, c.UserAgent),
+			ClickedAt: c.ClickedAt, IPHash: digestWith(h, "ip", c.IP), Visitor: digestWith(h, "visitor", c.IP, c.UserAgent),
 			UserAgent: c.UserAgent, Referer: c.Referer, Country: c.Country, Kind: ClickCounted}
 		if IsBot(c.UserAgent) {
 			row.Kind = ClickBot
 		} else {
-			k := c.LinkID + ":" + row.Visitor + ":" + strconv.FormatInt(c.ClickedAt.Unix()/60, 10)
+			k := dedupeKey(c.LinkID, row.Visitor, c.ClickedAt)
 			row.DedupeKey = &k
 		}
 		rows[i] = row
 	}
 	return rows, nil
+}
+
+// dedupeKey is a counted click's key for the unique index that lets a visitor count once a minute
+// on a link: the minute (base 36), then 96 bits of SHA-256 of the link and the visitor. Short, so the
+// index stays small, and minute first, so the clicks of a batch land in the current minute's part of
+// the index rather than all over it (the key used to be link:visitor:minute, about 80 bytes, starting
+// with the link; a visitor who clicks in the very minute of the upgrade may count twice).
+func dedupeKey(linkID, visitor string, at time.Time) string {
+	h := sha256.Sum256([]byte(linkID + ":" + visitor))
+	return strconv.FormatInt(at.Unix()/60, 36) + ":" + hex.EncodeToString(h[:12])
 }
 
 // dayKey is the organization's hashing key of t's day (UTC): HMAC-SHA256(secret, day). Yesterday's
@@ -332,13 +419,19 @@ func dayKey(secret []byte, t time.Time) []byte {
 
 // digest is HMAC-SHA256(key, kind, parts…), 128 bits in hex.
 func digest(key []byte, kind string, parts ...string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(kind))
+	return digestWith(hmac.New(sha256.New, key), kind, parts...)
+}
+
+// digestWith is digest with the keyed HMAC m, which it resets first.
+func digestWith(m hash.Hash, kind string, parts ...string) string {
+	m.Reset()
+	io.WriteString(m, kind)
 	for _, p := range parts {
 		m.Write([]byte{0})
-		m.Write([]byte(p))
+		io.WriteString(m, p)
 	}
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0])[:16])
 }
 
 // secretsOf returns the hashing secret of each organization, creating the missing ones. A secret is

@@ -75,7 +75,7 @@ func (s *Service) RecordPastClicks(ctx context.Context, orgID string, clicks []P
 		return err
 	}
 	for i := 0; i < len(pending); i += pastClickBatch {
-		if err := s.clicks.write(ctx, pending[i:min(i+pastClickBatch, len(pending))]); err != nil {
+		if err := s.clicks.write(ctx, false, pending[i:min(i+pastClickBatch, len(pending))]); err != nil {
 			return err
 		}
 	}

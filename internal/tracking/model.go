@@ -114,6 +114,18 @@ type clickRow struct {
 	Country    *string   `bun:"country"`
 }
 
+// linkClicks is a link's clicks of all time by kind (rolled-up days included), kept by the click
+// writer: the links list reads a link's count here rather than counting its clicks.
+type linkClicks struct {
+	bun.BaseModel `bun:"table:link_clicks"`
+
+	OrgID      string `bun:"org_id,pk"`
+	LinkID     string `bun:"link_id,pk"`
+	Counted    int64  `bun:"counted"`
+	Bots       int64  `bun:"bots"`
+	Duplicates int64  `bun:"duplicates"`
+}
+
 // secretRow is an organization's secret for the daily IP-hashing keys.
 type secretRow struct {
 	bun.BaseModel `bun:"table:click_secrets"`

@@ -98,9 +98,33 @@ func (s *Service) Redirect(ctx context.Context, v Visit) (string, error) {
 // around the click id (the rest depends on the link only), from the replica's cache when it read the
 // link in the last few seconds.
 func (s *Service) redirectTarget(ctx context.Context, code string, now time.Time) (cachedLink, error) {
-	if c, ok := s.links.get(code, now); ok {
+	c, ok, refresh := s.links.get(code, now)
+	if refresh {
+		// Read again in the background; this visit and the next ones go on with what is cached.
+		_, _ = s.links.read(code, false, func() (cachedLink, error) {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			c, err := s.readLink(ctx, code, s.clock.Now().UTC())
+			if err != nil && apperr.KindOf(err) != apperr.KindNotFound {
+				s.log.Warn("refreshing a link failed; it is read again on its next visit", "code", code, "err", err)
+			}
+			return c, err
+		})
+	}
+	if ok {
 		return c, nil
 	}
+	// The read is shared by the requests that miss the code meanwhile, so it must not end with the
+	// first of them.
+	return s.links.read(code, true, func() (cachedLink, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return s.readLink(ctx, code, now)
+	})
+}
+
+// readLink reads the active link of code from the database, to be cached until now + linkCacheTTL.
+func (s *Service) readLink(ctx context.Context, code string, now time.Time) (cachedLink, error) {
 	var l redirectLink
 	if err := s.db.NewSelect().Model((*Link)(nil)).
 		Column("id", "org_id", "creator_id", "campaign_id", "account_id", "destination_url", "status").
@@ -128,7 +152,6 @@ func (s *Service) redirectTarget(ctx context.Context, code string, now time.Time
 	c.before, c.after = splitParams(l.DestinationURL, [][2]string{
 		{ParamClick, ""}, {ParamSource, source}, {ParamMedium, MediumCreator}, {ParamCampaign, l.CampaignID},
 	})
-	s.links.put(code, c)
 	return c, nil
 }
 

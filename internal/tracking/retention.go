@@ -191,22 +191,6 @@ func (s *Service) addCreatorRollups(ctx context.Context, out map[string]int64, o
 	return nil
 }
 
-// addLinkRollups adds to n the rolled-up counted clicks of each link of ids.
-func (s *Service) addLinkRollups(ctx context.Context, orgID string, ids []string, n map[string]int64) error {
-	var rows []struct {
-		LinkID string `bun:"link_id"`
-		N      int64  `bun:"n"`
-	}
-	if err := s.db.NewSelect().Model((*clickDay)(nil)).ColumnExpr("link_id, CAST(SUM(counted) AS BIGINT) AS n").
-		Where("org_id = ? AND link_id IN (?)", orgID, bun.In(ids)).Group("link_id").Scan(ctx, &rows); err != nil {
-		return store.MapError(err)
-	}
-	for _, r := range rows {
-		n[r.LinkID] += r.N
-	}
-	return nil
-}
-
 // addCampaignRollups adds the rolled-up counted clicks of a campaign to counts (per creator and
 // account).
 func (s *Service) addCampaignRollups(ctx context.Context, orgID, campaignID string, counts []ClickCount) ([]ClickCount, error) {

@@ -356,21 +356,15 @@ func (s *Service) hydrateLinks(ctx context.Context, orgID string, ls []Link) err
 		ids[i] = ls[i].ID
 		ls[i].ShortURL = s.shortURL(ls[i].Code)
 	}
-	var rows []struct {
-		LinkID string `bun:"link_id"`
-		N      int64  `bun:"n"`
-	}
-	if err := s.db.NewSelect().Model((*clickRow)(nil)).ColumnExpr("link_id, COUNT(*) AS n").
-		Where("org_id = ? AND link_id IN (?) AND kind = ?", orgID, bun.In(ids), ClickCounted).
-		Group("link_id").Scan(ctx, &rows); err != nil {
+	// Counted clicks of all time, rolled-up days included, as the click writer keeps them.
+	var rows []linkClicks
+	if err := s.db.NewSelect().Model(&rows).Column("link_id", "counted").
+		Where("org_id = ? AND link_id IN (?)", orgID, bun.In(ids)).Scan(ctx); err != nil {
 		return store.MapError(err)
 	}
 	n := make(map[string]int64, len(rows))
 	for _, r := range rows {
-		n[r.LinkID] = r.N
-	}
-	if err := s.addLinkRollups(ctx, orgID, ids, n); err != nil { // days older than the retention window
-		return err
+		n[r.LinkID] = r.Counted
 	}
 	for i := range ls {
 		ls[i].Clicks = n[ls[i].ID]
