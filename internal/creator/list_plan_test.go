@@ -21,7 +21,13 @@ func sqlitePlan(t *testing.T, db *bun.DB, f Filter) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+sel.Limit(51).String())
+	return explainSQLite(t, db, sel.Limit(51).String())
+}
+
+// explainSQLite returns the detail lines of SQLite's EXPLAIN QUERY PLAN of query.
+func explainSQLite(t *testing.T, db *bun.DB, query string) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +40,9 @@ func sqlitePlan(t *testing.T, db *bun.DB, f Filter) []string {
 			t.Fatal(err)
 		}
 		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return plan
 }
@@ -160,20 +169,7 @@ func TestAPageReadsItsTagsFromAnIndexAlone(t *testing.T) {
 	if len(h.qs) != 1 {
 		t.Fatalf("%d queries of tags", len(h.qs))
 	}
-	var plan []string
-	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+h.qs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
+	plan := explainSQLite(t, db, h.qs[0])
 	if all := strings.Join(plan, "\n"); !strings.Contains(all, "USING COVERING INDEX") {
 		t.Errorf("the page's tags are read from their rows:\n%s\n%s", h.qs[0], all)
 	}

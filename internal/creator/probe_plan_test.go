@@ -1,7 +1,6 @@
 package creator
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,7 +17,6 @@ import (
 // whatever the statistics: a new database has none, which is the case planned here.
 func TestAWalksPlatformProbeReadsTheCreatorsOwnAccountsWithoutStatistics(t *testing.T) {
 	db := storetest.SQLite(t)
-	ctx := context.Background()
 	for _, query := range []string{"platform=tiktok&tag=boho", "platform=tiktok,youtube", "platform=rednote&q=luna"} {
 		v, _ := url.ParseQuery(query)
 		f, err := ParseFilter(v)
@@ -30,20 +28,7 @@ func TestAWalksPlatformProbeReadsTheCreatorsOwnAccountsWithoutStatistics(t *test
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+sel.Limit(11).String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := explainSQLite(t, db, sel.Limit(11).String())
 		probe := ""
 		for _, l := range plan {
 			if strings.HasPrefix(l, "SEARCH pa ") {

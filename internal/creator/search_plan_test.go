@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/caravan-crm/caravan/internal/creator"
 	"github.com/caravan-crm/caravan/internal/httpapi/apitest"
 	"github.com/caravan-crm/caravan/internal/store/storetest"
 )
@@ -79,7 +80,6 @@ func TestASearchsFirstPageReadsOnlyTheCreatorsItsIndexesFind(t *testing.T) {
 // 11 ms, 3.5 ms without). Only the page's creators are then read.
 func TestASearchsFirstPageCountsItsMatchesWithoutReadingCreators(t *testing.T) {
 	db := storetest.SQLite(t)
-	ctx := context.Background()
 	e := apitest.New(t, db)
 	owner := e.Setup("Ningbo Export", "li@example.com")
 	for _, name := range []string{"Olivia Jackson", "Jackie Chan", "Mia Jackson"} {
@@ -94,20 +94,7 @@ func TestASearchsFirstPageCountsItsMatchesWithoutReadingCreators(t *testing.T) {
 		if len(log.qs) != 1 {
 			t.Fatalf("%s: %d one-pass queries", query, len(log.qs))
 		}
-		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+log.qs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := creator.ExplainSQLite(t, db, log.qs[0])
 		if all := strings.Join(plan, "\n"); regexp.MustCompile(`autoindex_creators_|\bcreators_\w+_idx`).MatchString(all) {
 			t.Errorf("%s reads creators to count its matches:\n%s", query, all)
 		}

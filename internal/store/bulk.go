@@ -30,7 +30,7 @@ type Bulk struct {
 	sqlite bool
 	fields []*schema.Field
 	head   string // INSERT INTO table (columns) VALUES
-	row    string // one row's placeholders; SQLite's, rewritten for PostgreSQL in query
+	row    string // one row's placeholders; SQLite's, rewritten for PostgreSQL in sql
 	suffix string
 
 	mu        sync.Mutex
@@ -71,9 +71,47 @@ func MustBulk(db *bun.DB, model any, suffix string) *Bulk {
 // Insert writes rows (a slice of the model's structs or of pointers to them) in db, a bun.Tx or the
 // *bun.DB, and returns how many rows the database says it wrote (fewer when the suffix skips some).
 func (b *Bulk) Insert(ctx context.Context, db bun.IDB, rows any) (int64, error) {
+	var written int64
+	err := b.each(ctx, db, rows, func(tx *sql.Tx, n int, args []any) error {
+		res, err := b.exec(ctx, tx, n, args)
+		if err != nil {
+			return err
+		}
+		affected, err := res.RowsAffected()
+		written += affected
+		return err
+	})
+	return written, err
+}
+
+// InsertReturning is Insert for a Bulk whose suffix ends with RETURNING one column: it returns that
+// column of each row written, as text.
+func (b *Bulk) InsertReturning(ctx context.Context, db bun.IDB, rows any) ([]string, error) {
+	var out []string
+	err := b.each(ctx, db, rows, func(tx *sql.Tx, n int, args []any) error {
+		res, err := b.query(ctx, tx, n, args)
+		if err != nil {
+			return err
+		}
+		defer res.Close()
+		for res.Next() {
+			var v string
+			if err := res.Scan(&v); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return res.Err()
+	})
+	return out, err
+}
+
+// each binds rows in statements of bulkSizes rows and runs write on each, in the transaction of db
+// (nil for the *bun.DB).
+func (b *Bulk) each(ctx context.Context, db bun.IDB, rows any, write func(tx *sql.Tx, n int, args []any) error) error {
 	v := reflect.Indirect(reflect.ValueOf(rows))
 	if v.Kind() != reflect.Slice {
-		return 0, fmt.Errorf("store: Bulk.Insert takes a slice, not %T", rows)
+		return fmt.Errorf("store: Bulk takes a slice, not %T", rows)
 	}
 	var tx *sql.Tx
 	switch d := db.(type) {
@@ -83,9 +121,8 @@ func (b *Bulk) Insert(ctx context.Context, db bun.IDB, rows any) (int64, error) 
 		tx = d.Tx
 	case *bun.DB:
 	default:
-		return 0, fmt.Errorf("store: Bulk.Insert in a %T", db)
+		return fmt.Errorf("store: Bulk in a %T", db)
 	}
-	var written int64
 	args := make([]any, 0, min(v.Len(), bulkSizes[0])*len(b.fields))
 	for at := 0; at < v.Len(); {
 		n := bulkSizes[len(bulkSizes)-1]
@@ -101,30 +138,24 @@ func (b *Bulk) Insert(ctx context.Context, db bun.IDB, rows any) (int64, error) 
 			for _, f := range b.fields {
 				a, err := b.bind(f.Value(strct))
 				if err != nil {
-					return written, fmt.Errorf("store: %s.%s: %w", strct.Type().Name(), f.GoName, err)
+					return fmt.Errorf("store: %s.%s: %w", strct.Type().Name(), f.GoName, err)
 				}
 				args = append(args, a)
 			}
 		}
-		res, err := b.exec(ctx, tx, n, args)
-		if err != nil {
-			return written, err
+		if err := write(tx, n, args); err != nil {
+			return err
 		}
-		affected, err := res.RowsAffected()
-		if err != nil {
-			return written, err
-		}
-		written += affected
 		at += n
 	}
-	return written, nil
+	return nil
 }
 
-// exec runs the statement of n rows: the pool's prepared statement when there is one (database/sql
-// prepares it once on each connection), else prepared in tx alone while the pool's is prepared
-// aside. Preparing on the pool takes a connection of its own, which a transaction must not wait for:
-// every other connection may be waiting for this transaction's lock.
-func (b *Bulk) exec(ctx context.Context, tx *sql.Tx, n int, args []any) (sql.Result, error) {
+// stmt returns the pool's prepared statement of n rows, or nil while it is being prepared aside.
+// Preparing on the pool takes a connection of its own, which a transaction must not wait for: every
+// other connection may be waiting for this transaction's lock. database/sql prepares the pool's
+// statement once on each connection that runs it.
+func (b *Bulk) stmt(ctx context.Context, tx *sql.Tx, n int) *sql.Stmt {
 	b.mu.Lock()
 	stmt := b.stmts[n]
 	if stmt == nil && !b.preparing[n] {
@@ -132,15 +163,34 @@ func (b *Bulk) exec(ctx context.Context, tx *sql.Tx, n int, args []any) (sql.Res
 		go b.prepare(n)
 	}
 	b.mu.Unlock()
-	switch {
-	case stmt != nil && tx != nil:
-		return tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	if stmt != nil && tx != nil {
+		return tx.StmtContext(ctx, stmt)
+	}
+	return stmt
+}
+
+// exec runs the statement of n rows: the pool's prepared one when there is one, else the SQL
+// (prepared in the transaction alone).
+func (b *Bulk) exec(ctx context.Context, tx *sql.Tx, n int, args []any) (sql.Result, error) {
+	switch stmt := b.stmt(ctx, tx, n); {
 	case stmt != nil:
 		return stmt.ExecContext(ctx, args...)
 	case tx != nil:
-		return tx.ExecContext(ctx, b.query(n), args...)
+		return tx.ExecContext(ctx, b.sql(n), args...)
 	default:
-		return b.db.DB.ExecContext(ctx, b.query(n), args...)
+		return b.db.DB.ExecContext(ctx, b.sql(n), args...)
+	}
+}
+
+// query is exec for a statement that returns rows.
+func (b *Bulk) query(ctx context.Context, tx *sql.Tx, n int, args []any) (*sql.Rows, error) {
+	switch stmt := b.stmt(ctx, tx, n); {
+	case stmt != nil:
+		return stmt.QueryContext(ctx, args...)
+	case tx != nil:
+		return tx.QueryContext(ctx, b.sql(n), args...)
+	default:
+		return b.db.DB.QueryContext(ctx, b.sql(n), args...)
 	}
 }
 
@@ -148,7 +198,7 @@ func (b *Bulk) exec(ctx context.Context, tx *sql.Tx, n int, args []any) (sql.Res
 func (b *Bulk) prepare(n int) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	stmt, err := b.db.DB.PrepareContext(ctx, b.query(n))
+	stmt, err := b.db.DB.PrepareContext(ctx, b.sql(n))
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.preparing[n] = false
@@ -157,8 +207,8 @@ func (b *Bulk) prepare(n int) {
 	}
 }
 
-// query is the INSERT of n rows, with the dialect's placeholders.
-func (b *Bulk) query(n int) string {
+// sql is the INSERT of n rows, with the dialect's placeholders.
+func (b *Bulk) sql(n int) string {
 	var sb strings.Builder
 	sb.Grow(len(b.head) + n*(len(b.row)+2)*2 + len(b.suffix) + 1)
 	sb.WriteString(b.head)
@@ -188,6 +238,10 @@ func (b *Bulk) query(n int) string {
 	}
 	return sb.String()
 }
+
+// BunTimeFormat is the text bun writes a time as, in UTC (schema.BaseDialect.AppendTime): a time
+// bound as this text is stored as bun would have stored it.
+const BunTimeFormat = "2006-01-02 15:04:05.999999-07:00"
 
 // The kinds of value Bulk binds.
 const (
@@ -232,7 +286,7 @@ func (b *Bulk) bind(v reflect.Value) (any, error) {
 	switch kind {
 	case bindTime:
 		// bun's text of a time (schema.BaseDialect.AppendTime); PostgreSQL reads it as the same instant.
-		return v.Interface().(time.Time).UTC().Format("2006-01-02 15:04:05.999999-07:00"), nil
+		return v.Interface().(time.Time).UTC().Format(BunTimeFormat), nil
 	case bindString:
 		return v.String(), nil
 	case bindBool:

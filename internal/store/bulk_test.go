@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,6 +210,30 @@ func TestBulkCountsOnlyTheRowsItsSuffixKeeps(t *testing.T) {
 		}
 		if written, err := bulk.Insert(ctx, db, []bulkProbe{}); err != nil || written != 0 {
 			t.Fatalf("an empty slice wrote %d (%v)", written, err)
+		}
+
+		// RETURNING: the ids of the rows written, and only theirs.
+		returning := store.MustBulk(db, (*bulkProbe)(nil), "ON CONFLICT (id) DO NOTHING RETURNING id")
+		more := probeRows("q", 30)
+		if _, err := bulk.Insert(ctx, db, more[:10]); err != nil {
+			t.Fatal(err)
+		}
+		more = append(more, first[:5]...)
+		var ids []string
+		err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			ids, err = returning.InsertReturning(ctx, tx, more)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(ids)
+		want := make([]string, 0, 20)
+		for _, p := range more[10:30] {
+			want = append(want, p.ID)
+		}
+		if !slices.Equal(ids, want) {
+			t.Fatalf("RETURNING gave %v, want the 20 new ids %v", ids, want)
 		}
 	})
 }

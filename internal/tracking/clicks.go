@@ -72,6 +72,7 @@ func IsBot(userAgent string) bool {
 // buffer and is tried again.
 type recorder struct {
 	db         *bun.DB
+	inserts    *store.Bulk // the clicks' INSERT (clickinsert.go)
 	log        *slog.Logger
 	flushEvery time.Duration
 	flushSize  int
@@ -92,7 +93,7 @@ type recorder struct {
 }
 
 func newRecorder(db *bun.DB, log *slog.Logger, every time.Duration, size, bufferSize int) *recorder {
-	return &recorder{db: db, log: log, flushEvery: every, flushSize: size, bufferSize: bufferSize,
+	return &recorder{db: db, inserts: store.MustBulk(db, (*clickRow)(nil), clickInsertSuffix), log: log, flushEvery: every, flushSize: size, bufferSize: bufferSize,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), secrets: map[string][]byte{}}
 }
 
@@ -277,7 +278,7 @@ func (r *recorder) write(ctx context.Context, held bool, batch []pendingClick) e
 		return err
 	}
 	return r.inTx(ctx, held, func(ctx context.Context, tx bun.Tx) error {
-		inserted, err := insertClicks(ctx, tx, rows)
+		inserted, err := r.inserts.InsertReturning(ctx, tx, rows)
 		if err != nil {
 			return err
 		}
@@ -299,7 +300,7 @@ func (r *recorder) write(ctx context.Context, held bool, batch []pendingClick) e
 				}
 			}
 			if len(dups) > 0 {
-				ids, err := insertClicks(ctx, tx, dups)
+				ids, err := r.inserts.InsertReturning(ctx, tx, dups)
 				if err != nil {
 					return err
 				}

@@ -24,7 +24,7 @@ func ClickTwoWays(ctx context.Context, db *bun.DB, orgID, linkID, creatorID, cam
 		return "", "", err
 	}
 	err = store.RunInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		_, err := insertClicks(ctx, tx, []clickRow{b})
+		_, err := store.MustBulk(db, (*clickRow)(nil), clickInsertSuffix).InsertReturning(ctx, tx, []clickRow{b})
 		return err
 	})
 	return a.ID, b.ID, err
