@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -47,6 +48,8 @@ type linkRead struct {
 	err  error
 }
 
+var errLinkReadPanicked = errors.New("tracking: reading the link panicked")
+
 func newLinkCache() *linkCache {
 	return &linkCache{m: map[string]cachedLink{}, reading: map[string]*linkRead{}}
 }
@@ -80,17 +83,20 @@ func (c *linkCache) read(code string, wait bool, load func() (cachedLink, error)
 	gen := c.gen
 	c.mu.Unlock()
 	run := func() {
-		r.v, r.err = load()
-		c.mu.Lock()
-		delete(c.reading, code)
-		if r.err == nil && gen == c.gen {
-			if len(c.m) >= linkCacheMax {
-				c.m = map[string]cachedLink{}
+		r.err = errLinkReadPanicked // until load returns: the waiters of a read that panicked are not left waiting
+		defer func() {
+			c.mu.Lock()
+			delete(c.reading, code)
+			if r.err == nil && gen == c.gen {
+				if len(c.m) >= linkCacheMax {
+					c.m = map[string]cachedLink{}
+				}
+				c.m[code] = r.v
 			}
-			c.m[code] = r.v
-		}
-		c.mu.Unlock()
-		close(r.done)
+			c.mu.Unlock()
+			close(r.done)
+		}()
+		r.v, r.err = load()
 	}
 	if !wait {
 		go run()
