@@ -62,6 +62,9 @@ function daysAgo(n) {
 
 /** Opens an antd Select and clicks the option showing `text` (typing it first when `search`). */
 async function pickOption(page, testid, text, search = false) {
+  // A list still closing (its fade lasts a few hundred ms) lies over the fields below its select:
+  // a click meant for the next select lands on it instead.
+  await noOpenList(page)
   await page.getByTestId(testid).click()
   const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option')
   if (search) {
@@ -78,6 +81,16 @@ async function pickOption(page, testid, text, search = false) {
     )
   }
   await options.filter({ hasText: text }).first().click()
+  await noOpenList(page)
+}
+
+/** Waits until no Select's list is shown, opening or closing. */
+async function noOpenList(page) {
+  await page.waitForFunction(
+    () => ![...document.querySelectorAll('.ant-select-dropdown')].some((d) => d.offsetParent !== null && !d.classList.contains('ant-select-dropdown-hidden')),
+    null,
+    { timeout: 30_000 },
+  )
 }
 
 async function signIn(user, locale) {
