@@ -20,7 +20,8 @@ import (
 // statements prepared once per connection and row count. bun writes every value into the SQL text,
 // so each of its multi-row INSERTs is a new statement for the database to parse: on SQLite that was
 // about a fifth of a 1,000-order batch's CPU, and the formatting another seventh. The hot paths
-// (orders, their items, commission entries) write through a Bulk; everything else stays with bun.
+// (orders, their items, commission entries, the creator import's new rows, the click flusher) write
+// through a Bulk; everything else stays with bun.
 //
 // The values are the ones bun would write, so a row reads back the same whichever wrote it
 // (TestBulkWritesWhatBunWrites): times as bun's text on SQLite, structs as their JSON, booleans as
