@@ -224,10 +224,8 @@ func (s *Service) EnrolmentCounts(ctx context.Context, orgID string, creatorIDs 
 		CreatorID string `bun:"creator_id"`
 		N         int64  `bun:"n"`
 	}
-	if err := s.db.NewSelect().Model((*Enrolment)(nil)).ColumnExpr("creator_id, COUNT(*) AS n").
-		Where("org_id = ? AND creator_id IN (?) AND status IN (?)", orgID, bun.In(creatorIDs), bun.In([]string{EnrolmentInvited, EnrolmentAccepted})).
-		Group("creator_id").Scan(ctx, &rows); err != nil {
-		return nil, store.MapError(err)
+	if err := s.enrolled.Scan(ctx, s.db, &rows, orgID, store.List(creatorIDs)); err != nil {
+		return nil, err
 	}
 	for _, r := range rows {
 		out[r.CreatorID] = r.N

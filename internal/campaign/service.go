@@ -24,6 +24,9 @@ type Service struct {
 	clock   clock.Clock
 	zones   creator.Zones
 	results Results
+	// enrolled counts the live enrolments of a page of creators (EnrolmentCounts), on every creators
+	// list request: prepared once, with the page's ids bound as one parameter.
+	enrolled *store.Prepared
 }
 
 // Results are what the tracking, conversion and ledger packages know about a campaign: clicks,
@@ -49,7 +52,9 @@ func NewService(db *bun.DB, clk clock.Clock, zones creator.Zones) *Service {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &Service{db: db, clock: clk, zones: zones}
+	return &Service{db: db, clock: clk, zones: zones, enrolled: &store.Prepared{Query: `SELECT creator_id, COUNT(*) AS n
+		FROM enrolments WHERE org_id = ? AND creator_id = ANY(?) AND status IN ('` + EnrolmentInvited + `', '` + EnrolmentAccepted + `')
+		GROUP BY creator_id`}}
 }
 
 // SetResults plugs in the source of clicks, conversions, GMV and commission for the report.

@@ -246,7 +246,7 @@ func (s *Service) GetAccount(ctx context.Context, p actor.Actor, id string) (*Ac
 		return nil, err
 	}
 	list := []Account{*a}
-	if err := s.fillGrowth(ctx, s.db, p.OrgID, list); err != nil {
+	if err := s.fillGrowth(ctx, p.OrgID, list); err != nil {
 		return nil, err
 	}
 	return &list[0], nil

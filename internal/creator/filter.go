@@ -537,7 +537,7 @@ func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req 
 	}
 	s.keepTotal(c, total)
 	l := page.Finish(rows, req, total, f.cursorKey)
-	if err := s.hydrate(ctx, s.db, p.OrgID, l.Items); err != nil {
+	if err := s.hydrate(ctx, p.OrgID, l.Items); err != nil {
 		return page.List[Creator]{}, err
 	}
 	return l, nil
@@ -582,7 +582,7 @@ func (s *Service) listPage(ctx context.Context, p actor.Actor, f Filter, req pag
 		return page.List[Creator]{}, store.MapError(err)
 	}
 	l := page.Finish(rows, req, total, f.cursorKey)
-	if err := s.hydrate(ctx, s.db, p.OrgID, l.Items); err != nil {
+	if err := s.hydrate(ctx, p.OrgID, l.Items); err != nil {
 		return page.List[Creator]{}, err
 	}
 	return l, nil

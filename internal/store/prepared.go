@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -13,8 +16,8 @@ import (
 // Prepared is a hot query run with bound parameters through a statement prepared once on the pool
 // (database/sql then prepares it once on each connection that runs it). bun writes values into the
 // SQL text, so the database parses each of its queries anew; a query run on every request is worth
-// preparing. Query is written with ? placeholders, numbered for PostgreSQL. The zero value is not
-// usable: set Query.
+// preparing. Query is written with ? placeholders, numbered for PostgreSQL, and "= ANY(?)" for a
+// column in a List (SQLite reads the list from its JSON). The zero value is not usable: set Query.
 type Prepared struct {
 	Query string
 
@@ -23,26 +26,61 @@ type Prepared struct {
 	stmt *sql.Stmt
 }
 
+// List is a parameter of a Prepared query that holds many values, compared with "= ANY(?)": a page's
+// ids, bound as one parameter, so that one statement serves every page whatever its length (an IN
+// list of placeholders would be a statement of its own for each length).
+type List []string
+
 // QueryRow runs the query on db (not in a transaction) and returns its row.
 func (p *Prepared) QueryRow(ctx context.Context, db *bun.DB, args ...any) *sql.Row {
+	stmt, err := p.prepared(ctx, db)
+	if err != nil {
+		return db.DB.QueryRowContext(ctx, p.query(db), p.args(db, args)...) // answers with the same error, or tries again
+	}
+	return stmt.QueryRowContext(ctx, p.args(db, args)...)
+}
+
+// Scan runs the query on db (not in a transaction) and scans its rows into dest as bun scans a
+// model's: a pointer to a slice of models, or of structs whose bun tags name the query's columns.
+func (p *Prepared) Scan(ctx context.Context, db *bun.DB, dest any, args ...any) error {
+	stmt, err := p.prepared(ctx, db)
+	if err != nil {
+		return MapError(err)
+	}
+	rows, err := stmt.QueryContext(ctx, p.args(db, args)...)
+	if err != nil {
+		return MapError(err)
+	}
+	return MapError(db.ScanRows(ctx, rows, dest))
+}
+
+// prepared returns the pool's statement, preparing it on first use (or on another pool's).
+func (p *Prepared) prepared(ctx context.Context, db *bun.DB) (*sql.Stmt, error) {
 	p.mu.Lock()
-	stmt := p.stmt
-	if stmt == nil || p.db != db.DB {
-		var err error
-		if stmt, err = db.DB.PrepareContext(ctx, p.query(db)); err != nil {
-			p.mu.Unlock()
-			return db.DB.QueryRowContext(ctx, p.query(db), args...) // answers with the same error, or tries again
+	defer p.mu.Unlock()
+	if p.stmt == nil || p.db != db.DB {
+		stmt, err := db.DB.PrepareContext(ctx, p.query(db))
+		if err != nil {
+			return nil, err
 		}
 		p.stmt, p.db = stmt, db.DB
 	}
-	p.mu.Unlock()
-	return stmt.QueryRowContext(ctx, args...)
+	return p.stmt, nil
 }
+
+// anyList is how a query compares a column with a List; SQLite's form reads the List's JSON.
+const (
+	anyList       = "= ANY(?)"
+	sqliteAnyList = "IN (SELECT value FROM json_each(?))"
+)
+
+// SQL is the query as it is run on db's dialect (for an EXPLAIN).
+func (p *Prepared) SQL(db *bun.DB) string { return p.query(db) }
 
 // query is Query with the dialect's placeholders.
 func (p *Prepared) query(db *bun.DB) string {
 	if IsSQLite(db) {
-		return p.Query
+		return strings.ReplaceAll(p.Query, anyList, sqliteAnyList)
 	}
 	var sb strings.Builder
 	n := 0
@@ -55,4 +93,49 @@ func (p *Prepared) query(db *bun.DB) string {
 		sb.WriteString(part)
 	}
 	return sb.String()
+}
+
+// args are the parameters as the dialect binds them: a List as JSON text on SQLite (a text[] on
+// PostgreSQL), and on SQLite a time as the text bun writes, which is what the columns hold and
+// compare as.
+func (p *Prepared) args(db *bun.DB, in []any) []any {
+	args := make([]any, len(in))
+	copy(args, in)
+	if !IsSQLite(db) {
+		for i, a := range args {
+			if l, ok := a.(List); ok {
+				args[i] = []string(l)
+			}
+		}
+		return args
+	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case List:
+			if v == nil {
+				v = List{}
+			}
+			b, _ := json.Marshal(v) // a []string always marshals
+			args[i] = string(b)
+		case time.Time:
+			args[i] = v.UTC().Format(BunTimeFormat)
+		}
+	}
+	return args
+}
+
+// Columns is the column list of model (a pointer to a bun model struct) as bun selects it, each
+// prefixed with alias and a dot when alias is not empty: the SELECT list of a Prepared query that
+// scans the model.
+func Columns(db *bun.DB, model any, alias string) string {
+	t := db.Table(reflect.TypeOf(model).Elem())
+	cols := make([]string, 0, len(t.Fields))
+	for _, f := range t.Fields {
+		c := string(f.SQLName)
+		if alias != "" {
+			c = alias + "." + c
+		}
+		cols = append(cols, c)
+	}
+	return strings.Join(cols, ", ")
 }

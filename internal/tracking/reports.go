@@ -80,10 +80,8 @@ func (s *Service) ClicksOfCreators(ctx context.Context, orgID string, creatorIDs
 		CreatorID string `bun:"creator_id"`
 		N         int64  `bun:"n"`
 	}
-	if err := s.db.NewSelect().Model((*clickRow)(nil)).ColumnExpr("creator_id, COUNT(*) AS n").
-		Where("org_id = ? AND creator_id IN (?) AND clicked_at >= ? AND kind = ?", orgID, bun.In(creatorIDs), since.UTC(), ClickCounted).
-		Group("creator_id").Scan(ctx, &rows); err != nil {
-		return nil, store.MapError(err)
+	if err := s.creatorClicks.Scan(ctx, s.db, &rows, orgID, store.List(creatorIDs), since); err != nil {
+		return nil, err
 	}
 	for _, r := range rows {
 		out[r.CreatorID] = r.N

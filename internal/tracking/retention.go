@@ -178,10 +178,8 @@ func (s *Service) addCreatorRollups(ctx context.Context, out map[string]int64, o
 		CreatorID string `bun:"creator_id"`
 		N         int64  `bun:"n"`
 	}
-	if err := s.db.NewSelect().Model((*clickDay)(nil)).ColumnExpr("creator_id, CAST(SUM(counted) AS BIGINT) AS n").
-		Where("org_id = ? AND creator_id IN (?) AND day >= ?", orgID, bun.In(ids), dayFrom(since)).
-		Group("creator_id").Scan(ctx, &rows); err != nil {
-		return store.MapError(err)
+	if err := s.creatorRollups.Scan(ctx, s.db, &rows, orgID, store.List(ids), dayFrom(since)); err != nil {
+		return err
 	}
 	for _, r := range rows {
 		if r.N > 0 {

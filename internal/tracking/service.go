@@ -37,6 +37,9 @@ type Service struct {
 	limiter   *ipLimiter
 	clicks    *recorder
 	links     *linkCache
+	// creatorClicks and creatorRollups count the clicks of a page of creators (ClicksOfCreators),
+	// on every creators list request: prepared once, with the page's ids bound as one parameter.
+	creatorClicks, creatorRollups *store.Prepared
 }
 
 // Options configure a Service; zero values take the defaults.
@@ -91,6 +94,10 @@ func NewService(db *bun.DB, clk clock.Clock, o Options) *Service {
 	s.limiter = newIPLimiter(o.RedirectRate, o.RedirectBurst)
 	s.links = newLinkCache()
 	s.clicks = newRecorder(db, o.Log, o.FlushEvery, o.FlushSize, o.BufferSize)
+	s.creatorClicks = &store.Prepared{Query: `SELECT creator_id, COUNT(*) AS n FROM clicks
+		WHERE org_id = ? AND creator_id = ANY(?) AND clicked_at >= ? AND kind = '` + ClickCounted + `' GROUP BY creator_id`}
+	s.creatorRollups = &store.Prepared{Query: `SELECT creator_id, CAST(SUM(counted) AS BIGINT) AS n FROM click_days
+		WHERE org_id = ? AND creator_id = ANY(?) AND day >= ? GROUP BY creator_id`}
 	return s
 }
 
