@@ -59,6 +59,36 @@ func Bind(c echo.Context, dst any) error {
 // control character but tab, newline and carriage return. No field of the API takes them, and the
 // databases refuse NUL in text (a 500 otherwise). The body is already known to be valid JSON.
 func checkStrings(body []byte) error {
+	if !mayHoldControls(body) {
+		return nil
+	}
+	return scanStrings(body)
+}
+
+// mayHoldControls tells whether a valid JSON body may hold a string that checkStrings refuses. JSON
+// writes a C0 character inside a string only as an escape, so a body with no \b, \f or \u escape
+// and no DEL byte holds none but tab, newline and carriage return, which are allowed. Most bodies
+// (a batch of 1,000 orders) are answered by this one pass over their bytes instead of a second
+// decoding.
+func mayHoldControls(body []byte) bool {
+	if bytes.IndexByte(body, 0x7f) >= 0 {
+		return true
+	}
+	for i := 0; ; {
+		j := bytes.IndexByte(body[i:], '\\')
+		if j < 0 || i+j+1 >= len(body) {
+			return false
+		}
+		switch body[i+j+1] {
+		case 'b', 'f', 'u':
+			return true
+		}
+		i += j + 2 // past the escaped character: the second \ of \\ starts no escape
+	}
+}
+
+// scanStrings is checkStrings reading every string of the body.
+func scanStrings(body []byte) error {
 	dec := jsontext.NewDecoder(bytes.NewReader(body))
 	for {
 		tok, err := dec.ReadToken()
