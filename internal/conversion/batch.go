@@ -200,21 +200,19 @@ func (s *Service) markStored(ctx context.Context, db bun.IDB, ps []*pending) err
 // storedIDs returns the ids of the conversions of a source among external ids, by external id.
 func (s *Service) storedIDs(ctx context.Context, db bun.IDB, k sourceKey, exts []string) (map[string]string, error) {
 	out := make(map[string]string, len(exts))
-	for i := 0; i < len(exts); i += 500 {
-		var rows []struct {
-			ID         string `bun:"id"`
-			ExternalID string `bun:"external_id"`
-		}
-		if err := db.NewSelect().Model((*Conversion)(nil)).Column("cv.id", "cv.external_id").
-			Where("cv.org_id = ? AND cv.source = ? AND cv.external_id IN (?)", k.org, k.source, bun.In(exts[i:min(i+500, len(exts))])).
-			Scan(ctx, &rows); err != nil {
+	rows, err := s.stored.Rows(ctx, db, k.org, k.source, store.List(exts))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, ext string
+		if err := rows.Scan(&id, &ext); err != nil {
 			return nil, store.MapError(err)
 		}
-		for _, r := range rows {
-			out[r.ExternalID] = r.ID
-		}
+		out[ext] = id
 	}
-	return out, nil
+	return out, store.MapError(rows.Err())
 }
 
 // writeMany writes staged orders in tx: duplicates (stored since they were staged, or earlier in ps)

@@ -42,6 +42,9 @@ type Service struct {
 	writeMu sync.Mutex
 	// New orders and their items are written with bound parameters (store.Bulk).
 	newOrders, newItems *store.Bulk
+	// stored finds which of a batch's external ids are stored already, with them bound as one
+	// parameter: written into an IN list, 500 ids were a statement SQLite parsed anew each time.
+	stored *store.Prepared
 }
 
 // Options configure the service.
@@ -62,7 +65,9 @@ func NewService(db *bun.DB, clk clock.Clock, orgs Orgs, tr *tracking.Service, op
 	}
 	return &Service{db: db, clock: clk, orgs: orgs, tracking: tr, publicURL: strings.TrimRight(opt.PublicURL, "/"), log: opt.Log,
 		newOrders: store.MustBulk(db, (*Conversion)(nil), "ON CONFLICT (org_id, source, external_id) DO NOTHING"),
-		newItems:  store.MustBulk(db, (*itemRow)(nil), "")}
+		newItems:  store.MustBulk(db, (*itemRow)(nil), ""),
+		stored: &store.Prepared{Query: `SELECT id, external_id FROM conversions
+			WHERE org_id = ? AND source = ? AND external_id = ANY(?)`}}
 }
 
 // SetLedger plugs in the ledger.

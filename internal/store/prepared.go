@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -43,15 +44,32 @@ func (p *Prepared) QueryRow(ctx context.Context, db *bun.DB, args ...any) *sql.R
 // Scan runs the query on db (not in a transaction) and scans its rows into dest as bun scans a
 // model's: a pointer to a slice of models, or of structs whose bun tags name the query's columns.
 func (p *Prepared) Scan(ctx context.Context, db *bun.DB, dest any, args ...any) error {
-	stmt, err := p.prepared(ctx, db)
+	rows, err := p.Rows(ctx, db, args...)
 	if err != nil {
-		return MapError(err)
-	}
-	rows, err := stmt.QueryContext(ctx, p.args(db, args)...)
-	if err != nil {
-		return MapError(err)
+		return err
 	}
 	return MapError(db.ScanRows(ctx, rows, dest))
+}
+
+// Rows runs the query on db, the *bun.DB or a bun.Tx, and returns its rows. In a transaction the
+// query is not prepared on the pool, which would take a connection of its own: while this
+// transaction holds SQLite's write lock every other connection may be waiting for it. Its one
+// statement with bound parameters is short to parse all the same.
+func (p *Prepared) Rows(ctx context.Context, db bun.IDB, args ...any) (*sql.Rows, error) {
+	var rows *sql.Rows
+	var err error
+	switch d := db.(type) {
+	case *bun.DB:
+		var stmt *sql.Stmt
+		if stmt, err = p.prepared(ctx, d); err == nil {
+			rows, err = stmt.QueryContext(ctx, p.args(d, args)...)
+		}
+	case bun.Tx:
+		rows, err = d.Tx.QueryContext(ctx, p.query(d), p.args(d, args)...)
+	default:
+		return nil, fmt.Errorf("store: Prepared in a %T", db)
+	}
+	return rows, MapError(err)
 }
 
 // prepared returns the pool's statement, preparing it on first use (or on another pool's).
@@ -77,8 +95,8 @@ const (
 // SQL is the query as it is run on db's dialect (for an EXPLAIN).
 func (p *Prepared) SQL(db *bun.DB) string { return p.query(db) }
 
-// query is Query with the dialect's placeholders.
-func (p *Prepared) query(db *bun.DB) string {
+// query is Query with the placeholders of db's dialect.
+func (p *Prepared) query(db bun.IDB) string {
 	if IsSQLite(db) {
 		return strings.ReplaceAll(p.Query, anyList, sqliteAnyList)
 	}
@@ -98,7 +116,7 @@ func (p *Prepared) query(db *bun.DB) string {
 // args are the parameters as the dialect binds them: a List as JSON text on SQLite (a text[] on
 // PostgreSQL), and on SQLite a time as the text bun writes, which is what the columns hold and
 // compare as.
-func (p *Prepared) args(db *bun.DB, in []any) []any {
+func (p *Prepared) args(db bun.IDB, in []any) []any {
 	args := make([]any, len(in))
 	copy(args, in)
 	if !IsSQLite(db) {
