@@ -220,12 +220,23 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 			q = q.Where(byHandle, orgID, h, h+"\U0010FFFF")
 		case utf8.RuneCountInString(f.Q) >= minIndexedQ:
 			sub, args := searchIDs(q.DB(), orgID, strings.ToLower(f.Q), like, h)
-			if f.walk && store.IsSQLite(q.DB()) {
+			switch sqlite := store.IsSQLite(q.DB()); {
+			case f.walk && sqlite:
 				// The unary + keeps SQLite from driving the query from the matches: it builds their set
 				// once and tests each creator of the walk against it.
 				q = q.Where("+c.id IN ("+sub+")", args...)
-			} else {
+			case sqlite:
 				q = q.Where("c.id IN ("+sub+")", args...)
+			case f.walk:
+				// PostgreSQL cannot tell how many creators the set holds (it assumes 200): as a plain IN
+				// it joined the set to a scan of every creator of the organization and sorted the
+				// matches (20 ms for page 2 of a 1,000-match search of 20,000 creators). Tested as a
+				// condition of its own (IS TRUE), the set is built once and each creator of the walk
+				// is tested against it.
+				q = q.Where("(c.id IN ("+sub+")) IS TRUE", args...)
+			default:
+				// PostgreSQL, few matches for the page: they are looked up by primary key.
+				q = q.Where("c.id = ANY(ARRAY("+sub+"))", args...)
 			}
 		default:
 			// Too short for a trigram index: read the names and e-mails.
