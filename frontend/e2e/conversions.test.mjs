@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expandRow, expectCount, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -213,7 +213,9 @@ for (const [locale, L, suffix] of [
         const line = page.getByTestId('commissions-table').locator('tr', { hasText: creator.display_name }).first()
         await expectText(line.getByTestId('commission-amount'), /-.*2\.00/)
         await line.getByTestId('entry-kind-reversal').waitFor()
-        await line.locator('.ant-table-row-expand-icon').click()
+        // Only reversals are left: the unfiltered list shown while the filtered one loads is gone.
+        await expectCount(page.getByTestId('commissions-table').getByTestId('commission-row-commission'), 0)
+        await expandRow(line, page.getByTestId('commission-explanation').first())
         await expectText(page.getByTestId('commission-explanation').first(), /^−/)
         // The order link leads back to the order's drawer.
         await line.getByTestId('commission-order').click()

@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expandRow, expectCount, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -93,18 +93,6 @@ async function signIn(user, locale, width = 1440) {
   await page.getByTestId('login-password').fill(user.password)
   await page.getByTestId('login-submit').click()
   return { context, page, errors }
-}
-
-/** Polls until the locator matches exactly n elements. */
-async function expectCount(locator, n, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout
-  let count
-  while (Date.now() < deadline) {
-    count = await locator.count()
-    if (count === n) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(`expected ${n} elements but found ${count} on ${locator.page().url()}`)
 }
 
 /** Clicks the button and answers the download it starts: its file name and bytes. */
@@ -341,8 +329,8 @@ for (const [locale, L, suffix, month] of [
         await expectText(page.getByTestId('audit-total'), fill(L.common.total, { count: locale === 'zh-CN' ? 2 : 4 }))
         await expectCount(table.getByTestId('audit-row-period.close'), 0)
         const lunaPaid = table.locator('[data-testid="audit-row-payout.paid"]', { hasText: `PAYPAL-${suffix}-0001` })
-        await lunaPaid.locator('.ant-table-row-expand-icon').click()
         const details = page.getByTestId('audit-details')
+        await expandRow(lunaPaid, details)
         await expectText(details.getByTestId('audit-before'), 'pending')
         await expectText(details.getByTestId('audit-after'), 'paid')
         // Filter by the object: the period's entries.

@@ -135,6 +135,36 @@ export async function expectText(locator, expected, timeout = TIMEOUT) {
   assert.fail(`expected text ${expected} but found ${JSON.stringify(actual)}`)
 }
 
+/**
+ * Expands a table row and waits for what the expansion shows. The icon is clicked again only while it
+ * still says collapsed: a click that lands while the table reloads, or on a row that a reload then
+ * replaces, is lost, and clicking blindly again would fold a row that did open.
+ */
+export async function expandRow(row, shown, timeout = TIMEOUT) {
+  const icon = row.locator('.ant-table-row-expand-icon')
+  const deadline = Date.now() + timeout
+  while (Date.now() < deadline) {
+    const left = Math.max(1, deadline - Date.now())
+    if ((await icon.getAttribute('aria-expanded', { timeout: left }).catch(() => null)) === 'false') {
+      await icon.click({ timeout: left }).catch(() => {})
+    }
+    if (await shown.waitFor({ timeout: Math.min(2000, left) }).then(() => true, () => false)) return
+  }
+  assert.fail(`the row did not open on ${shown}`)
+}
+
+/** Polls until the locator matches exactly n elements. */
+export async function expectCount(locator, n, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout
+  let count
+  while (Date.now() < deadline) {
+    count = await locator.count()
+    if (count === n) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.fail(`expected ${n} elements but found ${count} on ${locator.page().url()}`)
+}
+
 export async function waitPath(page, path, timeout = TIMEOUT) {
   await page.waitForURL((u) => u.pathname === path, { timeout })
 }

@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, startServer, waitPath, zh } from './helpers.mjs'
+import { en, expectCount as expectCountIn, expectText, launchBrowser, startServer, waitPath, zh } from './helpers.mjs'
 import { readXlsx } from './xlsx.mjs'
 
 const ZONE = 'Asia/Shanghai'
@@ -21,6 +21,7 @@ const ZONE = 'Asia/Shanghai'
 // element, a text or a page, allows twice the other tests' 15 s before calling it a failure.
 const WAIT = 30_000
 const see = (locator, expected) => expectText(locator, expected, WAIT)
+const expectCount = (locator, n) => expectCountIn(locator, n, WAIT)
 
 /** This month in the organization's zone (YYYY-MM), a month n from it, and the instant a month starts. */
 function monthInZone(ms) {
@@ -52,18 +53,6 @@ async function pickOption(page, testid, text, search = false) {
   await option.click()
   // The dropdown has gone (its closing animation may outlive the click).
   await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' })
-}
-
-/** Polls until the locator matches exactly n elements. */
-async function expectCount(locator, n, timeout = WAIT) {
-  const deadline = Date.now() + timeout
-  let count
-  while (Date.now() < deadline) {
-    count = await locator.count()
-    if (count === n) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(`expected ${n} elements but found ${count} on ${locator.page().url()}`)
 }
 
 /** The locale's data: the Chinese run writes a Chinese CSV and keeps CNY, the English one picks USD. */
