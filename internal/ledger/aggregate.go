@@ -91,9 +91,17 @@ func (s *Service) sumEntries(ctx context.Context, orgID string, r Range) ([]Sums
 	if err != nil {
 		return nil, err
 	}
+	// PostgreSQL groups text by the database's collation, which under any locale but "C" compares
+	// through strcoll and sorts without abbreviated keys; ids and currency codes need bytes alone.
+	// On a month of 49k entries: 285 → 251 ms (median of five, psql, the statement bench's data).
+	cols, key := "e.creator_id, e.currency", "e.creator_id, e.currency"
+	if s.db.Dialect().Name() == dialect.PG {
+		cols = `e.creator_id COLLATE "C" AS creator_id, e.currency COLLATE "C" AS currency`
+		key = `e.creator_id COLLATE "C", e.currency COLLATE "C"`
+	}
 	var out []Sums
 	err = s.db.NewSelect().TableExpr("(?) AS e", inner).
-		ColumnExpr("e.creator_id, e.currency").
+		ColumnExpr(cols).
 		ColumnExpr("SUM(CASE WHEN e.kind = ? THEN 1 ELSE 0 END) AS conversions", KindCommission).
 		ColumnExpr("SUM(CASE WHEN e.kind = ? THEN e.gmv_minor ELSE 0 END) AS gmv_minor", KindCommission).
 		ColumnExpr("SUM(CASE WHEN e.kind = ? THEN e.amount_minor ELSE 0 END) AS commission_minor", KindCommission).
@@ -104,7 +112,7 @@ func (s *Service) sumEntries(ctx context.Context, orgID string, r Range) ([]Sums
 		ColumnExpr("SUM(CASE WHEN e.st = ? THEN e.amount_minor - e.agency_share_minor ELSE 0 END) AS pending_minor", statePending).
 		ColumnExpr("COALESCE(SUM(CASE WHEN e.st = ? THEN e.base_amount_minor - COALESCE(e.base_agency_share_minor, 0) END), 0) AS base_payable_minor", statePayable).
 		ColumnExpr("SUM(CASE WHEN e.st = ? AND e.base_amount_minor IS NULL THEN 1 ELSE 0 END) AS base_missing", statePayable).
-		GroupExpr("e.creator_id, e.currency").
+		GroupExpr(key).
 		Scan(ctx, &out)
 	if err != nil {
 		return nil, store.MapError(err)
