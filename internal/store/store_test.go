@@ -266,6 +266,37 @@ func TestOpenRefusesUnknownURLsAndCreatesTheSQLiteFolder(t *testing.T) {
 	}
 }
 
+// TestEveryPooledSQLiteConnectionKeepsStatementJournalsInMemory: each connection the pool opens
+// has temp_store MEMORY, so a batch's statement journal never spills to a temporary file.
+func TestEveryPooledSQLiteConnectionKeepsStatementJournalsInMemory(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var conns []bun.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := range 3 { // held together: three connections of the pool, not one reused
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var mode int
+		if err := c.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode != 2 {
+			t.Fatalf("connection %d: temp_store = %d, want 2 (MEMORY)", i, mode)
+		}
+	}
+}
+
 func TestSerializationFailuresAreRetriedThenUnavailable(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()

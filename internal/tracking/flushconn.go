@@ -7,8 +7,8 @@ package tracking
 // than the default cache (2 MB) holds and spilled them to the WAL in the middle of the transaction,
 // and each chunk's statement journal went to a temporary file. Profiles put these system calls at
 // about a third of the flusher's time. The flusher therefore keeps one connection while it runs,
-// with a larger cache and its statement journals in memory; the redirect's reads and everything else
-// use the rest of the pool. PostgreSQL has no such cache per connection: there the flusher uses the
+// with a larger cache (its statement journals are in memory, as on every pooled connection: store's
+// temp_store); the redirect's reads and everything else use the rest of the pool. PostgreSQL has no such cache per connection: there the flusher uses the
 // pool like everyone else.
 
 import (
@@ -22,11 +22,11 @@ import (
 )
 
 // flushConnPragmas set up the flusher's SQLite connection: a cache of up to 32 MiB (pages are
-// allocated as they are used; this bounds it) and statement journals in memory.
-var flushConnPragmas = []string{"PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY"}
+// allocated as they are used; this bounds it).
+var flushConnPragmas = []string{"PRAGMA cache_size = -32768"}
 
 // resetConnPragmas undo flushConnPragmas before the connection goes back to the pool.
-var resetConnPragmas = []string{"PRAGMA cache_size = -2000", "PRAGMA temp_store = DEFAULT"}
+var resetConnPragmas = []string{"PRAGMA cache_size = -2000"}
 
 // inTx runs fn in a transaction: on SQLite on the flusher's own connection when held is true (the
 // caller holds r.writing, which guards the connection) until the recorder is closed, otherwise
