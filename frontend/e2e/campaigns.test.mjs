@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -72,8 +72,7 @@ for (const [locale, L, suffix] of [
       country: 'US',
       accounts: [{ platform: 'tiktok', handle: `mia.chen.${suffix}` }],
     })
-    const context = await browser.newContext({ baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 } })
-    context.setDefaultTimeout(TIMEOUT)
+    const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 } })
     const page = await context.newPage()
     const pageErrors = []
     page.on('pageerror', (e) => pageErrors.push(e.message))

@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expandRow, expectCount, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expandRow, expectCount, expectText, launchBrowser, newContext, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -65,8 +65,7 @@ async function pickOption(page, testid, text, search = false) {
 }
 
 async function signIn(user, locale, width = 1440) {
-  const context = await browser.newContext({ baseURL: srv.baseURL, locale, viewport: { width, height: 900 } })
-  context.setDefaultTimeout(TIMEOUT)
+  const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width, height: 900 } })
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (e) => errors.push(e.message))

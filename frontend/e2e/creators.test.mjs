@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, startServer, TIMEOUT, waitPath } from './helpers.mjs'
+import { en, expectText, launchBrowser, newContext, startServer, waitPath } from './helpers.mjs'
 
 let srv
 let browser
@@ -38,8 +38,7 @@ async function pickOption(page, testid, search) {
 }
 
 test('creators: create, search, detail, note, import, platform risk', async (t) => {
-  const context = await browser.newContext({ baseURL: srv.baseURL, locale: 'en-US', viewport: { width: 1440, height: 900 } })
-  context.setDefaultTimeout(TIMEOUT)
+  const context = await newContext(browser, { baseURL: srv.baseURL, locale: 'en-US', viewport: { width: 1440, height: 900 } })
   const page = await context.newPage()
   const pageErrors = []
   page.on('pageerror', (e) => pageErrors.push(e.message))

@@ -9,7 +9,7 @@
 //   CARAVAN_BIN=/tmp/caravan node --test e2e/dashboard.test.mjs
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -121,8 +121,7 @@ async function seedData() {
 }
 
 async function signIn(locale, width) {
-  const context = await browser.newContext({ baseURL: srv.baseURL, locale, viewport: { width, height: 900 } })
-  context.setDefaultTimeout(TIMEOUT)
+  const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width, height: 900 } })
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (e) => errors.push(e.message))

@@ -123,6 +123,17 @@ export function launchBrowser() {
   })
 }
 
+/**
+ * A browser context that asks for reduced motion, as a user may in the system settings: the UI then
+ * turns antd's zooms and slides off, so a click never lands on a dialog that is still moving (a click
+ * on the mask around a zooming dialog cancels it). Options are Playwright's; timeout is each wait's.
+ */
+export async function newContext(browser, options, timeout = TIMEOUT) {
+  const context = await browser.newContext({ reducedMotion: 'reduce', ...options })
+  context.setDefaultTimeout(timeout)
+  return context
+}
+
 /** Polls until the locator's text equals (or matches) the expectation. */
 export async function expectText(locator, expected, timeout = TIMEOUT) {
   const deadline = Date.now() + timeout

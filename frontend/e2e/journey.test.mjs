@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectCount as expectCountIn, expectText, launchBrowser, startServer, waitPath, zh } from './helpers.mjs'
+import { en, expectCount as expectCountIn, expectText, launchBrowser, newContext, startServer, waitPath, zh } from './helpers.mjs'
 import { readXlsx } from './xlsx.mjs'
 
 const ZONE = 'Asia/Shanghai'
@@ -87,8 +87,7 @@ for (const { locale, L, org, currency, csv, workbookLang } of RUNS) {
   test(`the whole journey (${locale}): setup → import → campaign, links → click → orders → dashboard → close → workbook`, async (t) => {
     const srv = await startServer()
     const browser = await launchBrowser()
-    const context = await browser.newContext({ baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 }, acceptDownloads: true })
-    context.setDefaultTimeout(WAIT)
+    const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 }, acceptDownloads: true }, WAIT)
     const page = await context.newPage()
     const errors = []
     page.on('pageerror', (e) => errors.push(e.message))

@@ -9,7 +9,7 @@
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -94,8 +94,7 @@ async function noOpenList(page) {
 }
 
 async function signIn(user, locale) {
-  const context = await browser.newContext({ baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 } })
-  context.setDefaultTimeout(TIMEOUT)
+  const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 } })
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (e) => errors.push(e.message))

@@ -4,7 +4,7 @@
 //   CARAVAN_BIN=/tmp/caravan npm run e2e
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launchBrowser, startServer, TIMEOUT, waitPath } from './helpers.mjs'
+import { launchBrowser, newContext, startServer, waitPath } from './helpers.mjs'
 
 let srv
 let browser
@@ -100,8 +100,7 @@ async function settle(page) {
 for (const locale of ['zh-CN', 'en-US']) {
   for (const width of [390, 768]) {
     test(`responsive (${locale}, ${width} px): every route fits, menu behind a button, creators as cards`, async (t) => {
-      const context = await browser.newContext({ baseURL: srv.baseURL, locale, viewport: { width, height: 844 } })
-      context.setDefaultTimeout(TIMEOUT)
+      const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width, height: 844 } })
       const page = await context.newPage()
       const pageErrors = []
       page.on('pageerror', (e) => pageErrors.push(e.message))

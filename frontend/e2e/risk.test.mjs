@@ -5,7 +5,7 @@
 //   CARAVAN_BIN=/tmp/caravan npm run e2e
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { expectText, launchBrowser, newContext, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -53,8 +53,7 @@ after(async () => {
 
 for (const width of [1440, 390]) {
   test(`risk (zh-CN, ${width} px): tags on the exposed creator, the exposed filter`, async () => {
-    const context = await browser.newContext({ baseURL: srv.baseURL, locale: 'zh-CN', viewport: { width, height: 900 } })
-    context.setDefaultTimeout(TIMEOUT)
+    const context = await newContext(browser, { baseURL: srv.baseURL, locale: 'zh-CN', viewport: { width, height: 900 } })
     const page = await context.newPage()
     const pageErrors = []
     page.on('pageerror', (e) => pageErrors.push(e.message))

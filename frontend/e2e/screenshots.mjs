@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process'
 import { mkdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { launchBrowser, startServer } from './helpers.mjs'
+import { launchBrowser, newContext, startServer } from './helpers.mjs'
 
 const run = promisify(execFile)
 const args = process.argv.slice(2)
@@ -109,8 +109,7 @@ try {
     ['zh-CN', 'zh'],
     ['en-US', 'en'],
   ]) {
-    const context = await browser.newContext({ baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 }, reducedMotion: 'reduce' })
-    context.setDefaultTimeout(TIMEOUT)
+    const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 } }, TIMEOUT)
     const page = await context.newPage()
     await page.goto('/login')
     await page.getByTestId('login-email').fill(demo.email)

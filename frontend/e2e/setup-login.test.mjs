@@ -6,7 +6,7 @@
 // CHROMIUM_PATH overrides /usr/bin/chromium. Server and browser helpers are in helpers.mjs.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, newContext, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv // { baseURL, log, stop }
 let browser
@@ -25,8 +25,7 @@ after(async () => {
 
 test('setup, logout, login, reload, deep link, language switch', async (t) => {
   // A Chinese browser: the UI must start in Chinese.
-  const context = await browser.newContext({ baseURL, locale: 'zh-CN' })
-  context.setDefaultTimeout(TIMEOUT)
+  const context = await newContext(browser, { baseURL, locale: 'zh-CN' })
   const page = await context.newPage()
   const pageErrors = []
   page.on('pageerror', (e) => pageErrors.push(e.message))
@@ -138,5 +137,45 @@ test('setup, logout, login, reload, deep link, language switch', async (t) => {
     throw e
   } finally {
     await context.close()
+  }
+})
+
+// Runs after the test above has set the organization up.
+test('the system setting "reduce motion" turns the dialogs\' animation off', async () => {
+  const owner = { email: 'owner@example.com', password: 'correct horse battery' }
+  for (const [reducedMotion, animates] of [
+    ['no-preference', true],
+    ['reduce', false],
+  ]) {
+    const context = await newContext(browser, { baseURL, locale: 'en-US', reducedMotion })
+    try {
+      const page = await context.newPage()
+      await page.goto('/login')
+      await page.getByTestId('login-email').fill(owner.email)
+      await page.getByTestId('login-password').fill(owner.password)
+      await page.getByTestId('login-submit').click()
+      await waitPath(page, '/dashboard')
+      await page.goto('/settings/api-keys')
+      await page.getByTestId('api-keys-create').waitFor()
+      // Watch for antd's running motions (ant-zoom-enter-active, wave-motion-appear-active, …) while the
+      // dialog opens; without motion the dialog still passes a "prepare" step that moves nothing.
+      await page.evaluate(() => {
+        const moving = (el) => el instanceof Element && /-(appear|enter)-active(\s|$)/.test(el.className?.toString?.() ?? '')
+        window.__moved = []
+        new MutationObserver((records) => {
+          for (const r of records) {
+            const els = r.type === 'attributes' ? [r.target] : [...r.addedNodes].flatMap((n) => (n instanceof Element ? [n, ...n.querySelectorAll('*')] : []))
+            window.__moved.push(...els.filter(moving).map((el) => el.className.toString()))
+          }
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] })
+      })
+      await page.getByTestId('api-keys-create').click()
+      await page.getByTestId('api-key-name').waitFor()
+      await page.waitForTimeout(500) // past the zoom's 300 ms
+      const moved = await page.evaluate(() => window.__moved)
+      assert.equal(moved.length > 0, animates, `reducedMotion ${reducedMotion}: ${JSON.stringify(moved)}`)
+    } finally {
+      await context.close()
+    }
   }
 })
