@@ -575,9 +575,10 @@ const (
 
 // JoinState left-joins to q, as cv, the conversion named by the conversion_id of q's rows under
 // alias (matched in the same organization), so that StateExpr can be selected: the set-based form of
-// Ref.Payable and Ref.Pending for packages that sum entries without reading each conversion.
+// Ref.Payable and Ref.Pending for packages that sum entries without reading each conversion. More
+// conditions can follow with JoinOn.
 func JoinState(q *bun.SelectQuery, alias string) *bun.SelectQuery {
-	return q.Join("LEFT JOIN conversions AS cv ON cv.org_id = " + alias + ".org_id AND cv.id = " + alias + ".conversion_id")
+	return q.Join("LEFT JOIN conversions AS cv").JoinOn("cv.org_id = " + alias + ".org_id").JoinOn("cv.id = " + alias + ".conversion_id")
 }
 
 // StateExpr is the state of JoinState's conversion: StatePayable, StatePending or StateNeither (also

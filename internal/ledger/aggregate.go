@@ -91,6 +91,22 @@ func (s *Service) sumEntries(ctx context.Context, orgID string, r Range) ([]Sums
 	if err != nil {
 		return nil, err
 	}
+	if s.db.Dialect().Name() == dialect.PG {
+		// PostgreSQL looked up each entry's conversion by its key: 49k probes, about 6 µs each, for
+		// a month of the statement bench. Ids rise with time (UUIDv7) and the range's entries come
+		// from its index in conversion_id order, so the conversions between the range's smallest
+		// and largest conversion_id are read in one pass and merged (or hashed) instead. The bounds
+		// are subqueries of the same statement, so they see the same snapshot as the entries.
+		lo, hi := s.db.NewSelect().TableExpr("ledger_entries AS le").ColumnExpr("MIN(le.conversion_id)"),
+			s.db.NewSelect().TableExpr("ledger_entries AS le").ColumnExpr("MAX(le.conversion_id)")
+		if lo, err = s.rangeWhere(ctx, lo, orgID, r); err != nil {
+			return nil, err
+		}
+		if hi, err = s.rangeWhere(ctx, hi, orgID, r); err != nil {
+			return nil, err
+		}
+		inner = inner.JoinOn("cv.id >= (?)", lo).JoinOn("cv.id <= (?)", hi)
+	}
 	// PostgreSQL groups text by the database's collation, which under any locale but "C" compares
 	// through strcoll and sorts without abbreviated keys; ids and currency codes need bytes alone.
 	// On a month of 49k entries: 285 → 251 ms (median of five, psql, the statement bench's data).
