@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -82,10 +82,7 @@ for (const [locale, L, suffix] of [
 
     try {
       await t.test('sign in', async () => {
-        await page.goto('/login')
-        await page.getByTestId('login-email').fill(owner.email)
-        await page.getByTestId('login-password').fill(owner.password)
-        await page.getByTestId('login-submit').click()
+        await logIn(page, owner)
         await waitPath(page, '/dashboard')
       })
 

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, newContext, startServer, waitPath } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, startServer, waitPath } from './helpers.mjs'
 
 let srv
 let browser
@@ -48,10 +48,7 @@ test('creators: create, search, detail, note, import, platform risk', async (t) 
 
   try {
     await t.test('sign in', async () => {
-      await page.goto('/login')
-      await page.getByTestId('login-email').fill(owner.email)
-      await page.getByTestId('login-password').fill(owner.password)
-      await page.getByTestId('login-submit').click()
+      await logIn(page, owner)
       await waitPath(page, '/dashboard')
     })
 

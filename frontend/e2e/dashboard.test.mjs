@@ -9,7 +9,7 @@
 //   CARAVAN_BIN=/tmp/caravan node --test e2e/dashboard.test.mjs
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -125,10 +125,7 @@ async function signIn(locale, width) {
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto('/login')
-  await page.getByTestId('login-email').fill(owner.email)
-  await page.getByTestId('login-password').fill(owner.password)
-  await page.getByTestId('login-submit').click()
+  await logIn(page, owner)
   await waitPath(page, '/dashboard')
   return { context, page, errors }
 }

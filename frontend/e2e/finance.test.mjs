@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expandRow, expectCount, expectText, launchBrowser, newContext, startServer, waitPath, zh } from './helpers.mjs'
+import { en, expandRow, expectCount, expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -87,10 +87,7 @@ async function signIn(user, locale, width = 1440) {
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto('/login')
-  await page.getByTestId('login-email').fill(user.email)
-  await page.getByTestId('login-password').fill(user.password)
-  await page.getByTestId('login-submit').click()
+  await logIn(page, user)
   return { context, page, errors }
 }
 

@@ -134,6 +134,14 @@ export async function newContext(browser, options, timeout = TIMEOUT) {
   return context
 }
 
+/** Opens the login page and signs in as user ({ email, password }); the caller waits for where it lands. */
+export async function logIn(page, user) {
+  await page.goto('/login')
+  await page.getByTestId('login-email').fill(user.email)
+  await page.getByTestId('login-password').fill(user.password)
+  await page.getByTestId('login-submit').click()
+}
+
 /** Polls until the locator's text equals (or matches) the expectation. */
 export async function expectText(locator, expected, timeout = TIMEOUT) {
   const deadline = Date.now() + timeout

@@ -9,7 +9,7 @@
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -98,10 +98,7 @@ async function signIn(user, locale) {
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto('/login')
-  await page.getByTestId('login-email').fill(user.email)
-  await page.getByTestId('login-password').fill(user.password)
-  await page.getByTestId('login-submit').click()
+  await logIn(page, user)
   return { context, page, errors }
 }
 

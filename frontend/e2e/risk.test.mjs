@@ -5,7 +5,7 @@
 //   CARAVAN_BIN=/tmp/caravan npm run e2e
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { expectText, launchBrowser, newContext, startServer, waitPath, zh } from './helpers.mjs'
+import { expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -58,10 +58,7 @@ for (const width of [1440, 390]) {
     const pageErrors = []
     page.on('pageerror', (e) => pageErrors.push(e.message))
     try {
-      await page.goto('/login')
-      await page.getByTestId('login-email').fill(owner.email)
-      await page.getByTestId('login-password').fill(owner.password)
-      await page.getByTestId('login-submit').click()
+      await logIn(page, owner)
       await waitPath(page, '/dashboard')
 
       await page.goto('/creators')

@@ -4,7 +4,7 @@
 //   CARAVAN_BIN=/tmp/caravan npm run e2e
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { expectText, launchBrowser, newContext, startServer, waitPath, zh } from './helpers.mjs'
+import { expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -61,10 +61,7 @@ after(async () => {
 async function signIn(user, locale = 'en-US') {
   const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 } })
   const page = await context.newPage()
-  await page.goto('/login')
-  await page.getByTestId('login-email').fill(user.email)
-  await page.getByTestId('login-password').fill(user.password)
-  await page.getByTestId('login-submit').click()
+  await logIn(page, user)
   return { context, page }
 }
 

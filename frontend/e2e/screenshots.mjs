@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process'
 import { mkdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { launchBrowser, newContext, startServer } from './helpers.mjs'
+import { launchBrowser, logIn, newContext, startServer } from './helpers.mjs'
 
 const run = promisify(execFile)
 const args = process.argv.slice(2)
@@ -111,10 +111,7 @@ try {
   ]) {
     const context = await newContext(browser, { baseURL: srv.baseURL, locale, viewport: { width: 1440, height: 900 } }, TIMEOUT)
     const page = await context.newPage()
-    await page.goto('/login')
-    await page.getByTestId('login-email').fill(demo.email)
-    await page.getByTestId('login-password').fill(demo.password)
-    await page.getByTestId('login-submit').click()
+    await logIn(page, demo)
     await page.waitForURL((u) => u.pathname === '/dashboard')
     console.log(`${locale}, 1440 px:`)
     for (const shot of PAGES) await shoot(page, shot, ids, join(OUT, `${lang}-${shot.name}.png`))

@@ -6,7 +6,7 @@
 // CHROMIUM_PATH overrides /usr/bin/chromium. Server and browser helpers are in helpers.mjs.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, newContext, startServer, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv // { baseURL, log, stop }
 let browser
@@ -150,10 +150,7 @@ test('the system setting "reduce motion" turns the dialogs\' animation off', asy
     const context = await newContext(browser, { baseURL, locale: 'en-US', reducedMotion })
     try {
       const page = await context.newPage()
-      await page.goto('/login')
-      await page.getByTestId('login-email').fill(owner.email)
-      await page.getByTestId('login-password').fill(owner.password)
-      await page.getByTestId('login-submit').click()
+      await logIn(page, owner)
       await waitPath(page, '/dashboard')
       await page.goto('/settings/api-keys')
       await page.getByTestId('api-keys-create').waitFor()
