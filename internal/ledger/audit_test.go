@@ -1,8 +1,10 @@
 package ledger_test
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/uptrace/bun"
@@ -92,6 +94,71 @@ func TestFinanceActionsAreAuditedWithWhatWasBeforeAndAfter(t *testing.T) {
 				"base_amount_minor": 2145.0, "base_currency": "CNY"}}
 		if len(log) != 1 || log[0]["action"] != "adjustment.create" || !reflect.DeepEqual(log[0]["details"], want) {
 			t.Errorf("adjustment audit = %v, want details %v", log, want)
+		}
+	})
+}
+
+// Rates put for one day at the same moment are recorded one after the other: exactly one of them
+// found the day without a rate, and each other one names a rate put before it as what it replaced.
+// On PostgreSQL two requests used to read "no rate" side by side and both say so.
+func TestRatesPutAtOnceForOneDayEachNameTheRateTheyReplaced(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		e := apitest.New(t, db)
+		owner := e.Setup("Ningbo Home", "owner@nb.example")
+		fin := e.AddUser(owner, "finance@nb.example", actor.RoleFinance)
+		const n = 8
+		for round, day := range []string{"2026-11-02", "2026-11-03", "2026-11-04"} {
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					res := e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/fx-rates", Token: fin.Token,
+						Body: obj{"on": day, "currency": "USD", "base_currency": "CNY", "rate": fmt.Sprintf("7.%d", 10+i)}})
+					if res.Status != http.StatusOK {
+						t.Errorf("round %d, rate %d: %d %s", round, i, res.Status, res.Body)
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			log := auditOfTarget(t, e, owner, "USD/CNY/"+day)
+			if len(log) != n {
+				t.Fatalf("round %d: %d audit entries, want %d", round, len(log), n)
+			}
+			firsts := 0
+			afters := map[any]int{}
+			for _, l := range log {
+				afters[l["details"].(obj)["after"]]++
+			}
+			final := items(call(t, e, owner, "GET", "/api/v1/fx-rates?currency=USD&from="+day+"&to="+day, nil, http.StatusOK))
+			if len(final) != 1 {
+				t.Fatalf("round %d: rates %v", round, final)
+			}
+			afters[final[0]["rate"]]-- // the last rate put is replaced by none
+			for _, l := range log {
+				switch before := l["details"].(obj)["before"]; {
+				case before == nil:
+					firsts++
+				default:
+					afters[before]--
+				}
+			}
+			var chain []string
+			for _, l := range log {
+				d := l["details"].(obj)
+				chain = append(chain, fmt.Sprintf("%v→%v", d["before"], d["after"]))
+			}
+			for rate, left := range afters {
+				if left != 0 {
+					t.Errorf("round %d: rate %v was put %+d times more than it was replaced (audit: %v)", round, rate, left, chain)
+				}
+			}
+			if firsts != 1 {
+				t.Errorf("round %d: %d rates say the day had none before them, want 1", round, firsts)
+			}
 		}
 	})
 }

@@ -94,21 +94,35 @@ func (s *Service) PutRate(ctx context.Context, p actor.Actor, in NewFXRate) (*FX
 		if err := s.RefuseClosedDay(ctx, tx, p.OrgID, in.On); err != nil {
 			return err
 		}
-		// The rate a correction replaces, for the audit log (nil: the day had none).
+		// The rate a correction replaces, for the audit log (nil: the day had none). The day's row is
+		// locked while it is read (PostgreSQL), and a first rate goes in only if the day still has
+		// none: two rates put at once for one day are recorded one after the other, the second
+		// naming the first as what it replaced, instead of both saying the day had none.
 		var before *string
-		var prev FXRate
-		err := tx.NewSelect().Model(&prev).Column("rate").
-			Where("fx.org_id = ? AND fx.currency = ? AND fx.base_currency = ? AND fx.day = ?", p.OrgID, cur, base, in.On).Scan(ctx)
-		switch {
-		case err == nil:
-			v := prev.Rate.String()
-			before = &v
-		case !store.IsNoRows(err):
-			return store.MapError(err)
-		}
-		if _, err := tx.NewInsert().Model(row).On("CONFLICT (org_id, currency, base_currency, day) DO UPDATE").
-			Set("rate = EXCLUDED.rate").Set("updated_by = EXCLUDED.updated_by").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
-			return err
+		for {
+			var prev FXRate
+			err := store.Lock(tx, tx.NewSelect().Model(&prev).Column("rate").
+				Where("fx.org_id = ? AND fx.currency = ? AND fx.base_currency = ? AND fx.day = ?", p.OrgID, cur, base, in.On)).Scan(ctx)
+			if err == nil {
+				v := prev.Rate.String()
+				before = &v
+				if _, err := tx.NewUpdate().Model(row).Column("rate", "updated_by", "updated_at").
+					Where("fx.org_id = ? AND fx.currency = ? AND fx.base_currency = ? AND fx.day = ?", p.OrgID, cur, base, in.On).Exec(ctx); err != nil {
+					return store.MapError(err)
+				}
+				break
+			}
+			if !store.IsNoRows(err) {
+				return store.MapError(err)
+			}
+			res, err := tx.NewInsert().Model(row).On("CONFLICT (org_id, currency, base_currency, day) DO NOTHING").Exec(ctx)
+			if err != nil {
+				return store.MapError(err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				break
+			}
+			// Another request put the day's first rate meanwhile: read it (and wait for its lock).
 		}
 		return audit.Record(ctx, tx, now, p, "fx_rate.put", "fx_rate", cur+"/"+base+"/"+in.On, map[string]any{
 			"rate": rate.String(), "before": before, "after": rate.String()})
