@@ -290,7 +290,7 @@ for (const [locale, L, suffix, month] of [
         assert.ok(lunaLine, text)
         assert.match(lunaLine, new RegExp(`paypal,luna\\.${suffix}@example\\.com`))
         assert.match(lunaLine, /,USD,10\.00,/)
-        assert.match(lunaLine, new RegExp(`,paid,[0-9-]+,PAYPAL-${suffix}-0001$`))
+        assert.match(lunaLine, new RegExp(`,paid,[0-9-]+,PAYPAL-${suffix}-0001,${luna.id}$`))
       })
 
       await t.test('the commission workbook downloads in the chosen language as an .xlsx (zip)', async () => {

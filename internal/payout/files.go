@@ -143,7 +143,7 @@ func (s *Service) WriteFile(ctx context.Context, p actor.Actor, r FileRequest, w
 		for _, po := range payouts {
 			pe := payees[po.CreatorID]
 			_ = cw.Write(neutral([]string{po.ID, pe.DisplayName, pe.Country, deref(pe.PayoutMethod), deref(pe.PayoutAccount), deref(pe.PayoutHolder),
-				deref(pe.Email), po.Currency, amount(po), po.Period, paymentReference(po), po.Status, deref(po.PaidOn), deref(po.Reference)}))
+				deref(pe.Email), po.Currency, amount(po), po.Period, paymentReference(po), po.Status, deref(po.PaidOn), deref(po.Reference), po.CreatorID}))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -192,8 +192,11 @@ func (s *Service) WriteFile(ctx context.Context, p actor.Actor, r FileRequest, w
 	}
 }
 
+// genericHeaders are the columns of the generic CSV and workbook. Creator ID comes last, so that the
+// columns files of earlier versions had keep their places: it tells apart two creators of one name
+// and joins the file to the creators' own exports.
 var genericHeaders = []string{"Payout ID", "Creator", "Country", "Method", "Account", "Account holder", "Email", "Currency", "Amount",
-	"Period", "Payment reference", "Status", "Paid on", "Reference"}
+	"Period", "Payment reference", "Status", "Paid on", "Reference", "Creator ID"}
 
 func (s *Service) writeXLSX(w io.Writer, payouts []Payout, payees map[string]creator.Payee) error {
 	sw, err := sheet.NewWriter(w, "Payouts", genericHeaders)
@@ -205,7 +208,7 @@ func (s *Service) writeXLSX(w io.Writer, payouts []Payout, payees map[string]cre
 		exp, _ := money.Exponent(po.Currency)
 		if err := sw.Row(sheet.Text(po.ID), pe.DisplayName, pe.Country, deref(pe.PayoutMethod), sheet.Text(deref(pe.PayoutAccount)), deref(pe.PayoutHolder),
 			deref(pe.Email), po.Currency, sheet.Money{Minor: po.AmountMinor, Exponent: exp}, po.Period, paymentReference(po), po.Status,
-			deref(po.PaidOn), deref(po.Reference)); err != nil {
+			deref(po.PaidOn), deref(po.Reference), sheet.Text(po.CreatorID)); err != nil {
 			_ = sw.Abort()
 			return err
 		}

@@ -250,7 +250,7 @@ func TestTheGenericPayoutWorkbookHasNumbersForAmountsAndTextForIDsAndAccounts(t 
 			t.Fatal(err)
 		}
 		if want := []string{"Payout ID", "Creator", "Country", "Method", "Account", "Account holder", "Email", "Currency", "Amount",
-			"Period", "Payment reference", "Status", "Paid on", "Reference"}; !slices.Equal(rows[0], want) {
+			"Period", "Payment reference", "Status", "Paid on", "Reference", "Creator ID"}; !slices.Equal(rows[0], want) {
 			t.Fatalf("headers = %v", rows[0])
 		}
 		if len(rows) != 1+4 {
@@ -281,13 +281,13 @@ func TestTheGenericPayoutWorkbookHasNumbersForAmountsAndTextForIDsAndAccounts(t 
 			{"Luna", "US", "paypal", "luna@pay.example", "Luna Park", "", "USD", "10", "0.00"},
 		} {
 			r := rows[i+1]
-			for len(r) < 14 {
+			for len(r) < 15 {
 				r = append(r, "")
 			}
 			line := strconv.Itoa(i + 2)
 			po := stored[c.name+" "+c.currency]
-			if po == nil || r[0] != po["id"] {
-				t.Errorf("row %s payout id = %q, want %v", line, r[0], po)
+			if po == nil || r[0] != po["id"] || r[14] != po["creator_id"] {
+				t.Errorf("row %s payout id = %q, creator id = %q, want %v", line, r[0], r[14], po)
 			}
 			if got := []string{r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[11], r[12], r[13]}; !slices.Equal(got,
 				[]string{c.name, c.country, c.method, c.account, c.holder, c.email, c.currency, c.amount, "2026-11", "pending", "", ""}) {
