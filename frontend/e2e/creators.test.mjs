@@ -198,9 +198,14 @@ test('creators: create, search, detail, note, import, platform risk', async (t) 
       // A reload keeps both: the columns and, the filters being the same, the view's name.
       const meAnswer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/me')
       await page.reload()
-      const me = await (await meAnswer).json()
+      const meResponse = await meAnswer
+      const me = await meResponse.json()
       await table.getByRole('link', { name: 'Lena' }).waitFor()
-      await expectText(page.getByTestId('creators-views-button'), 'Lena only')
+      await expectText(page.getByTestId('creators-views-button'), 'Lena only').catch(async (e) => {
+        // Once seen in CI under load, not reproduced since: say what the page had.
+        const had = await page.evaluate(() => ({ url: location.href, storage: { ...localStorage } }))
+        throw new Error(`${e.message}\n/api/v1/me answered ${meResponse.status()}; the page had ${JSON.stringify(had)}`)
+      })
       assert.equal(await header(en.creators.tags).count(), 0)
       const stored = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), `caravan.creators.table.${me.user.id}`))
       assert.deepEqual(stored.views.map((v) => [v.name, v.search]), [['Lena only', 'q=Lena']])
