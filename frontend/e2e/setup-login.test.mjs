@@ -8,6 +8,9 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { en, expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
 
+// The organization's owner, set up by the first test and signed in again by the next.
+const owner = { name: 'Li Wei', email: 'owner@example.com', password: 'correct horse battery' }
+
 let srv // { baseURL, log, stop }
 let browser
 let baseURL
@@ -31,7 +34,6 @@ test('setup, logout, login, reload, deep link, language switch', async (t) => {
   page.on('pageerror', (e) => pageErrors.push(e.message))
 
   const org = `Ningbo Sunrise ${Date.now()}`
-  const owner = { name: 'Li Wei', email: 'owner@example.com', password: 'correct horse battery' }
 
   try {
     await t.test('first visit shows the setup page in the browser language', async () => {
@@ -142,7 +144,6 @@ test('setup, logout, login, reload, deep link, language switch', async (t) => {
 
 // Runs after the test above has set the organization up.
 test('the system setting "reduce motion" turns the dialogs\' animation off', async () => {
-  const owner = { email: 'owner@example.com', password: 'correct horse battery' }
   for (const [reducedMotion, animates] of [
     ['no-preference', true],
     ['reduce', false],
