@@ -61,10 +61,11 @@ type benchAccount struct {
 type benchTag struct {
 	bun.BaseModel `bun:"table:creator_tags"`
 
-	OrgID     string `bun:"org_id"`
-	CreatorID string `bun:"creator_id"`
-	Tag       string `bun:"tag"`
-	TagKey    string `bun:"tag_key"`
+	OrgID     string    `bun:"org_id"`
+	CreatorID string    `bun:"creator_id"`
+	Tag       string    `bun:"tag"`
+	TagKey    string    `bun:"tag_key"`
+	CreatedAt time.Time `bun:"created_at"`
 }
 
 // The demo's kind of values (internal/demo/catalogue.go), trimmed.
@@ -247,7 +248,7 @@ func rowsOf(orgID string, people []benchPerson, now time.Time) benchRows {
 			c.MaxFollowers = max(c.MaxFollowers, a.followers)
 		}
 		for _, t := range p.tags {
-			b.tags = append(b.tags, benchTag{OrgID: orgID, CreatorID: c.ID, Tag: t, TagKey: strings.ToLower(t)})
+			b.tags = append(b.tags, benchTag{OrgID: orgID, CreatorID: c.ID, Tag: t, TagKey: strings.ToLower(t), CreatedAt: c.CreatedAt})
 		}
 		b.creators = append(b.creators, c)
 	}

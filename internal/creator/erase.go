@@ -92,7 +92,7 @@ func (s *Service) Erase(ctx context.Context, p actor.Actor, id string, in Erasur
 			Where("org_id = ? AND id = ?", p.OrgID, c.ID).Exec(ctx); err != nil {
 			return err
 		}
-		if err := setTags(ctx, tx, p.OrgID, c.ID, nil); err != nil {
+		if err := setTags(ctx, tx, c, nil); err != nil {
 			return err
 		}
 		var accountIDs []string

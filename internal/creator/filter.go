@@ -46,6 +46,7 @@ type Filter struct {
 
 	marked []string // with Exposed: the marked "platform:country" pairs (Service.withMarks)
 	walk   bool     // test conditions on accounts, tags and search row by row along the sort (see apply)
+	byTag  bool     // walk the first tag's creators newest first (creator_tags AS dt; see listPage)
 	qApart bool     // the caller applies q itself (searchUnion): apply leaves it out
 }
 
@@ -200,6 +201,13 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // to show 50 creators of a common tag).
 func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	q = q.Where("c.org_id = ?", orgID)
+	// who is the creator a probe names: with byTag, the tag row's, so that SQLite probes a creator's
+	// other tags and accounts before it reads the creator's row.
+	who, tags := "c.id", f.Tags
+	if f.byTag {
+		q = q.Where("dt.org_id = ? AND dt.tag_key = ? AND c.id = dt.creator_id", orgID, f.Tags[0])
+		who, tags = "dt.creator_id", f.Tags[1:]
+	}
 	if f.Deleted {
 		q = q.Where("c.deleted_at IS NOT NULL")
 	} else {
@@ -256,10 +264,10 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	// A walk probes the tags first: each probe is one entry of an index (creator_tags_key_key), and
 	// a tag is usually the rarer condition, so fewer creators reach the platform probe.
 	if f.walk {
-		for _, t := range f.Tags {
+		for _, t := range tags {
 			// One EXISTS per tag: PostgreSQL estimates each from the tag's statistics (it guessed 0.5%
 			// for a counting subquery, sorted every match and took 940 ms where walking takes a few).
-			q = q.Where("EXISTS (SELECT 1 FROM creator_tags AS ct WHERE ct.creator_id = c.id AND ct.tag_key = ?)", t)
+			q = q.Where("EXISTS (SELECT 1 FROM creator_tags AS ct WHERE ct.creator_id = "+who+" AND ct.tag_key = ?)", t)
 		}
 	}
 	switch {
@@ -271,7 +279,7 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 		// pa.org_id too, a SQLite connection without statistics took the (org_id, platform) index
 		// and read every account of the platform for each creator walked. On SQLite that index ends
 		// with platform, so the probe reads no account row.
-		q = q.Where("EXISTS (SELECT 1 FROM creator_accounts AS pa WHERE pa.creator_id = c.id AND pa.platform IN (?))",
+		q = q.Where("EXISTS (SELECT 1 FROM creator_accounts AS pa WHERE pa.creator_id = "+who+" AND pa.platform IN (?))",
 			bun.In(f.Platforms))
 	default:
 		q = q.Where("c.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND platform IN (?))", orgID, bun.In(f.Platforms))
@@ -434,14 +442,19 @@ func (f Filter) order(q *bun.SelectQuery, after []string) (*bun.SelectQuery, err
 		}
 		return q.Order("c.name_key", "c.id"), nil
 	case SortCreated:
+		// A tag's walk goes along the tag's index: its rows carry the creator's created_at and id.
+		at, id := "c.created_at", "c.id"
+		if f.byTag {
+			at, id = "dt.created_at", "dt.creator_id"
+		}
 		if after != nil {
 			t, err := time.Parse(time.RFC3339Nano, after[0])
 			if err != nil {
 				return nil, badParam("cursor is not one this server issued")
 			}
-			q = q.Where("(c.created_at, c.id) < (?, ?)", t, after[1])
+			q = q.Where("("+at+", "+id+") < (?, ?)", t, after[1])
 		}
-		return q.OrderExpr("c.created_at DESC, c.id DESC"), nil
+		return q.OrderExpr(at + " DESC, " + id + " DESC"), nil
 	}
 	col := "c.max_followers"
 	if f.Sort == SortGMV {
@@ -577,6 +590,21 @@ func walkCheaper(total, all, fetch int64) bool {
 	return 4*total*total >= fetch*all
 }
 
+// pageQuery adds f, its order and the cursor after to q, a select of creators AS c. Newest first with a
+// tag, the page walks the tag's creators alone: the tag's rows hold their creator's created_at and
+// its index (creator_tags_key_idx) is in that order, so the rest of the filter is tested on the
+// tag's creators newest first until the page is full (at most the tag's creators, where a walk of
+// the catalogue passes over creators without the tag too, and sets gather and sort all the tag's
+// matches; CROSS JOIN keeps SQLite's loops in that order). The bin (deleted creators, a few among
+// the tag's) keeps the usual shapes.
+func (f Filter) pageQuery(q *bun.SelectQuery, orgID string, after []string) (*bun.SelectQuery, error) {
+	if f.Sort == SortCreated && len(f.Tags) > 0 && !f.Deleted {
+		f.walk, f.byTag = true, true
+		q = q.ModelTableExpr("creator_tags AS dt CROSS JOIN creators AS c")
+	}
+	return f.order(f.apply(q, orgID), after)
+}
+
 // listPage fetches one page without counting: the export walks every page and needs no total (a
 // walk along the sort, which resumes where the page before stopped).
 func (s *Service) listPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, total int64) (page.List[Creator], error) {
@@ -585,7 +613,7 @@ func (s *Service) listPage(ctx context.Context, p actor.Actor, f Filter, req pag
 		return page.List[Creator]{}, err
 	}
 	var rows []Creator
-	q, err := f.order(f.apply(s.db.NewSelect().Model(&rows), p.OrgID), req.After)
+	q, err := f.pageQuery(s.db.NewSelect().Model(&rows), p.OrgID, req.After)
 	if err != nil {
 		return page.List[Creator]{}, err
 	}

@@ -402,7 +402,7 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, p actor.Actor, gro
 		addEvent(c.ID, EventCreated, map[string]any{"display_name": c.DisplayName, "status": c.Status})
 		terms = append(terms, termsRow{OrgID: p.OrgID, CreatorID: c.ID, ValidFrom: now, DefaultRateBps: c.DefaultRateBps, AgencyID: c.AgencyID})
 		for _, t := range in.Tags {
-			tags = append(tags, tag{OrgID: p.OrgID, CreatorID: c.ID, Tag: t, TagKey: tagKey(t)})
+			tags = append(tags, tag{OrgID: p.OrgID, CreatorID: c.ID, Tag: t, TagKey: tagKey(t), CreatedAt: c.CreatedAt})
 		}
 		for i, na := range g.accounts {
 			a := Account{ID: store.NewID(), OrgID: p.OrgID, CreatorID: c.ID, Platform: na.Platform, Handle: na.Handle, HandleKey: g.keys[i],

@@ -14,10 +14,10 @@ import (
 	"github.com/caravan-crm/caravan/internal/store/storetest"
 )
 
-// sqlitePlan returns the EXPLAIN QUERY PLAN lines of the walk f takes for its first page.
+// sqlitePlan returns the EXPLAIN QUERY PLAN lines of the query of f's first page.
 func sqlitePlan(t *testing.T, db *bun.DB, f Filter) []string {
 	t.Helper()
-	sel, err := f.order(f.apply(db.NewSelect().Model((*Creator)(nil)), store.NewID()), nil)
+	sel, err := f.pageQuery(db.NewSelect().Model((*Creator)(nil)), store.NewID(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +75,10 @@ func TestAFilteredWalkReadsIndexesOnlyUntilACreatorMatches(t *testing.T) {
 		return cols
 	}
 	walkIdx := regexp.MustCompile(`^SEARCH c USING INDEX (\w+) `)
-	for _, query := range []string{"tag=lighting&platform=youtube", "tag=boho&tag=diy&platform=tiktok,rednote",
+	// (Newest first, a tag walks its own index instead: TestATagsPageNewestFirstWalksTheTagsIndex.)
+	for _, query := range []string{"tag=lighting&platform=youtube&deleted=true", "tag=boho&tag=diy&platform=tiktok,rednote&sort=name",
 		"tag=ceramics&platform=rednote&sort=name", "tag=boho&platform=tiktok&sort=-followers", "tag=boho&platform=x&sort=-gmv_90d",
-		"platform=youtube", "tag=ceramics&status=active"} {
+		"platform=youtube", "platform=rednote&status=active", "tag=ceramics&status=active&deleted=true"} {
 		v, _ := url.ParseQuery(query)
 		f, err := ParseFilter(v)
 		if err != nil {
@@ -107,6 +108,48 @@ func TestAFilteredWalkReadsIndexesOnlyUntilACreatorMatches(t *testing.T) {
 		}
 		if cols := indexCols(walked); !slices.Contains(cols, "deleted_at") {
 			t.Errorf("%s: the walk's index %s %v does not tell a deleted creator: every creator walked is read", query, walked, cols)
+		}
+	}
+}
+
+// Newest first, a tag filter (SQLite, with statistics or without) walks the tag's index, whose rows
+// carry their creator's created_at, in the list's order: no sort, no creator passed over for lacking
+// the tag. Each of the tag's creators is probed from indexes alone (its other tags, its platforms)
+// before its row is read by key. Before, the walk went down creators_created_idx: for a tag +
+// platform matching 4 % of 20,000 creators, 1,300 creators and 2,600 probes for a page of 50
+// (caravan bench, list_filtered).
+func TestATagsPageNewestFirstWalksTheTagsIndex(t *testing.T) {
+	db := storetest.SQLite(t)
+	for _, analyzed := range []bool{false, true} {
+		if analyzed {
+			if _, err := db.ExecContext(context.Background(), "ANALYZE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, query := range []string{"tag=lighting", "tag=lighting&platform=youtube", "tag=boho&tag=diy&platform=tiktok,rednote",
+			"tag=ceramics&status=active&country=US", "tag=boho&q=ann", "tag=boho&q=an&min_followers=1000"} {
+			v, _ := url.ParseQuery(query)
+			f, err := ParseFilter(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := sqlitePlan(t, db, f)
+			all := strings.Join(plan, "\n")
+			if !strings.HasPrefix(all, "SEARCH dt USING COVERING INDEX creator_tags_key_idx (org_id=? AND tag_key=?)") ||
+				strings.Contains(all, "TEMP B-TREE") {
+				t.Errorf("%s (analyzed: %v): the page does not walk the tag's index:\n%s", query, analyzed, all)
+				continue
+			}
+			for _, l := range plan {
+				switch {
+				case strings.HasPrefix(l, "SEARCH c ") && !strings.HasSuffix(l, " (id=?)") && !strings.HasSuffix(l, " (org_id=? AND id=?)"):
+					t.Errorf("%s: a creator is not read by its key: %s", query, l)
+				case strings.HasPrefix(l, "SEARCH pa ") && !strings.Contains(l, "USING COVERING INDEX creator_accounts_creator_idx (creator_id=?"):
+					t.Errorf("%s: the platform probe reads the accounts' rows: %s", query, l)
+				case strings.HasPrefix(l, "SEARCH ct ") && !strings.Contains(l, "USING COVERING INDEX creator_tags_key_key (creator_id=? AND tag_key=?)"):
+					t.Errorf("%s: the tag probe reads the tags' rows: %s", query, l)
+				}
+			}
 		}
 	}
 }

@@ -177,6 +177,8 @@ type tag struct {
 	CreatorID string `bun:"creator_id,pk"`
 	Tag       string `bun:"tag,pk"`
 	TagKey    string `bun:"tag_key"` // the tag in lower case: what matching compares
+	// CreatedAt is the creator's: a tag's creators are listed newest first from its index alone.
+	CreatedAt time.Time `bun:"created_at"`
 }
 
 // tagKey is what makes two spellings of a tag the same tag.

@@ -400,7 +400,7 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, p actor.Actor, in NewCr
 	if err := recordTerms(ctx, tx, c, now); err != nil {
 		return nil, err
 	}
-	if err := setTags(ctx, tx, p.OrgID, c.ID, in.Tags); err != nil {
+	if err := setTags(ctx, tx, c, in.Tags); err != nil {
 		return nil, err
 	}
 	if err := s.event(ctx, tx, p, c.ID, EventCreated, map[string]any{"display_name": c.DisplayName, "status": c.Status}); err != nil {
@@ -421,8 +421,9 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, p actor.Actor, in NewCr
 
 func nameKey(name string) string { return strings.ToLower(name) }
 
-func setTags(ctx context.Context, tx bun.IDB, orgID, creatorID string, tags []string) error {
-	if _, err := tx.NewDelete().Model((*tag)(nil)).Where("org_id = ? AND creator_id = ?", orgID, creatorID).Exec(ctx); err != nil {
+// setTags replaces c's tags with tags.
+func setTags(ctx context.Context, tx bun.IDB, c *Creator, tags []string) error {
+	if _, err := tx.NewDelete().Model((*tag)(nil)).Where("org_id = ? AND creator_id = ?", c.OrgID, c.ID).Exec(ctx); err != nil {
 		return err
 	}
 	if len(tags) == 0 {
@@ -430,7 +431,7 @@ func setTags(ctx context.Context, tx bun.IDB, orgID, creatorID string, tags []st
 	}
 	rows := make([]tag, len(tags))
 	for i, t := range tags {
-		rows[i] = tag{OrgID: orgID, CreatorID: creatorID, Tag: t, TagKey: tagKey(t)}
+		rows[i] = tag{OrgID: c.OrgID, CreatorID: c.ID, Tag: t, TagKey: tagKey(t), CreatedAt: c.CreatedAt}
 	}
 	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
 	return err
@@ -783,7 +784,7 @@ func (s *Service) update(ctx context.Context, tx bun.Tx, p actor.Actor, id strin
 			return nil
 		}
 		if tagsChanged {
-			if err := setTags(ctx, tx, p.OrgID, c.ID, tags); err != nil {
+			if err := setTags(ctx, tx, c, tags); err != nil {
 				return err
 			}
 		}

@@ -210,7 +210,7 @@ func TestTheSchemaRefusesAReferenceIntoAnotherOrganization(t *testing.T) {
 		for name, q := range map[string]string{
 			"account of A's creator": `INSERT INTO creator_accounts (id, org_id, creator_id, platform, handle, status, created_at, updated_at)
 				VALUES ('x1', ?, ?, 'youtube', 'intruder', 'active', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
-			"tag on A's creator": `INSERT INTO creator_tags (org_id, creator_id, tag) VALUES (?, ?, 'intruder')`,
+			"tag on A's creator": `INSERT INTO creator_tags (org_id, creator_id, tag, created_at) VALUES (?, ?, 'intruder', CURRENT_TIMESTAMP)`,
 			"event on A's creator": `INSERT INTO creator_events (id, org_id, creator_id, kind, data, created_at)
 				VALUES ('x2', ?, ?, 'note', '{}', CURRENT_TIMESTAMP)`,
 		} {
