@@ -538,13 +538,13 @@ func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req 
 	rows := make([]Creator, 0, len(hits))
 	if len(hits) > 0 {
 		total = hits[0].Total
-		ids := make([]string, len(hits))
+		ids := make(store.List, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ID
 		}
 		var found []Creator
-		if err := s.db.NewSelect().Model(&found).Where("c.org_id = ? AND c.id IN (?)", p.OrgID, bun.In(ids)).Scan(ctx); err != nil {
-			return page.List[Creator]{}, store.MapError(err)
+		if err := s.page.creators.Scan(ctx, s.db, &found, ids, p.OrgID); err != nil {
+			return page.List[Creator]{}, err
 		}
 		byID := make(map[string]Creator, len(found))
 		for _, r := range found {

@@ -42,11 +42,14 @@ type Service struct {
 // request with the page's ids bound as one parameter, they are no longer parsed anew each time (on
 // SQLite, parsing their IN lists was about a tenth of a 50-creator page's CPU).
 type pageQueries struct {
-	tags, accounts, snapshots *store.Prepared
+	creators, tags, accounts, snapshots *store.Prepared
 }
 
 func newPageQueries(db *bun.DB) pageQueries {
 	return pageQueries{
+		// A search's page, by the ids its one pass found (countedPage).
+		creators: &store.Prepared{Query: `SELECT ` + store.Columns(db, (*Creator)(nil), "c") + ` FROM creators AS c
+			WHERE c.id = ANY(?) AND c.org_id = ?`},
 		// The two columns read are in the (creator_id, org_id, tag) index: the tags' rows are not
 		// read. Sorted by the caller: an ORDER BY would tempt SQLite into the (org_id, tag) index and
 		// a walk over every tag of the organization.
