@@ -488,22 +488,24 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 	if err != nil {
 		return page.List[Creator]{}, err
 	}
+	// The change number is read once, before every count this request may take.
+	seq, err := changeSeq(ctx, s.db, p.OrgID)
+	if err != nil {
+		return page.List[Creator]{}, err
+	}
 	var total int64
 	if f.Q != "" && len(req.After) == 0 {
-		c, n, ok, err := s.cachedTotal(ctx, p.OrgID, f)
-		if err != nil {
-			return page.List[Creator]{}, err
-		}
+		c, n, ok := s.cachedTotalAt(p.OrgID, f, seq)
 		if !ok {
 			return s.countedPage(ctx, p, f, req, c)
 		}
 		total = n
-	} else if total, err = s.total(ctx, p.OrgID, f); err != nil {
+	} else if total, err = s.totalAt(ctx, p.OrgID, f, seq); err != nil {
 		return page.List[Creator]{}, err
 	}
 	if f.narrows() && total > 0 {
 		// Walk when a page is expected to fill within as many rows as sorting the matches would take.
-		all, err := s.total(ctx, p.OrgID, Filter{Deleted: f.Deleted})
+		all, err := s.totalAt(ctx, p.OrgID, Filter{Deleted: f.Deleted}, seq)
 		if err != nil {
 			return page.List[Creator]{}, err
 		}

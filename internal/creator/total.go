@@ -2,7 +2,9 @@ package creator
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -73,24 +75,37 @@ func (f Filter) key(orgID string) totalKey {
 	return totalKey{org: orgID, filter: string(b)}
 }
 
+// changeSeqQuery reads an organization's creator_changes number: on every list request.
+var changeSeqQuery = &store.Prepared{Query: `SELECT seq FROM creator_changes WHERE org_id = ?`}
+
 // changeSeq is the organization's creator_changes number (0 before its first creator).
-func changeSeq(ctx context.Context, db bun.IDB, orgID string) (int64, error) {
-	var seq []int64
-	if err := db.NewSelect().Table("creator_changes").Column("seq").Where("org_id = ?", orgID).Scan(ctx, &seq); err != nil {
+func changeSeq(ctx context.Context, db *bun.DB, orgID string) (int64, error) {
+	var seq int64
+	switch err := changeSeqQuery.QueryRow(ctx, db, orgID).Scan(&seq); {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
 		return 0, store.MapError(err)
 	}
-	if len(seq) == 0 {
-		return 0, nil
-	}
-	return seq[0], nil
+	return seq, nil
 }
 
 // total counts the creators f matches, or reuses the count of the same filter if nothing has changed
 // since it was taken.
 func (s *Service) total(ctx context.Context, orgID string, f Filter) (int64, error) {
-	c, n, ok, err := s.cachedTotal(ctx, orgID, f)
-	if err != nil || ok {
-		return n, err
+	seq, err := changeSeq(ctx, s.db, orgID)
+	if err != nil {
+		return 0, err
+	}
+	return s.totalAt(ctx, orgID, f, seq)
+}
+
+// totalAt is total with the organization's change number already read (seq): a list request reads
+// it once for the counts it needs.
+func (s *Service) totalAt(ctx context.Context, orgID string, f Filter, seq int64) (int64, error) {
+	c, n, ok := s.cachedTotalAt(orgID, f, seq)
+	if ok {
+		return n, nil
 	}
 	cnt, err := f.apply(s.db.NewSelect().Model((*Creator)(nil)), orgID).Count(ctx)
 	if err != nil {
@@ -116,10 +131,16 @@ func (s *Service) cachedTotal(ctx context.Context, orgID string, f Filter) (coun
 	if err != nil {
 		return counting{}, 0, false, err
 	}
+	c, n, ok := s.cachedTotalAt(orgID, f, seq)
+	return c, n, ok, nil
+}
+
+// cachedTotalAt is cachedTotal with the change number already read, before any count it serves.
+func (s *Service) cachedTotalAt(orgID string, f Filter, seq int64) (counting, int64, bool) {
 	// The wall clock, not the service's: this is the cache's age, not a business time.
 	c := counting{key: f.key(orgID), seq: seq, at: time.Now()}
 	n, ok := s.totals.get(c.key, seq, c.at)
-	return c, n, ok, nil
+	return c, n, ok
 }
 
 // keepTotal stores a total counted after cachedTotal.
