@@ -38,7 +38,10 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	var db *bun.DB
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
-		dsn, err := sqliteDSN(strings.TrimPrefix(url, "sqlite:"))
+		// One writer at a time is SQLite's rule; readers run beside it in WAL mode. A few connections
+		// are enough and keep the per-connection page caches small.
+		conns := max(4, runtime.NumCPU())
+		dsn, err := sqliteDSN(strings.TrimPrefix(url, "sqlite:"), conns)
 		if err != nil {
 			return nil, err
 		}
@@ -46,10 +49,8 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
-		// One writer at a time is SQLite's rule; readers run beside it in WAL mode. A few connections
-		// are enough and keep the per-connection page caches small.
-		sqldb.SetMaxOpenConns(max(4, runtime.NumCPU()))
-		sqldb.SetMaxIdleConns(max(4, runtime.NumCPU()))
+		sqldb.SetMaxOpenConns(conns)
+		sqldb.SetMaxIdleConns(conns)
 		sqldb.SetConnMaxIdleTime(0)
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -84,9 +85,14 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 //     per page: every batch of orders, creators or clicks went through one. Writes are batched (at most
 //     a few hundred rows a statement), so the journal stays small; temporary tables and indexes
 //     (DISTINCT, UNION, IN over a subquery) live in memory too.
+//   - cache_size: the pool's connections share SQLitePageCache, so each of conns keeps a page cache of
+//     SQLitePageCache/conns (16 MiB on two cores) instead of SQLite's 2 MB. A list page probes
+//     indexes all over the file and, with 2 MB, read most pages back from the operating system, a
+//     system call each: a filtered page of the bench's 20,000 creators took 4.2-4.4 ms of CPU with
+//     2 MB, 3.8-4.1 ms with 16 MiB. Pages are allocated as they are read; the budget bounds them.
 //   - _txlock=immediate: BEGIN takes the write lock at once, so two transactions that read and then write
 //     wait on busy_timeout instead of deadlocking into SQLITE_BUSY when the second upgrades its lock.
-func sqliteDSN(path string) (string, error) {
+func sqliteDSN(path string, conns int) (string, error) {
 	if path == "" {
 		return "", errors.New("store: the sqlite: URL has no file path")
 	}
@@ -101,9 +107,13 @@ func sqliteDSN(path string) (string, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -SQLitePageCache/1024/conns))
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode(), nil
 }
+
+// SQLitePageCache is the memory the pool's SQLite connections may keep as page caches, in all.
+const SQLitePageCache = 64 << 20
 
 // IsSQLite reports whether db is the embedded SQLite database.
 func IsSQLite(db bun.IDB) bool { return db.Dialect().Name() == dialect.SQLite }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -294,6 +295,45 @@ func TestEveryPooledSQLiteConnectionKeepsStatementJournalsInMemory(t *testing.T)
 		if mode != 2 {
 			t.Fatalf("connection %d: temp_store = %d, want 2 (MEMORY)", i, mode)
 		}
+	}
+}
+
+// The pool's SQLite connections share a page cache budget (store.SQLitePageCache), each its part of
+// it, instead of SQLite's 2 MB each: a filtered list page probes indexes all over the file and, with
+// 2 MB, read most of its pages back from the operating system (CPU per filtered page of 20,000
+// creators: 4.2-4.4 ms with 2 MB, 3.8-4.1 ms with 16 MiB).
+func TestThePooledSQLiteConnectionsShareAPageCacheBudget(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conns := max(4, runtime.NumCPU())
+	var held []bun.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	var kib int64
+	for range conns { // every connection of the pool, held together
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		var size int64
+		if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if size >= 0 {
+			t.Fatalf("cache_size %d: a number of pages, not KiB", size)
+		}
+		kib -= size
+	}
+	if budget := int64(store.SQLitePageCache / 1024); kib > budget || kib < budget-int64(conns) {
+		t.Errorf("the pool's %d connections keep %d KiB of page cache in all, want %d", conns, kib, budget)
 	}
 }
 

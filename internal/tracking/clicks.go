@@ -87,6 +87,8 @@ type recorder struct {
 	done    chan struct{}
 	writing sync.Mutex // one batch at a time, so the flusher and Flush never write the same clicks
 	conn    *bun.Conn  // SQLite: the flusher's own connection, guarded by writing (flushconn.go)
+	// poolCache is the conn's cache_size as the pool set it, restored when it goes back.
+	poolCache int64
 
 	secretsMu sync.Mutex
 	secrets   map[string][]byte // organization → secret (never changes once created)

@@ -15,6 +15,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/uptrace/bun"
 
@@ -24,9 +25,6 @@ import (
 // flushConnPragmas set up the flusher's SQLite connection: a cache of up to 32 MiB (pages are
 // allocated as they are used; this bounds it).
 var flushConnPragmas = []string{"PRAGMA cache_size = -32768"}
-
-// resetConnPragmas undo flushConnPragmas before the connection goes back to the pool.
-var resetConnPragmas = []string{"PRAGMA cache_size = -2000"}
 
 // inTx runs fn in a transaction: on SQLite on the flusher's own connection when held is true (the
 // caller holds r.writing, which guards the connection) until the recorder is closed, otherwise
@@ -41,6 +39,11 @@ func (r *recorder) inTx(ctx context.Context, held bool, fn func(ctx context.Cont
 	if r.conn == nil {
 		c, err := r.db.Conn(ctx)
 		if err != nil {
+			return store.MapError(err)
+		}
+		// The pool's own cache size, which releaseConn gives the connection back with.
+		if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&r.poolCache); err != nil {
+			c.Close()
 			return store.MapError(err)
 		}
 		for _, p := range flushConnPragmas {
@@ -65,9 +68,7 @@ func (r *recorder) releaseConn(ctx context.Context) {
 	if r.conn == nil {
 		return
 	}
-	for _, p := range resetConnPragmas {
-		_, _ = r.conn.ExecContext(ctx, p)
-	}
+	_, _ = r.conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", r.poolCache))
 	r.conn.Close()
 	r.conn = nil
 }
