@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -271,23 +270,7 @@ func TestOpenRefusesUnknownURLsAndCreatesTheSQLiteFolder(t *testing.T) {
 // has temp_store MEMORY, so a batch's statement journal never spills to a temporary file.
 func TestEveryPooledSQLiteConnectionKeepsStatementJournalsInMemory(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var conns []bun.Conn
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
-	for i := range 3 { // held together: three connections of the pool, not one reused
-		c, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns = append(conns, c)
+	for i, c := range storetest.Conns(t, storetest.SQLite(t)) {
 		var mode int
 		if err := c.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&mode); err != nil {
 			t.Fatal(err)
@@ -304,25 +287,9 @@ func TestEveryPooledSQLiteConnectionKeepsStatementJournalsInMemory(t *testing.T)
 // creators: 4.2-4.4 ms with 2 MB, 3.8-4.1 ms with 16 MiB).
 func TestThePooledSQLiteConnectionsShareAPageCacheBudget(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conns := max(4, runtime.NumCPU())
-	var held []bun.Conn
-	defer func() {
-		for _, c := range held {
-			c.Close()
-		}
-	}()
+	conns := storetest.Conns(t, storetest.SQLite(t))
 	var kib int64
-	for range conns { // every connection of the pool, held together
-		c, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, c)
+	for _, c := range conns {
 		var size int64
 		if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
 			t.Fatal(err)
@@ -332,8 +299,8 @@ func TestThePooledSQLiteConnectionsShareAPageCacheBudget(t *testing.T) {
 		}
 		kib -= size
 	}
-	if budget := int64(store.SQLitePageCache / 1024); kib > budget || kib < budget-int64(conns) {
-		t.Errorf("the pool's %d connections keep %d KiB of page cache in all, want %d", conns, kib, budget)
+	if budget := int64(store.SQLitePageCache / 1024); kib > budget || kib < budget-int64(len(conns)) {
+		t.Errorf("the pool's %d connections keep %d KiB of page cache in all, want %d", len(conns), kib, budget)
 	}
 }
 

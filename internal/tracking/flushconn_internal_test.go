@@ -4,14 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/caravan-crm/caravan/internal/store"
+	"github.com/caravan-crm/caravan/internal/store/storetest"
 )
 
 // The flusher's own SQLite connection, given back to the pool, keeps the page cache the pool gives
@@ -19,13 +18,7 @@ import (
 // request that later drew it read most pages back from the operating system.
 func TestTheFlushersConnectionGoesBackWithThePoolsCache(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "f.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conns := max(4, runtime.NumCPU())
-	want := -int64(store.SQLitePageCache / 1024 / conns)
+	db := storetest.SQLite(t)
 	r := newRecorder(db, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour, 100, 100)
 	r.writing.Lock()
 	var during int64
@@ -39,18 +32,9 @@ func TestTheFlushersConnectionGoesBackWithThePoolsCache(t *testing.T) {
 	if during != -32768 {
 		t.Errorf("the flusher's connection had cache_size %d, want -32768 (32 MiB)", during)
 	}
-	var held []bun.Conn
-	defer func() {
-		for _, c := range held {
-			c.Close()
-		}
-	}()
-	for i := range conns { // every connection of the pool, held together: the flusher's is among them
-		c, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, c)
+	conns := storetest.Conns(t, db) // every connection of the pool: the flusher's is among them
+	want := -int64(store.SQLitePageCache / 1024 / len(conns))
+	for i, c := range conns {
 		var size int64
 		if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
 			t.Fatal(err)

@@ -91,6 +91,22 @@ func PostgresURL(t testing.TB) string {
 	return u.String()
 }
 
+// Conns holds every connection of db's pool at once (distinct connections, not one reused) until
+// the test ends: a setting each connection runs when it opens is checked on all of them.
+func Conns(t testing.TB, db *bun.DB) []bun.Conn {
+	t.Helper()
+	var conns []bun.Conn
+	for range db.DB.Stats().MaxOpenConnections {
+		c, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatalf("storetest: conn: %v", err)
+		}
+		t.Cleanup(func() { c.Close() })
+		conns = append(conns, c)
+	}
+	return conns
+}
+
 func open(t testing.TB, dsn string) *bun.DB {
 	t.Helper()
 	ctx := context.Background()
