@@ -46,7 +46,7 @@ type Filter struct {
 
 	marked []string // with Exposed: the marked "platform:country" pairs (Service.withMarks)
 	walk   bool     // test conditions on accounts, tags and search row by row along the sort (see apply)
-	byTag  bool     // walk the first tag's creators newest first (creator_tags AS dt; see listPage)
+	byTag  bool     // walk the first tag's creators newest first (creator_tags AS dt; see pageQuery)
 	qApart bool     // the caller applies q itself (searchUnion): apply leaves it out
 }
 
@@ -592,13 +592,13 @@ func walkCheaper(total, all, fetch int64) bool {
 	return 4*total*total >= fetch*all
 }
 
-// pageQuery adds f, its order and the cursor after to q, a select of creators AS c. Newest first with a
-// tag, the page walks the tag's creators alone: the tag's rows hold their creator's created_at and
-// its index (creator_tags_key_idx) is in that order, so the rest of the filter is tested on the
-// tag's creators newest first until the page is full (at most the tag's creators, where a walk of
-// the catalogue passes over creators without the tag too, and sets gather and sort all the tag's
-// matches; CROSS JOIN keeps SQLite's loops in that order). The bin (deleted creators, a few among
-// the tag's) keeps the usual shapes.
+// pageQuery adds f, its order and the cursor after to q, a select of creators AS c. Newest first
+// with a tag, the page walks the tag's creators alone: the tag's rows hold their creator's
+// created_at and its index (creator_tags_key_idx) is in that order, so the rest of the filter is
+// tested on the tag's creators newest first until the page is full (at most the tag's creators,
+// where a walk of the catalogue passes over creators without the tag too, and sets gather and sort
+// all the tag's matches; CROSS JOIN keeps SQLite's loops in that order). The bin (deleted
+// creators, a few among the tag's) keeps the usual shapes.
 func (f Filter) pageQuery(q *bun.SelectQuery, orgID string, after []string) (*bun.SelectQuery, error) {
 	if f.Sort == SortCreated && len(f.Tags) > 0 && !f.Deleted {
 		f.walk, f.byTag = true, true
