@@ -489,7 +489,7 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 		return page.List[Creator]{}, err
 	}
 	// The change number is read once, before every count this request may take.
-	seq, err := changeSeq(ctx, s.db, p.OrgID)
+	seq, err := s.changeSeq(ctx, p.OrgID)
 	if err != nil {
 		return page.List[Creator]{}, err
 	}

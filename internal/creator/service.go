@@ -42,11 +42,13 @@ type Service struct {
 // request with the page's ids bound as one parameter, they are no longer parsed anew each time (on
 // SQLite, parsing their IN lists was about a tenth of a 50-creator page's CPU).
 type pageQueries struct {
-	creators, tags, accounts, snapshots *store.Prepared
+	changes, creators, tags, accounts, snapshots *store.Prepared
 }
 
 func newPageQueries(db *bun.DB) pageQueries {
 	return pageQueries{
+		// The organization's creator_changes number, which the cached totals are checked against.
+		changes: &store.Prepared{Query: `SELECT seq FROM creator_changes WHERE org_id = ?`},
 		// A search's page, by the ids its one pass found (countedPage).
 		creators: &store.Prepared{Query: `SELECT ` + store.Columns(db, (*Creator)(nil), "c") + ` FROM creators AS c
 			WHERE c.id = ANY(?) AND c.org_id = ?`},

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
@@ -75,13 +73,10 @@ func (f Filter) key(orgID string) totalKey {
 	return totalKey{org: orgID, filter: string(b)}
 }
 
-// changeSeqQuery reads an organization's creator_changes number: on every list request.
-var changeSeqQuery = &store.Prepared{Query: `SELECT seq FROM creator_changes WHERE org_id = ?`}
-
 // changeSeq is the organization's creator_changes number (0 before its first creator).
-func changeSeq(ctx context.Context, db *bun.DB, orgID string) (int64, error) {
+func (s *Service) changeSeq(ctx context.Context, orgID string) (int64, error) {
 	var seq int64
-	switch err := changeSeqQuery.QueryRow(ctx, db, orgID).Scan(&seq); {
+	switch err := s.page.changes.QueryRow(ctx, s.db, orgID).Scan(&seq); {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, nil
 	case err != nil:
@@ -93,7 +88,7 @@ func changeSeq(ctx context.Context, db *bun.DB, orgID string) (int64, error) {
 // total counts the creators f matches, or reuses the count of the same filter if nothing has changed
 // since it was taken.
 func (s *Service) total(ctx context.Context, orgID string, f Filter) (int64, error) {
-	seq, err := changeSeq(ctx, s.db, orgID)
+	seq, err := s.changeSeq(ctx, orgID)
 	if err != nil {
 		return 0, err
 	}
@@ -127,7 +122,7 @@ type counting struct {
 func (s *Service) cachedTotal(ctx context.Context, orgID string, f Filter) (counting, int64, bool, error) {
 	// The number is read before counting: a change that lands in between moves it past the number
 	// stored with the count, so that count is never reused.
-	seq, err := changeSeq(ctx, s.db, orgID)
+	seq, err := s.changeSeq(ctx, orgID)
 	if err != nil {
 		return counting{}, 0, false, err
 	}

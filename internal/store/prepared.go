@@ -19,6 +19,8 @@ import (
 // SQL text, so the database parses each of its queries anew; a query run on every request is worth
 // preparing. Query is written with ? placeholders, numbered for PostgreSQL, and "= ANY(?)" for a
 // column in a List (SQLite reads the list from its JSON). The zero value is not usable: set Query.
+// A Prepared keeps the statement of the last pool it ran on, and through it the pool's connections:
+// keep it with what holds the pool (a service), not in a package variable that outlives the pool.
 type Prepared struct {
 	Query string
 
