@@ -282,6 +282,20 @@ func TestSnapshotsKeepOnePerDayAndGiveGrowth30d(t *testing.T) {
 		if a := accounts(got)[0]; a["growth_30d"].(float64) != 600 || got["followers"].(float64) != 1500 {
 			t.Fatalf("creator answer = %v", got)
 		}
+		// A list page reads its accounts' snapshots by the creators' ids, beside the accounts: each
+		// account gets its own, and one without history none.
+		other := call(t, e, owner, "POST", "/api/v1/creators/"+c["id"].(string)+"/accounts", obj{"platform": "youtube", "handle": "grower-yt", "followers": 70}, http.StatusCreated)
+		call(t, e, owner, "POST", "/api/v1/accounts/"+other["id"].(string)+"/snapshots", obj{"captured_on": "2026-10-22", "followers": 40}, http.StatusCreated)
+		newCreator(t, e, owner, obj{"display_name": "Quiet", "country": "US", "accounts": []obj{{"platform": "tiktok", "handle": "quiet", "followers": 5}}})
+		growth := map[string]any{}
+		for _, it := range call(t, e, owner, "GET", "/api/v1/creators", nil, http.StatusOK)["items"].([]any) {
+			for _, a := range accounts(it.(obj)) {
+				growth[a["handle"].(string)] = a["growth_30d"]
+			}
+		}
+		if growth["grower"] != 600.0 || growth["grower-yt"] != 30.0 || growth["quiet"] != nil || len(growth) != 3 {
+			t.Fatalf("growth on the list page = %v, want grower 600, grower-yt 30 (70-40), quiet null", growth)
+		}
 		if l := call(t, e, owner, "GET", snap+"?days=40", nil, http.StatusOK); len(l["snapshots"].([]any)) != 3 {
 			t.Fatalf("history of 40 days = %v", l["snapshots"])
 		}

@@ -42,7 +42,7 @@ type Service struct {
 // request with the page's ids bound as one parameter, they are no longer parsed anew each time (on
 // SQLite, parsing their IN lists was about a tenth of a 50-creator page's CPU).
 type pageQueries struct {
-	changes, creators, tags, accounts, snapshots *store.Prepared
+	changes, creators, tags, accounts, snapshots, creatorSnapshots *store.Prepared
 }
 
 func newPageQueries(db *bun.DB) pageQueries {
@@ -60,6 +60,11 @@ func newPageQueries(db *bun.DB) pageQueries {
 			WHERE a.creator_id = ANY(?) AND a.org_id = ? ORDER BY a.followers DESC, a.id`},
 		snapshots: &store.Prepared{Query: `SELECT s.account_id, s.captured_on, s.followers FROM account_snapshots AS s
 			WHERE s.account_id = ANY(?) AND s.org_id = ? AND s.captured_on >= ? AND s.captured_on <= ? ORDER BY s.captured_on`},
+		// The same snapshots of a page's accounts, found by their creators' ids: read beside the
+		// accounts instead of after them.
+		creatorSnapshots: &store.Prepared{Query: `SELECT s.account_id, s.captured_on, s.followers FROM creator_accounts AS a
+			JOIN account_snapshots AS s ON s.account_id = a.id AND s.org_id = a.org_id
+			WHERE a.creator_id = ANY(?) AND a.org_id = ? AND s.captured_on >= ? AND s.captured_on <= ? ORDER BY s.captured_on`},
 	}
 }
 
@@ -481,9 +486,9 @@ const growthWindow = 7
 
 // hydrate fills in the derived fields of creators: languages, tier, tags, accounts with growth, owner
 // and agency names, campaigns and clicks. Its lookups cost the same whatever the number of creators,
-// and the independent ones (tags; accounts then their snapshots; names; the activity figures) run side
-// by side on the pool's connections: they are most of a list page's time, and one after the other
-// each waited for the last.
+// and the independent ones (tags; accounts; their snapshots, found by the creators' ids; names; the
+// activity figures) run side by side on the pool's connections: they are most of a list page's time,
+// and one after the other each waited for the last (on PostgreSQL a round trip each).
 func (s *Service) hydrate(ctx context.Context, orgID string, cs []Creator) error {
 	if len(cs) == 0 {
 		return nil
@@ -500,20 +505,23 @@ func (s *Service) hydrate(ctx context.Context, orgID string, cs []Creator) error
 		cs[i].Accounts = []Account{}
 	}
 	var (
-		tags  []tag
-		accts []Account
-		figs  map[string]ActivityFigures
-		names pageNames
+		tags   []tag
+		accts  []Account
+		snaps  []Snapshot
+		growth growthDays
+		figs   map[string]ActivityFigures
+		names  pageNames
 	)
 	err := concurrently(
 		func() error {
 			return s.page.tags.Scan(ctx, s.db, &tags, ids, orgID)
 		},
 		func() error {
-			if err := s.page.accounts.Scan(ctx, s.db, &accts, ids, orgID); err != nil {
-				return err
-			}
-			return s.fillGrowth(ctx, orgID, accts)
+			return s.page.accounts.Scan(ctx, s.db, &accts, ids, orgID)
+		},
+		func() (err error) {
+			snaps, growth, err = s.growthSnapshots(ctx, s.page.creatorSnapshots, orgID, ids)
+			return err
 		},
 		func() (err error) {
 			names, err = s.pageNames(ctx, orgID, cs)
@@ -534,6 +542,7 @@ func (s *Service) hydrate(ctx context.Context, orgID string, cs []Creator) error
 		cs[idx[t.CreatorID]].Tags = append(cs[idx[t.CreatorID]].Tags, t.Tag)
 	}
 	names.fill(cs)
+	growth.apply(accts, snaps)
 	for _, a := range accts {
 		cs[idx[a.CreatorID]].Accounts = append(cs[idx[a.CreatorID]].Accounts, a)
 	}
@@ -613,8 +622,38 @@ func (n pageNames) fill(cs []Creator) {
 	}
 }
 
-// fillGrowth sets growth_30d: followers now minus the snapshot nearest to 30 days before today
-// (within growthWindow days either side, the earlier one on a tie).
+// growthDays are the days growth_30d is counted against: the day 30 days before the organization's
+// today, and the window of growthWindow days either side of it in which a snapshot may stand in.
+type growthDays struct{ day, from, to string }
+
+func (s *Service) growthDays(ctx context.Context, orgID string) (growthDays, error) {
+	today, err := s.todayDate(ctx, orgID)
+	if err != nil {
+		return growthDays{}, err
+	}
+	target := today.AddDate(0, 0, -30)
+	return growthDays{
+		day:  target.Format(time.DateOnly),
+		from: target.AddDate(0, 0, -growthWindow).Format(time.DateOnly),
+		to:   target.AddDate(0, 0, growthWindow).Format(time.DateOnly),
+	}, nil
+}
+
+// growthSnapshots reads, through q (by account ids or by creator ids), the snapshots in g's window.
+func (s *Service) growthSnapshots(ctx context.Context, q *store.Prepared, orgID string, ids store.List) ([]Snapshot, growthDays, error) {
+	g, err := s.growthDays(ctx, orgID)
+	if err != nil {
+		return nil, g, err
+	}
+	var snaps []Snapshot
+	if err := q.Scan(ctx, s.db, &snaps, ids, orgID, g.from, g.to); err != nil {
+		return nil, g, err
+	}
+	return snaps, g, nil
+}
+
+// fillGrowth sets growth_30d on accts: followers now minus the snapshot nearest to 30 days before
+// today (within growthWindow days either side, the earlier one on a tie).
 func (s *Service) fillGrowth(ctx context.Context, orgID string, accts []Account) error {
 	if len(accts) == 0 {
 		return nil
@@ -623,23 +662,22 @@ func (s *Service) fillGrowth(ctx context.Context, orgID string, accts []Account)
 	for i := range accts {
 		ids[i] = accts[i].ID
 	}
-	today, err := s.todayDate(ctx, orgID)
+	snaps, g, err := s.growthSnapshots(ctx, s.page.snapshots, orgID, ids)
 	if err != nil {
 		return err
 	}
-	target := today.AddDate(0, 0, -30)
-	from, to := target.AddDate(0, 0, -growthWindow).Format(time.DateOnly), target.AddDate(0, 0, growthWindow).Format(time.DateOnly)
-	var snaps []Snapshot
-	if err := s.page.snapshots.Scan(ctx, s.db, &snaps, ids, orgID, from, to); err != nil {
-		return err
-	}
-	day := target.Format(time.DateOnly)
-	best := map[string]Snapshot{}
+	g.apply(accts, snaps)
+	return nil
+}
+
+// apply sets growth_30d on accts from snaps, ordered by day (any other accounts' are ignored).
+func (g growthDays) apply(accts []Account, snaps []Snapshot) {
+	day, _ := time.Parse(time.DateOnly, g.day)
 	dist := func(d string) time.Duration {
 		t, _ := time.Parse(time.DateOnly, d)
-		t0, _ := time.Parse(time.DateOnly, day)
-		return max(t.Sub(t0), t0.Sub(t))
+		return max(t.Sub(day), day.Sub(t))
 	}
+	best := map[string]Snapshot{}
 	for _, sn := range snaps {
 		if b, ok := best[sn.AccountID]; !ok || dist(sn.CapturedOn) < dist(b.CapturedOn) {
 			best[sn.AccountID] = sn
@@ -647,11 +685,10 @@ func (s *Service) fillGrowth(ctx context.Context, orgID string, accts []Account)
 	}
 	for i := range accts {
 		if b, ok := best[accts[i].ID]; ok {
-			g := accts[i].Followers - b.Followers
-			accts[i].Growth30d = &g
+			d := accts[i].Followers - b.Followers
+			accts[i].Growth30d = &d
 		}
 	}
-	return nil
 }
 
 // Update changes a creator partially. ifMatch, when given, must be the creator's current version
