@@ -36,6 +36,7 @@ type Service struct {
 	totals   *totals // the list's totals, reused while nothing changed (total.go)
 	imports  *importWriters
 	page     pageQueries
+	sqlite   bool // the database is SQLite, in process: a lookup costs no round trip
 }
 
 // pageQueries are the lookups that fill in a page of creators, prepared once: run on every list
@@ -60,8 +61,8 @@ func newPageQueries(db *bun.DB) pageQueries {
 			WHERE a.creator_id = ANY(?) AND a.org_id = ? ORDER BY a.followers DESC, a.id`},
 		snapshots: &store.Prepared{Query: `SELECT s.account_id, s.captured_on, s.followers FROM account_snapshots AS s
 			WHERE s.account_id = ANY(?) AND s.org_id = ? AND s.captured_on >= ? AND s.captured_on <= ? ORDER BY s.captured_on`},
-		// The same snapshots of a page's accounts, found by their creators' ids: read beside the
-		// accounts instead of after them.
+		// The same snapshots of a page's accounts, found by their creators' ids: on PostgreSQL read
+		// beside the accounts instead of a round trip after them.
 		creatorSnapshots: &store.Prepared{Query: `SELECT s.account_id, s.captured_on, s.followers FROM creator_accounts AS a
 			JOIN account_snapshots AS s ON s.account_id = a.id AND s.org_id = a.org_id
 			WHERE a.creator_id = ANY(?) AND a.org_id = ? AND s.captured_on >= ? AND s.captured_on <= ? ORDER BY s.captured_on`},
@@ -112,7 +113,8 @@ func NewService(db *bun.DB, clk clock.Clock, zones Zones) *Service {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &Service{db: db, clock: clk, zones: zones, totals: newTotals(), imports: newImportWriters(db), page: newPageQueries(db)}
+	return &Service{db: db, clock: clk, zones: zones, totals: newTotals(), imports: newImportWriters(db), page: newPageQueries(db),
+		sqlite: store.IsSQLite(db)}
 }
 
 // today is the organization's current day, YYYY-MM-DD.
@@ -486,9 +488,10 @@ const growthWindow = 7
 
 // hydrate fills in the derived fields of creators: languages, tier, tags, accounts with growth, owner
 // and agency names, campaigns and clicks. Its lookups cost the same whatever the number of creators,
-// and the independent ones (tags; accounts; their snapshots, found by the creators' ids; names; the
-// activity figures) run side by side on the pool's connections: they are most of a list page's time,
-// and one after the other each waited for the last (on PostgreSQL a round trip each).
+// and the independent ones (tags; accounts; on PostgreSQL their snapshots, found by the creators'
+// ids; names; the activity figures) run side by side on the pool's connections: they are most of a
+// list page's time, and one after the other each waited for the last (on PostgreSQL a round trip
+// each).
 func (s *Service) hydrate(ctx context.Context, orgID string, cs []Creator) error {
 	if len(cs) == 0 {
 		return nil
@@ -517,10 +520,23 @@ func (s *Service) hydrate(ctx context.Context, orgID string, cs []Creator) error
 			return s.page.tags.Scan(ctx, s.db, &tags, ids, orgID)
 		},
 		func() error {
-			return s.page.accounts.Scan(ctx, s.db, &accts, ids, orgID)
+			if err := s.page.accounts.Scan(ctx, s.db, &accts, ids, orgID); err != nil || !s.sqlite {
+				return err
+			}
+			// On SQLite a lookup is a call, not a round trip: the snapshots are found by the
+			// accounts' own ids, which costs less than finding the accounts again by creator.
+			accountIDs := make(store.List, len(accts))
+			for i := range accts {
+				accountIDs[i] = accts[i].ID
+			}
+			var err error
+			snaps, growth, err = s.growthSnapshots(ctx, s.page.snapshots, orgID, accountIDs)
+			return err
 		},
 		func() (err error) {
-			snaps, growth, err = s.growthSnapshots(ctx, s.page.creatorSnapshots, orgID, ids)
+			if !s.sqlite {
+				snaps, growth, err = s.growthSnapshots(ctx, s.page.creatorSnapshots, orgID, ids)
+			}
 			return err
 		},
 		func() (err error) {
