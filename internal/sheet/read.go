@@ -182,6 +182,9 @@ func (b *builder) add(line int, raw []string) error {
 			continue
 		}
 		t := trimCell(c)
+		if r := RestoreFormula(t); len(r) < len(t) {
+			t = trimCell(r)
+		}
 		if len(t) > b.lim.MaxCellBytes {
 			return newError(CodeCellTooLarge, fmt.Sprintf("row %d, column %s: the cell is longer than %s",
 				line, columnName(i), humanBytes(int64(b.lim.MaxCellBytes))), nil)

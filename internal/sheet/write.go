@@ -60,13 +60,34 @@ const maxMoneyExponent = 6
 // NeutraliseFormula makes s inert in Excel and WPS: when s starts with a character that makes a
 // spreadsheet read a formula (= + - @, also in full width, or a tab or carriage return), a single quote is
 // prefixed, so that the cell shows text even after a user edits it, and a CSV opened in Excel runs nothing.
+// Text already quoted that way ("'=1") gets one quote more, so that RestoreFormula gives it back whole.
 func NeutraliseFormula(s string) string {
-	r, _ := utf8.DecodeRuneInString(s)
-	switch r {
-	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+	if startsFormula(s) {
 		return "'" + s
 	}
 	return s
+}
+
+// RestoreFormula undoes NeutraliseFormula on a cell read back: text that is a single quote before
+// what NeutraliseFormula quotes had the quote prefixed on the way out, by us or by another tool
+// guarding against formula injection (a quote typed in Excel is a style, not part of the text).
+// Without it, a creator's "+86 …" phone number exported and imported again would come back as
+// "'+86 …" and be refused.
+func RestoreFormula(s string) string {
+	if len(s) > 1 && s[0] == '\'' && startsFormula(s[1:]) {
+		return s[1:]
+	}
+	return s
+}
+
+// startsFormula tells whether s, past any single quotes, starts with a character that starts a formula.
+func startsFormula(s string) bool {
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, "'"))
+	switch r {
+	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+		return true
+	}
+	return false
 }
 
 // Writer streams a one-sheet .xlsx workbook: a bold, filled, frozen header row with an autofilter, then

@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -259,10 +260,48 @@ func TestNeutraliseFormula(t *testing.T) {
 	for in, want := range map[string]string{
 		"=1+1": "'=1+1", "+1": "'+1", "-2+3": "'-2+3", "@SUM(1)": "'@SUM(1)", "\tx": "'\tx", "\rx": "'\rx",
 		"＝1": "'＝1", "＋1": "'＋1", "－1": "'－1", "＠a": "'＠a",
-		"": "", "Bruce": "Bruce", "李": "李", " =1": " =1", "1-2": "1-2", "'=1": "'=1",
+		"": "", "Bruce": "Bruce", "李": "李", " =1": " =1", "1-2": "1-2", "'=1": "''=1", "'90s": "'90s", "'": "'",
 	} {
 		if got := NeutraliseFormula(in); got != want {
 			t.Errorf("NeutraliseFormula(%q) = %q, want %q", in, got, want)
+		}
+		if back := RestoreFormula(want); back != in {
+			t.Errorf("RestoreFormula(%q) = %q, want %q", want, back, in)
+		}
+	}
+}
+
+// A cell written with a formula's first character comes back as it was: the quote that kept it inert
+// on the way out is not part of the text read back, from a workbook or a CSV.
+func TestNeutralisedCellsReadBackAsWritten(t *testing.T) {
+	values := []string{"+86 138 0013 8000", "=1+2", "-Dash-", "@maryj", "＋81 3", "'=1", "'90s style", "plain"}
+	var xl bytes.Buffer
+	w, err := NewWriter(&xl, "S", []string{"value"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csvText strings.Builder
+	csvText.WriteString("value\n")
+	for _, v := range values {
+		if err := w.Row(v); err != nil {
+			t.Fatal(err)
+		}
+		csvText.WriteString(NeutraliseFormula(v) + "\n")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, file := range map[string][]byte{"values.xlsx": xl.Bytes(), "values.csv": []byte(csvText.String())} {
+		tab, err := Read(bytes.NewReader(file), int64(len(file)), name, Limits{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got []string
+		for _, r := range tab.Rows {
+			got = append(got, r.Cells[0])
+		}
+		if !slices.Equal(got, values) {
+			t.Errorf("%s read back %q, want %q", name, got, values)
 		}
 	}
 }
