@@ -86,6 +86,16 @@ test('creators: create, search, detail, note, import, platform risk', async (t) 
       await page.getByTestId('accounts-table').getByText('@' + creator.handle).waitFor()
     })
 
+    await t.test('the timeline tells the creation with the account it came with, in one line', async () => {
+      const created = page.getByTestId('timeline-event-created')
+      await expectText(
+        created.first().locator('div').first(),
+        en.timeline.createdWith.replace('{{name}}', creator.name).replace('{{accounts}}', `TikTok @${creator.handle}`),
+      )
+      assert.equal(await created.count(), 1)
+      assert.equal(await page.getByTestId('timeline-event-account_added').count(), 0)
+    })
+
     await t.test('a note appears in the timeline with who wrote it', async () => {
       const text = 'Sent samples of the summer collection'
       await page.getByTestId('note-input').fill(text)

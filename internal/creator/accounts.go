@@ -166,8 +166,24 @@ func accountTaken(plat, handle, field string) error {
 		Fields:  map[string]string{field: "is taken"}}).WithParams(map[string]any{"platform": plat, "handle": handle})
 }
 
-// insertAccount adds a validated account to c and records its first snapshot (today's followers).
+// insertAccount adds a validated account to c, with its first snapshot (today's followers) and an
+// account_added event on c's timeline.
 func (s *Service) insertAccount(ctx context.Context, tx bun.Tx, p actor.Actor, c *Creator, in NewAccount, prefix string, audited bool) (*Account, error) {
+	a, err := s.writeAccount(ctx, tx, p, c, in, prefix, audited)
+	if err != nil {
+		return nil, err
+	}
+	return a, s.event(ctx, tx, p, c.ID, EventAccountAdded, accountAdded(a))
+}
+
+// accountAdded is what the timeline keeps of an account added: on its own event, or in the list of
+// accounts on the created event of a creator added with them.
+func accountAdded(a *Account) map[string]any {
+	return map[string]any{"account_id": a.ID, "platform": a.Platform, "handle": a.Handle, "followers": a.Followers}
+}
+
+// writeAccount adds a validated account to c and records its first snapshot, without an event.
+func (s *Service) writeAccount(ctx context.Context, tx bun.Tx, p actor.Actor, c *Creator, in NewAccount, prefix string, audited bool) (*Account, error) {
 	if err := s.handleTaken(ctx, tx, p.OrgID, in.Platform, in.Handle, prefix+"handle", ""); err != nil {
 		return nil, err
 	}
@@ -194,9 +210,6 @@ func (s *Service) insertAccount(ctx context.Context, tx bun.Tx, p actor.Actor, c
 		}
 	}
 	if err := refreshMaxFollowers(ctx, tx, p.OrgID, c.ID); err != nil {
-		return nil, err
-	}
-	if err := s.event(ctx, tx, p, c.ID, EventAccountAdded, map[string]any{"account_id": a.ID, "platform": a.Platform, "handle": a.Handle, "followers": a.Followers}); err != nil {
 		return nil, err
 	}
 	if !audited {

@@ -106,9 +106,16 @@ func TestCreatorLifecycleWithTimeline(t *testing.T) {
 		for _, ev := range items(tl) {
 			kinds = append(kinds, ev["kind"].(string))
 		}
-		// newest first: the note, the status change, then the creation and its two accounts (same instant).
-		if len(kinds) != 5 || kinds[0] != "note" || kinds[1] != "status_changed" {
+		// newest first: the note, the status change, then the creation, which names the two accounts
+		// the creator came with (one event, not one more for each account).
+		if !slices.Equal(kinds, []string{"note", "status_changed", "created"}) {
 			t.Fatalf("timeline kinds = %v", kinds)
+		}
+		created := items(tl)[2]["data"].(obj)
+		if got := fmt.Sprint(created["display_name"], created["accounts"]); got != fmt.Sprintf(
+			"Mary Jane[map[account_id:%s followers:120000 handle:maryj platform:tiktok] map[account_id:%s followers:8000 handle:mary.j platform:instagram]]",
+			acc[0]["id"], acc[1]["id"]) {
+			t.Fatalf("created event = %s", got)
 		}
 		first := items(tl)[0]
 		if first["actor_name"] != "Owner" || first["data"].(obj)["text"] != "asked for samples" {

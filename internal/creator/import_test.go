@@ -105,6 +105,20 @@ func TestImportMergesRowsOfACreatorAndUpsertsByHandle(t *testing.T) {
 		if len(accounts(mary)) != 2 || mary["email"] != "mary@example.com" || mary["agency_id"] == nil || mary["tier"] != "mid" {
 			t.Fatalf("mary = %v", mary)
 		}
+		// The timeline of an imported creator: one created event naming the accounts it came with,
+		// as for a creator added through the API.
+		tl := items(call(t, e, owner, "GET", "/api/v1/creators/"+mary["id"].(string)+"/timeline", nil, http.StatusOK))
+		if len(tl) != 1 || tl[0]["kind"] != "created" {
+			t.Fatalf("an imported creator's timeline = %v", tl)
+		}
+		var came []string
+		for _, a := range tl[0]["data"].(obj)["accounts"].([]any) {
+			a := a.(obj)
+			came = append(came, fmt.Sprint(a["platform"], " @", a["handle"], " ", a["followers"]))
+		}
+		if got := strings.Join(came, ", "); got != "tiktok @maryj 120000, instagram @mary.j 8000" {
+			t.Fatalf("the created event's accounts = %s", got)
+		}
 		old := call(t, e, owner, "GET", "/api/v1/creators/"+existing["id"].(string), nil, http.StatusOK)
 		if accounts(old)[0]["followers"].(float64) != 5000 || strings.Join(toStrings(old["tags"]), ",") != "beauty,vip" {
 			t.Fatalf("the existing creator must be updated through its handle: %v", old)

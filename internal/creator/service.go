@@ -415,20 +415,31 @@ func (s *Service) insert(ctx context.Context, tx bun.Tx, p actor.Actor, in NewCr
 	if err := setTags(ctx, tx, c, in.Tags); err != nil {
 		return nil, err
 	}
-	if err := s.event(ctx, tx, p, c.ID, EventCreated, map[string]any{"display_name": c.DisplayName, "status": c.Status}); err != nil {
-		return nil, err
-	}
 	if audited {
 		if err := audit.Record(ctx, tx, now, p, "creator.create", "creator", c.ID, map[string]any{"display_name": c.DisplayName}); err != nil {
 			return nil, err
 		}
 	}
+	added := make([]map[string]any, len(in.Accounts))
 	for i := range in.Accounts {
-		if _, err := s.insertAccount(ctx, tx, p, c, in.Accounts[i], fmt.Sprintf("accounts[%d].", i), audited); err != nil {
+		a, err := s.writeAccount(ctx, tx, p, c, in.Accounts[i], fmt.Sprintf("accounts[%d].", i), audited)
+		if err != nil {
 			return nil, err
 		}
+		added[i] = accountAdded(a)
+	}
+	// One event tells the creation and the accounts it came with (an account added later has an
+	// event of its own).
+	if err := s.event(ctx, tx, p, c.ID, EventCreated, createdEvent(c, added)); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// createdEvent is the data of a creator's created event: its name, its status and the accounts it
+// was added with.
+func createdEvent(c *Creator, accounts []map[string]any) map[string]any {
+	return map[string]any{"display_name": c.DisplayName, "status": c.Status, "accounts": accounts}
 }
 
 func nameKey(name string) string { return strings.ToLower(name) }

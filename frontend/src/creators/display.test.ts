@@ -34,6 +34,9 @@ describe('creator display helpers', () => {
     expect(describeEvent(ev('status_changed', { from: 'prospect', to: 'active' }), t, name)).toBe('状态：潜在 → 合作中')
     expect(describeEvent(ev('note', { text: 'hello' }), t, name)).toBe('hello')
     expect(describeEvent(ev('account_added', { platform: 'tiktok', handle: 'amy' }), t, name)).toContain('TikTok @amy')
+    expect(describeEvent(ev('created', { display_name: 'Amy' }), t, name)).toBe('添加了达人 Amy')
+    const came = { display_name: 'Amy', accounts: [{ platform: 'tiktok', handle: 'amy' }, { platform: 'youtube', handle: 'amy.yt' }] }
+    expect(describeEvent(ev('created', came), t, name)).toBe('添加了达人 Amy，账号：TikTok @amy、youtube @amy.yt')
     expect(describeEvent(ev('something_new', {}), t, name)).toBe('something_new')
     const agency = (id: string) => ({ a1: '星光机构', a2: 'Blue Wave' })[id]
     expect(describeEvent(ev('agency_changed', { from: 'a1', to: 'a2' }), t, name, agency)).toBe('机构：星光机构 → Blue Wave')
@@ -41,6 +44,7 @@ describe('creator display helpers', () => {
     expect(describeEvent(ev('agency_changed', { from: 'gone', to: null }), t, name, agency)).toBe('机构：— → 无')
     await i18n.changeLanguage('en-US')
     expect(describeEvent(ev('agency_changed', { from: 'a1', to: 'a2' }), i18n.t.bind(i18n), name, agency)).toBe('Agency: 星光机构 → Blue Wave')
+    expect(describeEvent(ev('created', came), i18n.t.bind(i18n), name)).toBe('Creator Amy added with TikTok @amy, youtube @amy.yt')
   })
 })
 

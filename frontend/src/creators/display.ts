@@ -49,8 +49,13 @@ export function describeEvent(
   switch (e.kind) {
     case 'note':
       return str(d.text)
-    case 'created':
-      return t('timeline.created', { name: str(d.display_name) })
+    case 'created': {
+      // A creator added with accounts (by hand or by import) has one event naming them.
+      const accounts = Array.isArray(d.accounts) ? (d.accounts as Record<string, unknown>[]) : []
+      if (accounts.length === 0) return t('timeline.created', { name: str(d.display_name) })
+      const list = accounts.map((a) => `${platformName(str(a.platform))} @${str(a.handle)}`)
+      return t('timeline.createdWith', { name: str(d.display_name), accounts: list.join(t('timeline.listSeparator')) })
+    }
     case 'status_changed':
       return t('timeline.statusChanged', { from: status(d.from), to: status(d.to) })
     case 'agency_changed': {
