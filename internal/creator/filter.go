@@ -204,9 +204,18 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	// who is the creator a probe names: with byTag, the tag row's, so that SQLite probes a creator's
 	// other tags and accounts before it reads the creator's row.
 	who, tags := "c.id", f.Tags
+	// probeEnd ends the probes' subqueries. Walking a tag's rows on PostgreSQL, OFFSET 0 keeps each
+	// probe a filter of the tag's rows, tested before the creator's row is read: as a plain EXISTS the
+	// planner made it a semi-join after the creators, and read the row of every creator of the tag it
+	// passed over (a filtered page of 50 read about 1,500 buffers, 1,100 this way). Elsewhere the
+	// semi-join is the better plan (a count hashes the accounts).
+	probeEnd := ""
 	if f.byTag {
 		q = q.Where("dt.org_id = ? AND dt.tag_key = ? AND c.id = dt.creator_id", orgID, f.Tags[0])
 		who, tags = "dt.creator_id", f.Tags[1:]
+		if !store.IsSQLite(q.DB()) {
+			probeEnd = " OFFSET 0"
+		}
 	}
 	if f.Deleted {
 		q = q.Where("c.deleted_at IS NOT NULL")
@@ -267,7 +276,7 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 		for _, t := range tags {
 			// One EXISTS per tag: PostgreSQL estimates each from the tag's statistics (it guessed 0.5%
 			// for a counting subquery, sorted every match and took 940 ms where walking takes a few).
-			q = q.Where("EXISTS (SELECT 1 FROM creator_tags AS ct WHERE ct.creator_id = "+who+" AND ct.tag_key = ?)", t)
+			q = q.Where("EXISTS (SELECT 1 FROM creator_tags AS ct WHERE ct.creator_id = "+who+" AND ct.tag_key = ?"+probeEnd+")", t)
 		}
 	}
 	switch {
@@ -279,7 +288,7 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 		// pa.org_id too, a SQLite connection without statistics took the (org_id, platform) index
 		// and read every account of the platform for each creator walked. On SQLite that index ends
 		// with platform, so the probe reads no account row.
-		q = q.Where("EXISTS (SELECT 1 FROM creator_accounts AS pa WHERE pa.creator_id = "+who+" AND pa.platform IN (?))",
+		q = q.Where("EXISTS (SELECT 1 FROM creator_accounts AS pa WHERE pa.creator_id = "+who+" AND pa.platform IN (?)"+probeEnd+")",
 			bun.In(f.Platforms))
 	default:
 		q = q.Where("c.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND platform IN (?))", orgID, bun.In(f.Platforms))

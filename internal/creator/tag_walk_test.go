@@ -190,6 +190,11 @@ func TestATagsPageNewestFirstReadsTheTagsIndexUntilThePageIsFull(t *testing.T) {
 		SELECT 'a' || substr(id, 2), org_id, id, CASE WHEN substr(id, 2)::int % 3 = 0 THEN 'youtube' ELSE 'tiktok' END,
 			'h' || substr(id, 2), 'h' || substr(id, 2), 1000, 'active', 1, created_at, created_at
 		FROM creators WHERE org_id = ?`,
+		// Most creators have more than one account, as in a real catalogue.
+		`INSERT INTO creator_accounts (id, org_id, creator_id, platform, handle, handle_key, followers, status, version, created_at, updated_at)
+		SELECT 'b' || substr(id, 2), org_id, id, CASE WHEN substr(id, 2)::int % 2 = 0 THEN 'instagram' ELSE 'x' END,
+			'i' || substr(id, 2), 'i' || substr(id, 2), 500, 'active', 1, created_at, created_at
+		FROM creators WHERE org_id = ? AND substr(id, 2)::int % 5 <> 0`,
 	} {
 		if _, err := db.ExecContext(ctx, q, owner.OrgID); err != nil {
 			t.Fatal(err)
@@ -221,6 +226,15 @@ func TestATagsPageNewestFirstReadsTheTagsIndexUntilThePageIsFull(t *testing.T) {
 		}
 		if n, _ := strconv.Atoi(m[1]); n > 4*51+20 {
 			t.Errorf("the page read %d of the tag's entries for 51 creators:\n%s", n, all)
+		}
+		// The platform is probed on the tag's rows: a creator's row is read only for the creators
+		// shown, not for each one the walk passes over (a third of them have a YouTube account).
+		rows := regexp.MustCompile(`Scan using creators_pkey on creators c .*loops=(\d+)`).FindStringSubmatch(all)
+		if rows == nil {
+			t.Fatalf("the page does not read the creators by primary key:\n%s", all)
+		}
+		if n, _ := strconv.Atoi(rows[1]); n > 51 {
+			t.Errorf("the page read %d creators' rows for 51 creators:\n%s", n, all)
 		}
 	}
 }
