@@ -335,8 +335,8 @@ func (s *Service) Import(ctx context.Context, p actor.Actor, r io.ReaderAt, size
 		return nil, err
 	}
 	if res.Created+res.Updated > 0 {
-		// A big import changes the shape of the tables: let the query planner see it.
-		if err := store.Optimize(ctx, s.db); err != nil {
+		// A big import changes the shape of the tables the list reads: let the query planner see it.
+		if err := store.AnalyzeWritten(ctx, s.db, "creators", "creator_accounts", "creator_tags"); err != nil {
 			return nil, err
 		}
 	}

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/caravan-crm/caravan/internal/httpapi/apitest"
+	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/store/storetest"
+	"github.com/uptrace/bun"
 )
 
 // A big first import into a new PostgreSQL database checked each row's foreign keys (accounts, tags,
@@ -66,4 +70,49 @@ func TestABigFirstImportChecksForeignKeysByLookups(t *testing.T) {
 	if got > n*n/4 {
 		t.Fatalf("importing %d creators read %d rows of creators (at most %d expected): foreign keys are checked by scans", n, got, n*n/4)
 	}
+}
+
+// After an import the planner's statistics of the tables the list reads are refreshed, and only
+// those: the search index's own tables (on SQLite) are not analyzed, which was most of the time the
+// refresh took.
+func TestAnImportRefreshesTheListsStatistics(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		e := apitest.New(t, db)
+		owner := e.Setup("Ningbo Export", "li@example.com")
+		const n = 600
+		rows := [][]string{{"Display Name", "Country", "Platform", "Handle", "Followers", "Tags"}}
+		for i := range n {
+			rows = append(rows, []string{fmt.Sprintf("Creator %d", i), "US", "tiktok", fmt.Sprintf("@creator%d", i), "1000", "beauty"})
+		}
+		if res := upload(t, e, owner, "", "creators.csv", csvFile(t, false, rows...), http.StatusOK); res["created"].(float64) != n {
+			t.Fatalf("import = %v", res)
+		}
+		ctx := context.Background()
+		if !store.IsSQLite(db) {
+			for _, table := range []string{"creators", "creator_accounts", "creator_tags"} {
+				var tuples float64
+				if err := db.QueryRowContext(ctx, "SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)", table).Scan(&tuples); err != nil {
+					t.Fatal(err)
+				}
+				if tuples != n {
+					t.Errorf("%s: the planner counts %v rows, want %d", table, tuples, n)
+				}
+			}
+			return
+		}
+		var analyzed []string
+		if err := db.NewRaw("SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY tbl").Scan(ctx, &analyzed); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(analyzed, []string{"creator_accounts", "creator_tags", "creators"}) {
+			t.Errorf("tables analyzed after the import: %v, want the list's three", analyzed)
+		}
+		var stat string
+		if err := db.NewRaw("SELECT stat FROM sqlite_stat1 WHERE idx = 'creators_created_idx'").Scan(ctx, &stat); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stat, fmt.Sprint(n)+" ") {
+			t.Errorf("creators_created_idx's statistics %q do not count the %d creators", stat, n)
+		}
+	})
 }
