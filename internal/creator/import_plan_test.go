@@ -26,10 +26,7 @@ func TestABigFirstImportChecksForeignKeysByLookups(t *testing.T) {
 	e := apitest.New(t, db)
 	owner := e.Setup("Ningbo Export", "li@example.com")
 	const n = 2000
-	rows := [][]string{{"Display Name", "Country", "Platform", "Handle", "Followers", "Tags"}}
-	for i := range n {
-		rows = append(rows, []string{fmt.Sprintf("Creator %d", i), "US", "tiktok", fmt.Sprintf("@creator%d", i), "1000", "beauty"})
-	}
+	rows := newCreatorRows(n)
 	ctx := context.Background()
 	// A backend reports its counts to the statistics view when it has been idle a while (up to 10 s in
 	// PostgreSQL 15) or when it exits: the pool's connections are closed before each reading, so that
@@ -80,11 +77,7 @@ func TestAnImportRefreshesTheListsStatistics(t *testing.T) {
 		e := apitest.New(t, db)
 		owner := e.Setup("Ningbo Export", "li@example.com")
 		const n = 600
-		rows := [][]string{{"Display Name", "Country", "Platform", "Handle", "Followers", "Tags"}}
-		for i := range n {
-			rows = append(rows, []string{fmt.Sprintf("Creator %d", i), "US", "tiktok", fmt.Sprintf("@creator%d", i), "1000", "beauty"})
-		}
-		if res := upload(t, e, owner, "", "creators.csv", csvFile(t, false, rows...), http.StatusOK); res["created"].(float64) != n {
+		if res := upload(t, e, owner, "", "creators.csv", csvFile(t, false, newCreatorRows(n)...), http.StatusOK); res["created"].(float64) != n {
 			t.Fatalf("import = %v", res)
 		}
 		ctx := context.Background()
@@ -115,4 +108,14 @@ func TestAnImportRefreshesTheListsStatistics(t *testing.T) {
 			t.Errorf("creators_created_idx's statistics %q do not count the %d creators", stat, n)
 		}
 	})
+}
+
+// newCreatorRows is an import file's rows of n new creators, a TikTok account and a tag each, under
+// its header row.
+func newCreatorRows(n int) [][]string {
+	rows := [][]string{{"Display Name", "Country", "Platform", "Handle", "Followers", "Tags"}}
+	for i := range n {
+		rows = append(rows, []string{fmt.Sprintf("Creator %d", i), "US", "tiktok", fmt.Sprintf("@creator%d", i), "1000", "beauty"})
+	}
+	return rows
 }
