@@ -536,13 +536,7 @@ func (s *Service) hydrate(ctx context.Context, orgID string, cs []Creator) error
 			}
 			// On SQLite a lookup is a call, not a round trip: the snapshots are found by the
 			// accounts' own ids, which costs less than finding the accounts again by creator.
-			accountIDs := make(store.List, len(accts))
-			for i := range accts {
-				accountIDs[i] = accts[i].ID
-			}
-			var err error
-			snaps, growth, err = s.growthSnapshots(ctx, s.page.snapshots, orgID, accountIDs)
-			return err
+			return s.fillGrowth(ctx, orgID, accts)
 		},
 		func() (err error) {
 			if !s.sqlite {
@@ -569,7 +563,7 @@ func (s *Service) hydrate(ctx context.Context, orgID string, cs []Creator) error
 		cs[idx[t.CreatorID]].Tags = append(cs[idx[t.CreatorID]].Tags, t.Tag)
 	}
 	names.fill(cs)
-	growth.apply(accts, snaps)
+	growth.apply(accts, snaps) // PostgreSQL's snapshots; on SQLite fillGrowth did it
 	for _, a := range accts {
 		cs[idx[a.CreatorID]].Accounts = append(cs[idx[a.CreatorID]].Accounts, a)
 	}
