@@ -289,8 +289,8 @@ func TestSnapshotsKeepOnePerDayAndGiveGrowth30d(t *testing.T) {
 		if a := accounts(got)[0]; a["growth_30d"].(float64) != 600 || got["followers"].(float64) != 1500 {
 			t.Fatalf("creator answer = %v", got)
 		}
-		// A list page reads its accounts' snapshots by the creators' ids, beside the accounts: each
-		// account gets its own, and one without history none.
+		// A list page reads its accounts' snapshots (on PostgreSQL by the creators' ids, beside the
+		// accounts; on SQLite by the accounts' ids): each account gets its own, one without history none.
 		other := call(t, e, owner, "POST", "/api/v1/creators/"+c["id"].(string)+"/accounts", obj{"platform": "youtube", "handle": "grower-yt", "followers": 70}, http.StatusCreated)
 		call(t, e, owner, "POST", "/api/v1/accounts/"+other["id"].(string)+"/snapshots", obj{"captured_on": "2026-10-22", "followers": 40}, http.StatusCreated)
 		newCreator(t, e, owner, obj{"display_name": "Quiet", "country": "US", "accounts": []obj{{"platform": "tiktok", "handle": "quiet", "followers": 5}}})
