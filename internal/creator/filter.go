@@ -354,27 +354,34 @@ func searchIDs(db bun.IDB, orgID, lower, like, handle string) (string, []any) {
 		[]any{orgID, like, orgID, like, orgID, handle, handle + "\U0010FFFF"}
 }
 
+// indexedSearch tells whether f searches for a q the search indexes answer (not a handle alone, not
+// too short for trigrams), and the handle prefix q is matched against.
+func (f Filter) indexedSearch() (handle string, ok bool) {
+	if f.Q == "" || strings.HasPrefix(f.Q, "@") || strings.Contains(f.Q, "/") ||
+		utf8.RuneCountInString(f.Q) < minIndexedQ {
+		return "", false
+	}
+	if _, h := platform.NormalizeHandle(f.Q); h != "" {
+		return h, true
+	}
+	return strings.ToLower(f.Q), true
+}
+
 // searchUnion selects, on PostgreSQL, the id of every creator f matches and the count of them
 // (total), as the union of three queries on creators: the name matches, the e-mail matches and the
 // handle matches, each with the rest of f. Each part reads the creators it finds from the trigram
 // index (or, for handles, by primary key), where "c.id IN (the three sets)" had the planner, which
 // cannot tell how many match, join the set to a scan of every creator of the organization: 15 to
 // 20 ms for a three-letter search on 20,000 creators, 4 to 7 ms as a union. It applies to a search
-// the trigram indexes answer (not ok otherwise); SQLite has its own shape (searchRows).
+// the trigram indexes answer (not ok otherwise); SQLite has its own shape for q alone
+// (searchAloneQuery) and sets otherwise.
 // The caller adds the order (f.order: every sort key is a column of the union) and the limit.
 func (f Filter) searchUnion(db bun.IDB, orgID string) (*bun.SelectQuery, bool) {
-	if f.Q == "" || strings.HasPrefix(f.Q, "@") || strings.Contains(f.Q, "/") ||
-		utf8.RuneCountInString(f.Q) < minIndexedQ {
+	h, ok := f.indexedSearch()
+	if !ok {
 		return nil, false
 	}
 	like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
-	_, h := platform.NormalizeHandle(f.Q)
-	if h == "" {
-		h = strings.ToLower(f.Q)
-	}
-	if store.IsSQLite(db) {
-		return f.searchRows(db, orgID, h)
-	}
 	rest := f
 	rest.qApart, rest.walk = true, false
 	part := func(cond string, args ...any) *bun.SelectQuery {
@@ -391,31 +398,58 @@ func (f Filter) searchUnion(db bun.IDB, orgID string) (*bun.SelectQuery, bool) {
 	return u.Column("c.id").ColumnExpr("count(*) OVER () AS total"), true
 }
 
-// searchRows is searchUnion on SQLite for the search box's usual question: q alone (live or deleted
-// creators) in the default order. The search index's rows (creator_search_rows) hold each creator's
-// created_at and deleted_at, so the matches are counted and ordered without looking each one up in
-// creators by its text id, which was most of the time of a common search (1,300 matches of 20,000:
-// 11 ms, 3.5 ms from the rows). Any other condition or order reads creators (not ok).
-func (f Filter) searchRows(db bun.IDB, orgID, handle string) (*bun.SelectQuery, bool) {
-	if f.Sort != SortCreated || len(f.Statuses)+len(f.Countries)+len(f.Platforms)+len(f.Tiers)+len(f.Tags) > 0 ||
-		f.AgencyID != "" || f.OwnerID != "" || f.MinFollowers != nil || f.MaxFollowers != nil || f.Exposed {
-		return nil, false
+// searchAlone is the search box's usual question: q alone (live or deleted creators), in the default
+// order. Its first page is one prepared query (pageQueries.search, with searchAloneArgs): a term
+// typed afresh was a new SQL text, which the database parsed and planned before it ran, and which
+// pgx first described on PostgreSQL, a round trip more.
+func (f Filter) searchAlone() bool {
+	return f.Sort == SortCreated && len(f.Statuses)+len(f.Countries)+len(f.Platforms)+len(f.Tiers)+len(f.Tags) == 0 &&
+		f.AgencyID == "" && f.OwnerID == "" && f.MinFollowers == nil && f.MaxFollowers == nil && !f.Exposed
+}
+
+// searchAloneQuery is the first page of searchAlone, of live creators or of the bin; its last
+// parameter is the page's length.
+//
+// On PostgreSQL it is searchUnion's query for q alone. On SQLite it reads the search index's rows
+// (creator_search_rows), which hold each creator's created_at and deleted_at, so the matches are
+// counted and ordered without looking each one up in creators by its text id, which was most of the
+// time of a common search (1,300 matches of 20,000: 11 ms, 3.5 ms from the rows).
+func searchAloneQuery(sqlite, deleted bool) string {
+	if sqlite {
+		live := "r.deleted_at IS NULL"
+		if deleted {
+			live = "r.deleted_at IS NOT NULL"
+		}
+		return `SELECT c.id, count(*) OVER () AS total FROM (
+			SELECT r.creator_id AS id, r.created_at FROM creator_search JOIN creator_search_rows AS r ON r.id = creator_search.rowid
+			WHERE creator_search MATCH ? AND r.org_id = ? AND ` + live + `
+			UNION
+			SELECT r.creator_id AS id, r.created_at FROM creator_accounts AS a JOIN creator_search_rows AS r ON r.creator_id = a.creator_id
+			WHERE a.org_id = ? AND a.handle >= ? AND a.handle < ? AND r.org_id = ? AND ` + live + `
+		) AS c ORDER BY c.created_at DESC, c.id DESC LIMIT ?`
 	}
-	live := "r.deleted_at IS NULL"
-	if f.Deleted {
-		live = "r.deleted_at IS NOT NULL"
+	live := "c.deleted_at IS NULL"
+	if deleted {
+		live = "c.deleted_at IS NOT NULL"
 	}
-	phrase := `"` + strings.ReplaceAll(strings.ToLower(f.Q), `"`, `""`) + `"`
-	names := db.NewSelect().TableExpr("creator_search").
-		Join("JOIN creator_search_rows AS r ON r.id = creator_search.rowid").
-		ColumnExpr("r.creator_id AS id, r.created_at").
-		Where("creator_search MATCH ? AND r.org_id = ?", phrase, orgID).Where(live)
-	handles := db.NewSelect().TableExpr("creator_accounts AS a").
-		Join("JOIN creator_search_rows AS r ON r.creator_id = a.creator_id").
-		ColumnExpr("r.creator_id AS id, r.created_at").
-		Where("a.org_id = ? AND a.handle >= ? AND a.handle < ? AND r.org_id = ?", orgID, handle, handle+"\U0010FFFF", orgID).Where(live)
-	return db.NewSelect().TableExpr("(? UNION ?) AS c", names, handles).
-		Column("c.id").ColumnExpr("count(*) OVER () AS total"), true
+	part := `SELECT c.id, c.created_at FROM creators AS c WHERE c.org_id = ? AND ` + live + ` AND `
+	return `SELECT c.id, count(*) OVER () AS total FROM (
+		` + part + `c.name_key LIKE ? ESCAPE '\'
+		UNION ` + part + `c.email LIKE ? ESCAPE '\'
+		UNION ` + part + `c.id = ANY(ARRAY(SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?))
+	) AS c ORDER BY c.created_at DESC, c.id DESC LIMIT ?`
+}
+
+// searchAloneArgs are the parameters of searchAloneQuery for q, but the page's length.
+func (f Filter) searchAloneArgs(sqlite bool, orgID, handle string) []any {
+	end := handle + "\U0010FFFF"
+	if sqlite {
+		// An FTS5 phrase: the query between double quotes, its own double quotes doubled.
+		phrase := `"` + strings.ReplaceAll(strings.ToLower(f.Q), `"`, `""`) + `"`
+		return []any{phrase, orgID, orgID, handle, end, orgID}
+	}
+	like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
+	return []any{orgID, like, orgID, like, orgID, orgID, handle, end}
 }
 
 // tierRanges merges the follower ranges of tiers into the fewest ranges ([min, max), max 0 for
@@ -530,20 +564,9 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 // character by character, so its total is rarely reused; the ids are narrow to sort, and the page's
 // rows are then read by primary key.
 func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, c counting) (page.List[Creator], error) {
-	var hits []struct {
-		ID    string `bun:"id"`
-		Total int64  `bun:"total"`
-	}
-	q, ok := f.searchUnion(s.db, p.OrgID)
-	if !ok {
-		q = f.apply(s.db.NewSelect().TableExpr("creators AS c").Column("c.id").ColumnExpr("count(*) OVER () AS total"), p.OrgID)
-	}
-	q, err := f.order(q, nil)
+	hits, err := s.searchHits(ctx, p.OrgID, f, req.Fetch())
 	if err != nil {
 		return page.List[Creator]{}, err
-	}
-	if err := q.Limit(req.Fetch()).Scan(ctx, &hits); err != nil {
-		return page.List[Creator]{}, store.MapError(err)
 	}
 	var total int64
 	rows := make([]Creator, 0, len(hits))
@@ -576,6 +599,31 @@ func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req 
 		return page.List[Creator]{}, err
 	}
 	return l, nil
+}
+
+// searchHit is a creator of a search's first page, with the number of the search's matches.
+type searchHit struct {
+	ID    string `bun:"id"`
+	Total int64  `bun:"total"`
+}
+
+// searchHits is the one pass of countedPage: the first fetch matches of f, in its order.
+func (s *Service) searchHits(ctx context.Context, orgID string, f Filter, fetch int64) ([]searchHit, error) {
+	var hits []searchHit
+	h, indexed := f.indexedSearch()
+	if indexed && f.searchAlone() {
+		args := append(f.searchAloneArgs(s.sqlite, orgID, h), fetch)
+		return hits, s.page.search[f.Deleted].Scan(ctx, s.db, &hits, args...)
+	}
+	q, ok := f.searchUnion(s.db, orgID)
+	if !ok || s.sqlite {
+		q = f.apply(s.db.NewSelect().TableExpr("creators AS c").Column("c.id").ColumnExpr("count(*) OVER () AS total"), orgID)
+	}
+	q, err := f.order(q, nil)
+	if err != nil {
+		return nil, err
+	}
+	return hits, store.MapError(q.Limit(fetch).Scan(ctx, &hits))
 }
 
 // recount is List without the one-pass search page.

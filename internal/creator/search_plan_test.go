@@ -45,21 +45,44 @@ func TestASearchsFirstPageReadsOnlyTheCreatorsItsIndexesFind(t *testing.T) {
 	log := &sqlLog{}
 	db.AddQueryHook(log)
 	// Each with a filter of its own: a total counted before is reused, and the page walks instead.
-	for _, extra := range []string{"", "&status=active&sort=name", "&country=US&sort=-followers", "&min_followers=0&sort=-gmv_90d"} {
+	// q alone is a prepared query, run through database/sql with its parameters.
+	for _, extra := range []string{"", "&deleted=true", "&status=active&sort=name", "&country=US&sort=-followers", "&min_followers=0&sort=-gmv_90d"} {
 		log.qs = nil
 		page := call(t, e, owner, "GET", "/api/v1/creators?q=cks"+extra, nil, http.StatusOK)
-		if page["total"] != float64(1000) {
-			t.Fatalf("%s: total %v, want 1000", extra, page["total"])
+		want := 1000
+		if extra == "&deleted=true" {
+			want = 0
 		}
-		if len(log.qs) != 1 {
-			t.Fatalf("%s: %d one-pass queries", extra, len(log.qs))
+		if page["total"] != float64(want) {
+			t.Fatalf("%s: total %v, want %d", extra, page["total"], want)
 		}
 		var plan []string
-		if err := db.NewRaw("EXPLAIN "+log.qs[0]).Scan(ctx, &plan); err != nil {
-			t.Fatal(err)
+		switch alone := extra == "" || extra == "&deleted=true"; {
+		case alone && len(log.qs) != 0:
+			t.Fatalf("%s: q alone went through the query builder, not the prepared query", extra)
+		case alone:
+			rows, err := db.DB.QueryContext(ctx, "EXPLAIN "+creator.SearchAloneSQL(db, extra != ""),
+				owner.OrgID, "%cks%", owner.OrgID, "%cks%", owner.OrgID, owner.OrgID, "cks", "cks\U0010FFFF", 51)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.ScanRows(ctx, rows, &plan); err != nil {
+				t.Fatal(err)
+			}
+		case len(log.qs) != 1:
+			t.Fatalf("%s: %d one-pass queries", extra, len(log.qs))
+		default:
+			if err := db.NewRaw("EXPLAIN "+log.qs[0]).Scan(ctx, &plan); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if all := strings.Join(plan, "\n"); regexp.MustCompile(`Seq Scan on creators\b`).MatchString(all) {
+		all := strings.Join(plan, "\n")
+		if regexp.MustCompile(`Seq Scan on creators\b`).MatchString(all) {
 			t.Errorf("q=cks%s reads every creator:\n%s", extra, all)
+		}
+		// The bin, a few creators, is read from the index of deleted creators instead.
+		if extra != "&deleted=true" && !strings.Contains(all, "creators_name_trgm_idx") {
+			t.Errorf("q=cks%s does not find names through their trigrams:\n%s", extra, all)
 		}
 	}
 }
@@ -126,26 +149,51 @@ func TestASearchsNextPagesReadOnlyTheCreatorsTheyShow(t *testing.T) {
 // The first page of a search in the default order (SQLite) counts and orders its matches from the
 // search index's rows, which hold each creator's created_at and deleted_at: looking every match up
 // in creators by its text id was most of a common search's time (1,300 matches of 20,000 creators:
-// 11 ms, 3.5 ms without). Only the page's creators are then read.
+// 11 ms, 3.5 ms without). Only the page's creators are then read. The query is prepared (a term
+// typed afresh was a new SQL text to parse and plan): the query builder's one pass is left to
+// searches with other conditions.
 func TestASearchsFirstPageCountsItsMatchesWithoutReadingCreators(t *testing.T) {
 	db := storetest.SQLite(t)
 	e := apitest.New(t, db)
 	owner := e.Setup("Ningbo Export", "li@example.com")
+	var ids []string
 	for _, name := range []string{"Olivia Jackson", "Jackie Chan", "Mia Jackson"} {
-		newCreator(t, e, owner, obj{"display_name": name, "country": "US",
+		c := newCreator(t, e, owner, obj{"display_name": name, "country": "US",
 			"accounts": []obj{{"platform": "tiktok", "handle": strings.ReplaceAll(strings.ToLower(name), " ", "")}}})
+		ids = append(ids, c["id"].(string))
 	}
+	call(t, e, owner, "DELETE", "/api/v1/creators/"+ids[1], nil, http.StatusNoContent)
 	log := &sqlLog{}
 	db.AddQueryHook(log)
-	for _, query := range []string{"q=jack", "q=jack&deleted=true"} {
+	for _, c := range []struct {
+		query   string
+		deleted bool
+		total   float64
+	}{{"q=jack", false, 2}, {"q=jack&deleted=true", true, 1}} {
 		log.qs = nil
-		call(t, e, owner, "GET", "/api/v1/creators?"+query, nil, http.StatusOK)
-		if len(log.qs) != 1 {
-			t.Fatalf("%s: %d one-pass queries", query, len(log.qs))
+		page := call(t, e, owner, "GET", "/api/v1/creators?"+c.query, nil, http.StatusOK)
+		if page["total"] != c.total || len(page["items"].([]any)) != int(c.total) {
+			t.Fatalf("%s: total %v, %d items; want %v", c.query, page["total"], len(page["items"].([]any)), c.total)
 		}
-		plan := creator.ExplainSQLite(t, db, log.qs[0])
-		if all := strings.Join(plan, "\n"); regexp.MustCompile(`autoindex_creators_|\bcreators_\w+_idx`).MatchString(all) {
-			t.Errorf("%s reads creators to count its matches:\n%s", query, all)
+		if len(log.qs) != 0 {
+			t.Fatalf("%s: the one pass went through the query builder, not the prepared query:\n%s", c.query, log.qs[0])
 		}
+		plan := creator.ExplainSQLite(t, db, creator.SearchAloneSQL(db, c.deleted),
+			`"jack"`, owner.OrgID, owner.OrgID, "jack", "jack\U0010FFFF", owner.OrgID, 51)
+		all := strings.Join(plan, "\n")
+		if regexp.MustCompile(`autoindex_creators_|\bcreators_\w+_idx`).MatchString(all) {
+			t.Errorf("%s reads creators to count its matches:\n%s", c.query, all)
+		}
+		if !strings.Contains(all, "VIRTUAL TABLE INDEX") || !strings.Contains(all, "creator_accounts_search_idx") {
+			t.Errorf("%s does not match names through the search index and handles through theirs:\n%s", c.query, all)
+		}
+	}
+	// With another condition the query builder's one pass answers.
+	log.qs = nil
+	if page := call(t, e, owner, "GET", "/api/v1/creators?q=jack&status=prospect", nil, http.StatusOK); page["total"] != float64(2) {
+		t.Fatalf("q=jack&status=prospect: total %v", page["total"])
+	}
+	if len(log.qs) != 1 {
+		t.Fatalf("q=jack&status=prospect: %d one-pass queries", len(log.qs))
 	}
 }

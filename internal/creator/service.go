@@ -44,12 +44,19 @@ type Service struct {
 // SQLite, parsing their IN lists was about a tenth of a 50-creator page's CPU).
 type pageQueries struct {
 	changes, creators, tags, accounts, snapshots, creatorSnapshots *store.Prepared
+	// search is the first page of a search for q alone (Filter.searchAlone), of live creators and
+	// of the bin (true).
+	search map[bool]*store.Prepared
 }
 
 func newPageQueries(db *bun.DB) pageQueries {
 	return pageQueries{
 		// The organization's creator_changes number, which the cached totals are checked against.
 		changes: &store.Prepared{Query: `SELECT seq FROM creator_changes WHERE org_id = ?`},
+		search: map[bool]*store.Prepared{
+			false: {Query: searchAloneQuery(store.IsSQLite(db), false), PlanEachRun: true},
+			true:  {Query: searchAloneQuery(store.IsSQLite(db), true), PlanEachRun: true},
+		},
 		// A search's page, by the ids its one pass found (countedPage).
 		creators: &store.Prepared{Query: `SELECT ` + store.Columns(db, (*Creator)(nil), "c") + ` FROM creators AS c
 			WHERE c.id = ANY(?) AND c.org_id = ?`},

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 )
 
@@ -23,6 +24,12 @@ import (
 // keep it with what holds the pool (a service), not in a package variable that outlives the pool.
 type Prepared struct {
 	Query string
+	// PlanEachRun, on PostgreSQL, runs Query unprepared: an unnamed statement that the server parses
+	// and plans with the values bound, sent with them in one round trip. For a query whose best plan
+	// depends on its values, such as how many creators an organization has or how rare a pattern is:
+	// after five runs PostgreSQL may keep a prepared statement's generic plan, made without them. On
+	// SQLite the query is prepared all the same.
+	PlanEachRun bool
 
 	mu   sync.Mutex
 	db   *sql.DB
@@ -36,6 +43,9 @@ type List []string
 
 // QueryRow runs the query on db (not in a transaction) and returns its row.
 func (p *Prepared) QueryRow(ctx context.Context, db *bun.DB, args ...any) *sql.Row {
+	if p.planEachRun(db) {
+		return db.DB.QueryRowContext(ctx, p.query(db), p.unpreparedArgs(db, args)...)
+	}
 	stmt, err := p.prepared(ctx, db)
 	if err != nil {
 		return db.DB.QueryRowContext(ctx, p.query(db), p.args(db, args)...) // answers with the same error, or tries again
@@ -62,16 +72,32 @@ func (p *Prepared) Rows(ctx context.Context, db bun.IDB, args ...any) (*sql.Rows
 	var err error
 	switch d := db.(type) {
 	case *bun.DB:
+		if p.planEachRun(d) {
+			rows, err = d.DB.QueryContext(ctx, p.query(d), p.unpreparedArgs(d, args)...)
+			break
+		}
 		var stmt *sql.Stmt
 		if stmt, err = p.prepared(ctx, d); err == nil {
 			rows, err = stmt.QueryContext(ctx, p.args(d, args)...)
 		}
 	case bun.Tx:
-		rows, err = d.Tx.QueryContext(ctx, p.query(d), p.args(d, args)...)
+		rows, err = d.Tx.QueryContext(ctx, p.query(d), p.unpreparedArgs(d, args)...)
 	default:
 		return nil, fmt.Errorf("store: Prepared in a %T", db)
 	}
 	return rows, MapError(err)
+}
+
+func (p *Prepared) planEachRun(db bun.IDB) bool { return p.PlanEachRun && !IsSQLite(db) }
+
+// unpreparedArgs are the parameters of the query run without its prepared statement. With
+// PlanEachRun on PostgreSQL they start with pgx's option to send the query unnamed: pgx otherwise
+// prepares and keeps a statement of each query text it runs.
+func (p *Prepared) unpreparedArgs(db bun.IDB, args []any) []any {
+	if p.planEachRun(db) {
+		return append([]any{pgx.QueryExecModeExec}, p.args(db, args)...)
+	}
+	return p.args(db, args)
 }
 
 // prepared returns the pool's statement, preparing it on first use (or on another pool's).
