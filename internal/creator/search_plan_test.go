@@ -187,6 +187,11 @@ func TestASearchsFirstPageCountsItsMatchesWithoutReadingCreators(t *testing.T) {
 		if !strings.Contains(all, "VIRTUAL TABLE INDEX") || !strings.Contains(all, "creator_accounts_search_idx") {
 			t.Errorf("%s does not match names through the search index and handles through theirs:\n%s", c.query, all)
 		}
+		// The matches are sorted once, for the page: as a UNION of the name and handle matches each
+		// part was sorted to be merged first.
+		if n := strings.Count(all, "USE TEMP B-TREE"); n != 1 {
+			t.Errorf("%s sorts %d times, want once:\n%s", c.query, n, all)
+		}
 	}
 	// With another condition the query builder's one pass answers.
 	log.qs = nil
