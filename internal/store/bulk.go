@@ -42,7 +42,12 @@ type Bulk struct {
 // bulkSizes are the row counts of the statements a Bulk prepares; a write of n rows is split into
 // them, largest first, so few statements serve every n. The largest keeps a statement of a 30-column
 // table under SQLite's 32,766 parameters.
-var bulkSizes = [...]int{256, 64, 16, 4, 1}
+var bulkSizes = [...]int{BulkRows, 64, 16, 4, 1}
+
+// BulkRows is the most rows one statement of a Bulk writes. A caller that writes in batches writes
+// fewest statements with batches of a multiple of it: 250 rows were ten statements (3 × 64, 3 × 16,
+// 2 × 4, 2 × 1).
+const BulkRows = 256
 
 // MustBulk makes the Bulk of model (a pointer to a bun model struct); suffix follows the VALUES (an
 // ON CONFLICT clause, or ""). It panics on a field whose value Bulk cannot bind as bun would write it
@@ -126,13 +131,7 @@ func (b *Bulk) each(ctx context.Context, db bun.IDB, rows any, write func(tx *sq
 	}
 	args := make([]any, 0, min(v.Len(), bulkSizes[0])*len(b.fields))
 	for at := 0; at < v.Len(); {
-		n := bulkSizes[len(bulkSizes)-1]
-		for _, size := range bulkSizes {
-			if size <= v.Len()-at {
-				n = size
-				break
-			}
-		}
+		n := statementRows(v.Len() - at)
 		args = args[:0]
 		for i := at; i < at+n; i++ {
 			strct := reflect.Indirect(v.Index(i))
@@ -150,6 +149,25 @@ func (b *Bulk) each(ctx context.Context, db bun.IDB, rows any, write func(tx *sq
 		at += n
 	}
 	return nil
+}
+
+// statementRows is how many of left rows to write next: the largest of bulkSizes that fits.
+func statementRows(left int) int {
+	for _, size := range bulkSizes {
+		if size <= left {
+			return size
+		}
+	}
+	return bulkSizes[len(bulkSizes)-1]
+}
+
+// BulkStatements is how many statements a Bulk writes n rows in.
+func BulkStatements(n int) int {
+	k := 0
+	for left := n; left > 0; left -= statementRows(left) {
+		k++
+	}
+	return k
 }
 
 // stmt returns the pool's prepared statement of n rows, or nil while it is being prepared aside.

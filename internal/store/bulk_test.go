@@ -263,3 +263,14 @@ func TestMustBulkRefusesWhatItCannotBind(t *testing.T) {
 		}()
 	}
 }
+
+// A Bulk splits rows into the fewest statements its sizes allow, largest first.
+func TestBulkStatementsCountsTheStatementsOfAWrite(t *testing.T) {
+	for _, c := range []struct{ rows, want int }{
+		{0, 0}, {1, 1}, {3, 3}, {4, 1}, {64, 1}, {250, 10}, {256, 1}, {300, 6}, {1024, 4}, {1025, 5},
+	} {
+		if got := store.BulkStatements(c.rows); got != c.want {
+			t.Errorf("%d rows: %d statements, want %d", c.rows, got, c.want)
+		}
+	}
+}
