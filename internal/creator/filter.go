@@ -399,9 +399,10 @@ func (f Filter) searchUnion(db bun.IDB, orgID string) (*bun.SelectQuery, bool) {
 }
 
 // searchAlone is the search box's usual question: q alone (live or deleted creators), in the default
-// order. Its first page is one prepared query (pageQueries.search, with searchAloneArgs): a term
-// typed afresh was a new SQL text, which the database parsed and planned before it ran, and which
-// pgx first described on PostgreSQL, a round trip more.
+// order. Its first page is one query with bound parameters (pageQueries.search, with
+// searchAloneArgs): a term typed afresh was a new SQL text, which the database parsed and planned
+// before it ran, and which pgx first prepared on PostgreSQL, a round trip more. It is prepared on
+// SQLite; on PostgreSQL it is sent unnamed with its values and planned with them.
 func (f Filter) searchAlone() bool {
 	return f.Sort == SortCreated && len(f.Statuses)+len(f.Countries)+len(f.Platforms)+len(f.Tiers)+len(f.Tags) == 0 &&
 		f.AgencyID == "" && f.OwnerID == "" && f.MinFollowers == nil && f.MaxFollowers == nil && !f.Exposed
@@ -616,8 +617,12 @@ func (s *Service) searchHits(ctx context.Context, orgID string, f Filter, fetch 
 		args := append(f.searchAloneArgs(s.sqlite, orgID, h), fetch)
 		return hits, s.page.search[f.Deleted].Scan(ctx, s.db, &hits, args...)
 	}
-	q, ok := f.searchUnion(s.db, orgID)
-	if !ok || s.sqlite {
+	var q *bun.SelectQuery
+	ok := false
+	if !s.sqlite {
+		q, ok = f.searchUnion(s.db, orgID)
+	}
+	if !ok {
 		q = f.apply(s.db.NewSelect().TableExpr("creators AS c").Column("c.id").ColumnExpr("count(*) OVER () AS total"), orgID)
 	}
 	q, err := f.order(q, nil)
