@@ -37,6 +37,15 @@ type bulkProbe struct {
 	Kind  string     `bun:"kind"`
 }
 
+// seedProbe creates bulk_probe and writes rows into it through bun.
+func seedProbe(t *testing.T, db *bun.DB, rows []bulkProbe) {
+	t.Helper()
+	createProbe(t, db)
+	if _, err := db.NewInsert().Model(&rows).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func createProbe(t *testing.T, db *bun.DB) {
 	t.Helper()
 	ts := "TIMESTAMP"

@@ -22,12 +22,8 @@ import (
 // The same holds for a query planned on each run (on PostgreSQL its values are sent as text).
 func TestPreparedListsAndTimesSelectWhatBunSelects(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
-		ctx := context.Background()
-		createProbe(t, db)
 		rows := probeRows("p", 60)
-		if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
+		seedProbe(t, db, rows)
 		for _, each := range []bool{false, true} {
 			t.Run(fmt.Sprintf("PlanEachRun=%v", each), func(t *testing.T) { selectsWhatBunSelects(t, db, rows, each) })
 		}
@@ -81,11 +77,8 @@ func selectsWhatBunSelects(t *testing.T, db *bun.DB, rows []bulkProbe, planEachR
 func TestAQueryPlannedEachRunIsNotPreparedOnPostgres(t *testing.T) {
 	db := storetest.Postgres(t)
 	ctx := context.Background()
-	createProbe(t, db)
 	rows := probeRows("p", 20)
-	if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
-		t.Fatal(err)
-	}
+	seedProbe(t, db, rows)
 	db.SetMaxOpenConns(1) // pg_prepared_statements is the connection's
 	for _, each := range []bool{true, false} {
 		q := &store.Prepared{Query: fmt.Sprintf(`SELECT b.id FROM bulk_probe AS b WHERE b.n >= ? AND b.id <> 'PlanEachRun=%v' ORDER BY b.id`, each),
@@ -175,14 +168,11 @@ func TestPreparedRowsRunInTheTransaction(t *testing.T) {
 func TestAPreparedQueryIsNotCompiledAgainForEachRunOnSQLite(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	createProbe(t, db)
 	rows := probeRows("p", 300)
 	for i := range rows {
 		rows[i].Kind = []string{"commission", "reversal", "adjustment", "bonus"}[min(i%40, 3)] // skewed: worth a stat4 sample
 	}
-	if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
-		t.Fatal(err)
-	}
+	seedProbe(t, db, rows)
 	for _, q := range []string{"CREATE INDEX bulk_probe_kind_idx ON bulk_probe (kind, at)", "ANALYZE"} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
