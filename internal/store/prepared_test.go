@@ -117,44 +117,54 @@ func mustScan(t *testing.T, db *bun.DB, q *store.Prepared, args ...any) []bulkPr
 
 // TestPreparedRowsRunInTheTransaction: in a transaction, a Prepared query reads the transaction's own
 // rows (it runs on the transaction's connection, never waiting for another of the pool's), and the
-// pool does not see them until the commit.
+// pool does not see them until the commit; the same for a query planned on each run, whose QueryRow
+// reads the pool too.
 func TestPreparedRowsRunInTheTransaction(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		createProbe(t, db)
-		q := &store.Prepared{Query: `SELECT id FROM bulk_probe WHERE id = ANY(?)`}
-		count := func(db bun.IDB) int {
-			rows, err := q.Rows(ctx, db, store.List{"tx-0000", "tx-0001", "none"})
+		// One connection: a query that needed another would wait for ever.
+		db.SetMaxOpenConns(1)
+		for _, each := range []bool{false, true} {
+			prefix := fmt.Sprintf("tx-%v", each)
+			ids := store.List{prefix + "-0000", prefix + "-0001", "none"}
+			q := &store.Prepared{Query: `SELECT id FROM bulk_probe WHERE id = ANY(?)`, PlanEachRun: each}
+			count := func(db bun.IDB) int {
+				rows, err := q.Rows(ctx, db, ids)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				rows := probeRows(prefix, 2)
+				if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+					return err
+				}
+				if n := count(tx); n != 2 {
+					t.Errorf("PlanEachRun=%v: the transaction reads %d of its 2 rows", each, n)
+				}
+				return nil
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer rows.Close()
-			n := 0
-			for rows.Next() {
-				n++
+			if n := count(db); n != 2 {
+				t.Errorf("PlanEachRun=%v: after the commit the pool reads %d rows, want 2", each, n)
 			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
+			var n int
+			counted := &store.Prepared{Query: `SELECT count(*) FROM bulk_probe WHERE id = ANY(?)`, PlanEachRun: each}
+			if err := counted.QueryRow(ctx, db, ids).Scan(&n); err != nil || n != 2 {
+				t.Errorf("PlanEachRun=%v: QueryRow counts %d (%v), want 2", each, n, err)
 			}
-			return n
-		}
-		// One connection: a query that needed another would wait for ever.
-		db.SetMaxOpenConns(1)
-		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			rows := probeRows("tx", 2)
-			if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
-				return err
-			}
-			if n := count(tx); n != 2 {
-				t.Errorf("the transaction reads %d of its 2 rows", n)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := count(db); n != 2 {
-			t.Errorf("after the commit the pool reads %d rows, want 2", n)
 		}
 	})
 }
