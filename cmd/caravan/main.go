@@ -23,6 +23,7 @@ import (
 	"github.com/caravan-crm/caravan/internal/app"
 	"github.com/caravan-crm/caravan/internal/apperr"
 	"github.com/caravan-crm/caravan/internal/auth"
+	"github.com/caravan-crm/caravan/internal/bench"
 	"github.com/caravan-crm/caravan/internal/config"
 	"github.com/caravan-crm/caravan/internal/httpapi"
 	"github.com/caravan-crm/caravan/internal/store"
@@ -57,6 +58,13 @@ Every command takes the configuration flags (see caravan serve -h) and CARAVAN_*
 `
 
 func main() {
+	if bench.IsLoadWorker() { // caravan bench's load generator, started by caravan bench itself
+		if err := bench.ServeLoadWorker(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "caravan:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -132,5 +135,88 @@ func TestNumPrintsFiguresWithoutFloatNoise(t *testing.T) {
 		if got := num(in); got != want {
 			t.Errorf("num(%v) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestMain makes the test binary a load worker when the bench starts it as one (StartLoadProcess
+// runs this executable again).
+func TestMain(m *testing.M) {
+	if IsLoadWorker() {
+		if err := ServeLoadWorker(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestALoadWorkerProcessRunsEachSpecOnItsOwnConnections(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{} // X-Forwarded-For → requests
+	agents := map[string]bool{}
+	peers := map[string]bool{} // client connections
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.Header.Get("X-Forwarded-For")]++
+		agents[r.Header.Get("User-Agent")] = true
+		peers[r.RemoteAddr] = true
+		mu.Unlock()
+		if r.URL.Path == "/r/bad" {
+			w.WriteHeader(http.StatusTeapot)
+			return
+		}
+		http.Redirect(w, r, "https://example.com/", http.StatusFound)
+	}))
+	defer srv.Close()
+	gen, err := StartLoadProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+
+	spec := LoadSpec{URL: srv.URL, Paths: []string{"/r/a", "/r/b"}, Header: map[string]string{"User-Agent": "probe/1"},
+		ForwardedFirst: 7, ForwardedEvery: 10, Conc: 3, N: 100, Want: http.StatusFound}
+	r, err := gen.Run(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 100 || r.Errors != 0 || len(r.Latencies) != 100 || r.Took <= 0 {
+		t.Fatalf("first run: %d requests, %d errors (%v), %d latencies, took %v", r.Requests, r.Errors, r.FirstErr, len(r.Latencies), r.Took)
+	}
+	for i, l := range r.Latencies {
+		if l <= 0 {
+			t.Fatalf("request %d has no latency", i)
+		}
+	}
+	// Paced, with a wrong answer every other request: the errors come back with the first of them.
+	spec.Paths, spec.N, spec.PerSecond, spec.ForwardedFirst = []string{"/r/a", "/r/bad"}, 20, 1000, 17
+	r, err = gen.Run(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 20 || r.Errors != 10 || r.FirstErr == nil || !strings.Contains(r.FirstErr.Error(), "418") {
+		t.Errorf("second run: %d requests, %d errors (%v)", r.Requests, r.Errors, r.FirstErr)
+	}
+	mu.Lock()
+	// Visitors 7..16 sent ten requests each in the first run, 17 and 18 ten each in the second.
+	for v := 7; v <= 18; v++ {
+		if seen[visitorIP(v)] != 10 {
+			t.Errorf("visitor %s sent %d requests, want 10", visitorIP(v), seen[visitorIP(v)])
+		}
+	}
+	if len(seen) != 12 || !agents["probe/1"] || len(agents) != 1 {
+		t.Errorf("addresses %v, agents %v", seen, agents)
+	}
+	if len(peers) > 3 {
+		t.Errorf("%d connections for 3 kept alive across both runs", len(peers))
+	}
+	mu.Unlock()
+
+	if _, err := gen.Run(LoadSpec{URL: srv.URL, Conc: 1, N: 1}); err == nil || !strings.Contains(err.Error(), "paths") {
+		t.Errorf("a spec without paths: %v", err)
+	}
+	if err := gen.Close(); err != nil {
+		t.Errorf("the worker did not end cleanly: %v", err)
 	}
 }
