@@ -96,7 +96,7 @@ func (s *Service) sumEntries(ctx context.Context, orgID string, r Range) ([]Sums
 	return out, nil
 }
 
-// readSums runs fn, a read of sumsQuery, with statementMemory for its sorts and hashes: a month of
+// readSums runs fn, a read of sumsQuery, with at least statementMemory for its sorts and hashes: a month of
 // 49k entries in 7,500 lines needs about 8 MB to aggregate by hash, and with PostgreSQL's default
 // 4 MB it sorted instead, spilling the sort to disk.
 func (s *Service) readSums(ctx context.Context, fn func(ctx context.Context, db bun.IDB) error) error {
@@ -104,7 +104,7 @@ func (s *Service) readSums(ctx context.Context, fn func(ctx context.Context, db 
 }
 
 // statementMemory is the memory, in MiB, each sort or hash of the summing query may use on
-// PostgreSQL: enough for the lines of a month of 50k entries, aggregated by hash in memory. The
+// PostgreSQL at least (a server set higher keeps its setting): enough for the lines of a month of 50k entries, aggregated by hash in memory. The
 // statement_postgres query of caravan bench took 96–101 ms with the default 4 MB and 78–83 ms with
 // 32 MB (psql, seven runs each).
 const statementMemory = 32

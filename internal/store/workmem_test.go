@@ -10,9 +10,9 @@ import (
 	"github.com/caravan-crm/caravan/internal/store/storetest"
 )
 
-// ReadWithMemory gives a read more memory for its sorts and hashes on PostgreSQL, for that read
-// alone: the pool's connections keep the server's setting, and the read cannot write. SQLite has no
-// such setting; the read runs on the pool.
+// ReadWithMemory gives a read at least the memory asked for its sorts and hashes on PostgreSQL, for
+// that read alone: never less than the server's setting, the pool's connections keep theirs, and the
+// read cannot write. SQLite has no such setting; the read runs on the pool.
 func TestReadWithMemoryRaisesWorkMemForTheReadAlone(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
@@ -70,6 +70,20 @@ func TestReadWithMemoryRaisesWorkMemForTheReadAlone(t *testing.T) {
 		}
 		for _, c := range conns {
 			c.Close()
+		}
+		// Less than the server's setting leaves it.
+		err = store.ReadWithMemory(ctx, db, 1, func(ctx context.Context, idb bun.IDB) error {
+			var mem string
+			if err := idb.QueryRowContext(ctx, "SHOW work_mem").Scan(&mem); err != nil {
+				return err
+			}
+			if mem != def {
+				t.Errorf("asked for 1 MiB, the read has work_mem %s, not the server's %s", mem, def)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		err = store.ReadWithMemory(ctx, db, 48, func(ctx context.Context, idb bun.IDB) error {
 			_, err := idb.ExecContext(ctx, "INSERT INTO mem_probe VALUES (1)")
