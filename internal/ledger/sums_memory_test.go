@@ -2,7 +2,6 @@ package ledger_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/caravan-crm/caravan/internal/httpapi/apitest"
@@ -62,33 +61,13 @@ func TestAMonthsSumsAreAggregatedInMemoryOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var plan []struct{ Plan memNode }
-	if err := json.Unmarshal(raw, &plan); err != nil {
-		t.Fatal(err)
-	}
 	var spilled []string
-	plan[0].Plan.walk(func(n memNode) {
+	storetest.ParsePlan(t, raw).Walk(func(n storetest.PlanNode) {
 		if n.SortSpace == "Disk" || n.DiskUsage > 0 || n.Batches > 1 {
 			spilled = append(spilled, n.Type)
 		}
 	})
 	if len(spilled) > 0 {
 		t.Errorf("%v wrote to disk; plan:\n%s", spilled, raw)
-	}
-}
-
-// memNode is what a node of EXPLAIN (ANALYZE, FORMAT JSON) says of its memory.
-type memNode struct {
-	Type      string    `json:"Node Type"`
-	SortSpace string    `json:"Sort Space Type"`
-	DiskUsage float64   `json:"Disk Usage"`
-	Batches   float64   `json:"HashAgg Batches"`
-	Plans     []memNode `json:"Plans"`
-}
-
-func (n memNode) walk(f func(memNode)) {
-	f(n)
-	for _, c := range n.Plans {
-		c.walk(f)
 	}
 }

@@ -2,7 +2,6 @@ package payout_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -85,16 +84,12 @@ func TestAMonthsStatementsReadItsConversionsInOnePassOnPostgres(t *testing.T) {
 	if len(log.queries) != 1 {
 		t.Fatalf("want the one summing query, logged %d", len(log.queries))
 	}
-	var plan []struct{ Plan planNode }
 	var raw []byte
 	if err := db.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+log.queries[0]).Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(raw, &plan); err != nil {
-		t.Fatal(err)
-	}
 	loops, rows := 0.0, 0.0
-	plan[0].Plan.walk(func(n planNode) {
+	storetest.ParsePlan(t, raw).Walk(func(n storetest.PlanNode) {
 		if n.Relation == "conversions" {
 			loops = max(loops, n.Loops)
 			rows += n.Rows * n.Loops
@@ -103,20 +98,5 @@ func TestAMonthsStatementsReadItsConversionsInOnePassOnPostgres(t *testing.T) {
 	if loops == 0 || loops > 3 || rows > 2*perMonth {
 		t.Errorf("the conversions were read in %v loops, %v rows in all, for a month of %d entries of %d conversions; plan:\n%s",
 			loops, rows, perMonth, len(cvs), raw)
-	}
-}
-
-// planNode is a node of PostgreSQL's EXPLAIN (ANALYZE, FORMAT JSON).
-type planNode struct {
-	Relation string     `json:"Relation Name"`
-	Rows     float64    `json:"Actual Rows"`
-	Loops    float64    `json:"Actual Loops"`
-	Plans    []planNode `json:"Plans"`
-}
-
-func (n planNode) walk(f func(planNode)) {
-	f(n)
-	for _, c := range n.Plans {
-		c.walk(f)
 	}
 }
