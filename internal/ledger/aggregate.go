@@ -96,17 +96,17 @@ func (s *Service) sumEntries(ctx context.Context, orgID string, r Range) ([]Sums
 	return out, nil
 }
 
-// readSums runs fn, a read of sumsQuery, with at least statementMemory for its sorts and hashes: a month of
-// 49k entries in 7,500 lines needs about 8 MB to aggregate by hash, and with PostgreSQL's default
-// 4 MB it sorted instead, spilling the sort to disk.
+// readSums runs fn, a read of sumsQuery, with at least statementMemory for its sorts and hashes: a
+// month of 49k entries in 7,500 lines needs about 8 MB to aggregate by hash, and with PostgreSQL's
+// default 4 MB it sorted instead, spilling the sort to disk.
 func (s *Service) readSums(ctx context.Context, fn func(ctx context.Context, db bun.IDB) error) error {
 	return store.ReadWithMemory(ctx, s.db, statementMemory, fn)
 }
 
 // statementMemory is the memory, in MiB, each sort or hash of the summing query may use on
-// PostgreSQL at least (a server set higher keeps its setting): enough for the lines of a month of 50k entries, aggregated by hash in memory. The
-// statement_postgres query of caravan bench took 96–101 ms with the default 4 MB and 78–83 ms with
-// 32 MB (psql, seven runs each).
+// PostgreSQL at least (a server set higher keeps its setting): enough for the lines of a month of
+// 50k entries, aggregated by hash in memory. The statement_postgres query of caravan bench took
+// 96–101 ms with the default 4 MB and 78–83 ms with 32 MB (psql, seven runs each).
 const statementMemory = 32
 
 // sumsQuery is sumEntries' query.
