@@ -78,15 +78,18 @@ type recorder struct {
 	flushSize  int
 	bufferSize int
 
-	mu      sync.Mutex
-	buf     []pendingClick
-	started bool
-	closed  bool
-	kick    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
-	writing sync.Mutex // one batch at a time, so the flusher and Flush never write the same clicks
-	conn    *bun.Conn  // SQLite: the flusher's own connection, guarded by writing (flushconn.go)
+	mu  sync.Mutex
+	buf []pendingClick
+	// taken are the clicks flush took out of buf and is writing (still counted against bufferSize, and
+	// still pending for ResolveClick); spare is the slice taken before, emptied, for buf to grow into.
+	taken, spare []pendingClick
+	started      bool
+	closed       bool
+	kick         chan struct{}
+	stop         chan struct{}
+	done         chan struct{}
+	writing      sync.Mutex // one batch at a time, so the flusher and Flush never write the same clicks
+	conn         *bun.Conn  // SQLite: the flusher's own connection, guarded by writing (flushconn.go)
 	// poolCache is the conn's cache_size as the pool set it, restored when it goes back.
 	poolCache int64
 
@@ -103,7 +106,7 @@ func newRecorder(db *bun.DB, log *slog.Logger, every time.Duration, size, buffer
 // click is written now, on the caller's request.
 func (r *recorder) push(ctx context.Context, c pendingClick) error {
 	r.mu.Lock()
-	if r.closed || len(r.buf) >= r.bufferSize {
+	if r.closed || len(r.buf)+len(r.taken) >= r.bufferSize {
 		r.mu.Unlock()
 		return r.write(ctx, false, []pendingClick{c})
 	}
@@ -144,33 +147,55 @@ func (r *recorder) run() {
 	}
 }
 
-// flush writes the buffered clicks, flushSize at a time, until the buffer is empty. A batch that
-// fails goes back to the front of the buffer.
+// flush writes the buffered clicks, flushSize at a time, until the buffer is empty. It takes them all
+// at once, swapping the buffer for an empty one, so the redirects pushing meanwhile wait for no copy
+// (a copy and a shift of the buffer under its lock made every redirect of the moment wait for it). A
+// batch that fails goes back to the front of the buffer with the ones after it.
 func (r *recorder) flush(ctx context.Context) error {
 	r.writing.Lock()
 	defer r.writing.Unlock()
 	for {
 		r.mu.Lock()
-		n := min(len(r.buf), r.flushSize)
-		batch := slices.Clone(r.buf[:n])
-		r.buf = slices.Delete(r.buf, 0, n)
-		r.mu.Unlock()
-		if n == 0 {
+		if len(r.buf) == 0 {
+			r.mu.Unlock()
 			return nil
 		}
+		all := r.buf
+		r.buf, r.spare, r.taken = r.spare[:0], nil, all
+		r.mu.Unlock()
+		if err := r.writeTaken(ctx, all); err != nil {
+			return err
+		}
+		clear(all) // the clicks are written: their strings may go
+		r.mu.Lock()
+		r.taken = nil
+		if cap(all) <= 4*r.flushSize { // a burst's larger buffer is let go
+			r.spare = all[:0]
+		}
+		r.mu.Unlock()
+	}
+}
+
+// writeTaken writes the clicks flush took, flushSize at a time. When the database cannot take a
+// batch now, that batch and the ones after it go back to the front of the buffer.
+func (r *recorder) writeTaken(ctx context.Context, all []pendingClick) error {
+	for rest := all; len(rest) > 0; {
+		batch := rest[:min(len(rest), r.flushSize)]
 		start := time.Now()
 		err := r.write(ctx, true, batch)
 		observeFlush(len(batch), time.Since(start), err)
 		if err != nil {
 			if transient(ctx, err) {
 				r.mu.Lock()
-				r.buf = append(batch, r.buf...)
+				r.buf, r.taken = slices.Concat(rest, r.buf), nil
 				r.mu.Unlock()
 				return err
 			}
 			r.writeEach(ctx, batch, err)
 		}
+		rest = rest[len(batch):]
 	}
+	return nil
 }
 
 // flushObserver is told of every batch the flusher writes.
@@ -253,13 +278,16 @@ func (r *recorder) close(ctx context.Context) error {
 	}
 }
 
-// pending returns the buffered click with id, if it is still waiting.
+// pending returns the click with id if it is not written yet: in the buffer, or taken by a flush
+// that is writing it.
 func (r *recorder) pending(id string) (pendingClick, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, c := range r.buf {
-		if c.ID == id {
-			return c, true
+	for _, cs := range [][]pendingClick{r.taken, r.buf} {
+		for _, c := range cs {
+			if c.ID == id {
+				return c, true
+			}
 		}
 	}
 	return pendingClick{}, false

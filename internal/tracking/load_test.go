@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/time/rate"
 
+	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/store/storetest"
 	"github.com/caravan-crm/caravan/internal/tracking"
 )
@@ -159,6 +160,75 @@ func TestAFullBufferWritesOnTheRequestAndDropsNothing(t *testing.T) {
 		}
 		if k := w.kinds(t, l.ID); k[tracking.ClickCounted] != 40 {
 			t.Fatalf("kinds %v, want 40 counted", k)
+		}
+	})
+}
+
+// A click the flusher has taken from the buffer and is still writing is pending all the same: the
+// attribution of an order by its click id waits for the write instead of answering "no such click".
+// (The flusher took its batch out of the buffer and only the buffer was searched.) The write is held
+// back by a lock on the clicks table from another connection.
+func TestAClickBeingWrittenIsFoundByItsID(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
+		w := newWorld(t, db)
+		svc := tracking.NewService(db, w.e.Clock, tracking.Options{FlushEvery: time.Hour, FlushSize: 1, BufferSize: 100, RedirectRate: rate.Inf})
+		t.Cleanup(func() { _ = svc.Close(context.Background()) })
+		l := w.link(t, "https://shop.example/", nil)
+
+		conn, err := db.Conn(w.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		hold := []string{"BEGIN IMMEDIATE"} // SQLite: the write lock
+		if !store.IsSQLite(db) {
+			hold = []string{"BEGIN", "LOCK TABLE clicks IN SHARE ROW EXCLUSIVE MODE"} // inserts wait, reads do not
+		}
+		for _, q := range hold {
+			if _, err := conn.ExecContext(w.ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		released := false
+		release := func() {
+			if !released {
+				released = true
+				if _, err := conn.ExecContext(w.ctx, "ROLLBACK"); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		defer release()
+
+		target, err := svc.Redirect(w.ctx, tracking.Visit{Code: l.Code, IP: "198.51.100.9", UserAgent: w.browser})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(target)
+		id := u.Query().Get("cv_click")
+		for deadline := time.Now().Add(5 * time.Second); svc.Buffered() > 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the flusher did not take the click")
+			}
+		}
+		type answer struct {
+			c   *tracking.Click
+			err error
+		}
+		got := make(chan answer, 1)
+		go func() {
+			c, err := svc.ResolveClick(w.ctx, w.u.OrgID, id)
+			got <- answer{c, err}
+		}()
+		select {
+		case a := <-got: // answered while the click could not be written: it must not have been
+			t.Fatalf("answered before the click was written: %+v, %v", a.c, a.err)
+		case <-time.After(200 * time.Millisecond):
+		}
+		release()
+		a := <-got
+		if a.err != nil || a.c.ID != id || a.c.LinkID != l.ID {
+			t.Fatalf("resolve the click being written: %+v, %v", a.c, a.err)
 		}
 	})
 }
