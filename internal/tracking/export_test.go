@@ -2,6 +2,8 @@ package tracking
 
 import (
 	"context"
+	"sync"
+	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -46,4 +48,37 @@ func (s *Service) WriteAgain(ctx context.Context, ids []string) error {
 	s.clicks.writing.Lock()
 	defer s.clicks.writing.Unlock()
 	return s.clicks.write(ctx, true, batch)
+}
+
+// HoldClickWrites holds back every write to the clicks table from another connection, until release
+// (or the test's end): SQLite's write lock; on PostgreSQL a lock on the table that inserts wait for
+// and reads do not. Reads go on.
+func HoldClickWrites(t testing.TB, db *bun.DB) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold := []string{"BEGIN IMMEDIATE"}
+	if !store.IsSQLite(db) {
+		hold = []string{"BEGIN", "LOCK TABLE clicks IN SHARE ROW EXCLUSIVE MODE"}
+	}
+	for _, q := range hold {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
+			t.Fatal(err)
+		}
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+				t.Error(err)
+			}
+			conn.Close()
+		})
+	}
+	t.Cleanup(release)
+	return release
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/time/rate"
 
-	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/store/storetest"
 	"github.com/caravan-crm/caravan/internal/tracking"
 )
@@ -175,30 +174,7 @@ func TestAClickBeingWrittenIsFoundByItsID(t *testing.T) {
 		t.Cleanup(func() { _ = svc.Close(context.Background()) })
 		l := w.link(t, "https://shop.example/", nil)
 
-		conn, err := db.Conn(w.ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		hold := []string{"BEGIN IMMEDIATE"} // SQLite: the write lock
-		if !store.IsSQLite(db) {
-			hold = []string{"BEGIN", "LOCK TABLE clicks IN SHARE ROW EXCLUSIVE MODE"} // inserts wait, reads do not
-		}
-		for _, q := range hold {
-			if _, err := conn.ExecContext(w.ctx, q); err != nil {
-				t.Fatal(err)
-			}
-		}
-		released := false
-		release := func() {
-			if !released {
-				released = true
-				if _, err := conn.ExecContext(w.ctx, "ROLLBACK"); err != nil {
-					t.Error(err)
-				}
-			}
-		}
-		defer release()
+		release := tracking.HoldClickWrites(t, db)
 
 		target, err := svc.Redirect(w.ctx, tracking.Visit{Code: l.Code, IP: "198.51.100.9", UserAgent: w.browser})
 		if err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/caravan-crm/caravan/internal/store"
 	"github.com/caravan-crm/caravan/internal/store/storetest"
 )
 
@@ -34,21 +33,7 @@ func TestClicksTheDatabaseCannotTakeNowGoBackInOrder(t *testing.T) {
 			}
 		}
 
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		hold := []string{"BEGIN IMMEDIATE"}
-		if !store.IsSQLite(db) {
-			hold = []string{"BEGIN", "LOCK TABLE clicks IN SHARE ROW EXCLUSIVE MODE"}
-		}
-		for _, q := range hold {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
-				t.Fatal(err)
-			}
-		}
-		defer conn.ExecContext(ctx, "ROLLBACK")
+		HoldClickWrites(t, db)
 
 		short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 		defer cancel()
