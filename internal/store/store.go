@@ -90,6 +90,15 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 //     indexes all over the file and, with 2 MB, read most pages back from the operating system, a
 //     system call each: a filtered page of the bench's 20,000 creators took 4.2-4.4 ms of CPU with
 //     2 MB, 3.8-4.1 ms with 16 MiB. Pages are allocated as they are read; the budget bounds them.
+//   - mmap_size: connections read the database file through one memory map of it (up to SQLiteMmap)
+//     instead of a pread per page their own cache lacks. The pool's caches are per connection and
+//     a search or a filter probes pages all over the file, so they missed often: a tenth of a name
+//     search's CPU was pread. With the map the pages are the operating system's page cache, shared
+//     by every connection; writes and the WAL are unchanged (SQLite only reads through the map).
+//     Name search p95 over 20,000 creators, 3,000 requests, in turns: 5.10, 5.03 → 3.82, 3.97 ms
+//     (list_search_name in two quick benches: 5.04 → 3.42 ms).
+//     The risk SQLite documents, another process truncating the file under the map, is one Caravan
+//     does not take: Restore refuses a database in use and puts the backup in place by a rename.
 //   - _txlock=immediate: BEGIN takes the write lock at once, so two transactions that read and then write
 //     wait on busy_timeout instead of deadlocking into SQLITE_BUSY when the second upgrades its lock.
 func sqliteDSN(path string, conns int) (string, error) {
@@ -107,6 +116,7 @@ func sqliteDSN(path string, conns int) (string, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", SQLiteMmap))
 	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -SQLitePageCache/1024/conns))
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode(), nil
@@ -114,6 +124,10 @@ func sqliteDSN(path string, conns int) (string, error) {
 
 // SQLitePageCache is the memory the pool's SQLite connections may keep as page caches, in all.
 const SQLitePageCache = 64 << 20
+
+// SQLiteMmap is how much of the SQLite database file connections read through a memory map: address
+// space, not memory (the pages are the operating system's file cache). Past it, reads are preads.
+const SQLiteMmap = 1 << 30
 
 // IsSQLite reports whether db is the embedded SQLite database.
 func IsSQLite(db bun.IDB) bool { return db.Dialect().Name() == dialect.SQLite }
