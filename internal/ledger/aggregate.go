@@ -45,17 +45,16 @@ func entryState(q *bun.SelectQuery) *bun.SelectQuery {
 		ColumnExpr("CASE WHEN le.kind = ? THEN ? ELSE "+conversion.StateExpr+" END AS st", KindAdjustment, statePayable)
 }
 
-// SumsBy sums the range's entries per creator and currency. On SQLite a period (or every period up to
-// one) is read from the ledger_sums rollup, which triggers keep in the writing transactions
-// (migration 20261204100000): a row per creator and currency, whatever the number of entries. A date
-// range, which cuts across periods, and every range on PostgreSQL (see that migration's PostgreSQL
-// side) are summed from the entries in one set-based query (sumEntries). Lines come in no particular
-// order.
+// SumsBy sums the range's entries per creator and currency. A period (or every period up to one) is
+// read from the ledger_sums rollup, which triggers keep in the writing transactions (migrations
+// 20261204100000 on SQLite, 20261205600000 on PostgreSQL): a row per creator and currency, whatever
+// the number of entries. A date range, which cuts across periods, is summed from the entries in one
+// set-based query (sumEntries). Lines come in no particular order.
 func (s *Service) SumsBy(ctx context.Context, orgID string, r Range) ([]Sums, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	if (r.Period == "" && r.UpTo == "") || s.db.Dialect().Name() == dialect.PG {
+	if r.Period == "" && r.UpTo == "" {
 		return s.sumEntries(ctx, orgID, r)
 	}
 	q := s.db.NewSelect().TableExpr("ledger_sums AS ls").
@@ -104,9 +103,9 @@ func (s *Service) readSums(ctx context.Context, fn func(ctx context.Context, db 
 }
 
 // statementMemory is the memory, in MiB, each sort or hash of the summing query may use on
-// PostgreSQL at least (a server set higher keeps its setting): enough for the lines of a month of
-// 50k entries, aggregated by hash in memory. The statement_postgres query of caravan bench took
-// 96–101 ms with the default 4 MB and 78–83 ms with 32 MB (psql, seven runs each).
+// PostgreSQL at least (a server set higher keeps its setting): enough for the lines of a range of
+// 50k entries, aggregated by hash in memory. The query over a month of caravan bench's statement
+// data took 96–101 ms with the default 4 MB and 78–83 ms with 32 MB (psql, seven runs each).
 const statementMemory = 32
 
 // sumsQuery is sumEntries' query.
@@ -119,10 +118,10 @@ func (s *Service) sumsQuery(ctx context.Context, orgID string, r Range) (*bun.Se
 	}
 	if s.db.Dialect().Name() == dialect.PG {
 		// PostgreSQL looked up each entry's conversion by its key: 49k probes, about 6 µs each, for
-		// a month of the statement bench. Ids rise with time (UUIDv7) and the range's entries come
-		// from its index in conversion_id order, so the conversions between the range's smallest
-		// and largest conversion_id are read in one pass and merged (or hashed) instead. The bounds
-		// are subqueries of the same statement, so they see the same snapshot as the entries.
+		// a month of the statement bench. Ids rise with time (UUIDv7), so the conversions between
+		// the range's smallest and largest conversion_id are read in one pass and merged (or hashed)
+		// instead. The bounds are subqueries of the same statement, so they see the same snapshot
+		// as the entries.
 		lo, hi := s.db.NewSelect().TableExpr("ledger_entries AS le").ColumnExpr("MIN(le.conversion_id)"),
 			s.db.NewSelect().TableExpr("ledger_entries AS le").ColumnExpr("MAX(le.conversion_id)")
 		if lo, err = s.rangeWhere(ctx, lo, orgID, r); err != nil {
