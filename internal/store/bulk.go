@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 )
@@ -23,19 +24,26 @@ import (
 // (orders, their items, commission entries, the creator import's new rows, the click flusher) write
 // through a Bulk; everything else stays with bun.
 //
+// On SQLite a write is split into statements of bulkSizes rows. On PostgreSQL a write is one
+// statement whatever its number of rows (up to unnestRows): each column's values are bound as one
+// array, and the rows are unnest's (INSERT … SELECT … FROM unnest($1::text[], $2::bigint[], …)). Fewer
+// statements are fewer round trips, and the statement-level trigger of ledger entries (ledger_sums,
+// about 0.23 ms a call to plan) runs once per write: a group of 28 orders was 4 statements per table.
+//
 // The values are the ones bun would write, so a row reads back the same whichever wrote it
-// (TestBulkWritesWhatBunWrites): times as bun's text on SQLite, structs as their JSON, booleans as
-// 1/0 on SQLite. A model with a field Bulk cannot write that way is refused when the Bulk is made.
+// (TestBulkWritesWhatBunWrites): times as bun's text, structs as their JSON, booleans as 1/0 on
+// SQLite. A model with a field Bulk cannot write that way is refused when the Bulk is made.
 type Bulk struct {
 	db     *bun.DB
 	sqlite bool
 	fields []*schema.Field
 	head   string // INSERT INTO table (columns) VALUES
-	row    string // one row's placeholders; SQLite's, rewritten for PostgreSQL in sql
+	row    string // one row's placeholders (SQLite)
 	suffix string
+	unnest string // PostgreSQL's statement, whatever the number of rows
 
 	mu        sync.Mutex
-	stmts     map[int]*sql.Stmt // by row count, prepared on the pool: database/sql re-prepares per connection
+	stmts     map[int]*sql.Stmt // by row count (unnestKey on PostgreSQL), prepared on the pool: database/sql re-prepares per connection
 	preparing map[int]bool
 }
 
@@ -44,10 +52,17 @@ type Bulk struct {
 // table under SQLite's 32,766 parameters.
 var bulkSizes = [...]int{BulkRows, 64, 16, 4, 1}
 
-// BulkRows is the most rows one statement of a Bulk writes. A caller that writes in batches writes
-// fewest statements with batches of a multiple of it: 250 rows were ten statements (3 × 64, 3 × 16,
-// 2 × 4, 2 × 1).
+// BulkRows is the most rows one statement of a Bulk writes on SQLite. A caller that writes in
+// batches writes fewest statements with batches of a multiple of it: 250 rows were ten statements
+// (3 × 64, 3 × 16, 2 × 4, 2 × 1).
 const BulkRows = 256
+
+// unnestRows is the most rows one statement of a Bulk writes on PostgreSQL, and unnestKey the key of
+// that statement among a Bulk's prepared ones.
+const (
+	unnestRows = 5000
+	unnestKey  = 0
+)
 
 // MustBulk makes the Bulk of model (a pointer to a bun model struct); suffix follows the VALUES (an
 // ON CONFLICT clause, or ""). It panics on a field whose value Bulk cannot bind as bun would write it
@@ -71,7 +86,36 @@ func MustBulk(db *bun.DB, model any, suffix string) *Bulk {
 	}
 	b.head = "INSERT INTO " + string(t.SQLName) + " (" + strings.Join(cols, ", ") + ") VALUES "
 	b.row = "(" + strings.Join(marks, ", ") + ")"
+	b.unnest = b.unnestSQL(string(t.SQLName), cols)
 	return b
+}
+
+// unnestSQL is PostgreSQL's INSERT of any number of rows into table's cols, from one array a column.
+// Every value is bound as bun would write it (bind): times as bun's text, read as timestamptz like
+// bun's literals; integers as bigint, which INSERT casts to an integer column as it would a literal.
+func (b *Bulk) unnestSQL(table string, cols []string) string {
+	var arrays, values, names []string
+	for i, f := range b.fields {
+		kind, _ := bindKind(f.IndirectType)
+		name := "v" + strconv.Itoa(i+1)
+		value, array := name, "text[]"
+		switch kind {
+		case bindInt:
+			array = "bigint[]"
+		case bindBool:
+			array = "boolean[]"
+		case bindTime:
+			value = name + "::timestamptz"
+		}
+		arrays = append(arrays, "$"+strconv.Itoa(i+1)+"::"+array)
+		values, names = append(values, value), append(names, name)
+	}
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(values, ", ") +
+		" FROM unnest(" + strings.Join(arrays, ", ") + ") AS u(" + strings.Join(names, ", ") + ")"
+	if b.suffix != "" {
+		q += " " + b.suffix
+	}
+	return q
 }
 
 // Insert writes rows (a slice of the model's structs or of pointers to them) in db, a bun.Tx or the
@@ -129,6 +173,18 @@ func (b *Bulk) each(ctx context.Context, db bun.IDB, rows any, write func(tx *sq
 	default:
 		return fmt.Errorf("store: Bulk in a %T", db)
 	}
+	if !b.sqlite {
+		for at := 0; at < v.Len(); at += unnestRows {
+			args, err := b.columns(v, at, min(at+unnestRows, v.Len()))
+			if err != nil {
+				return err
+			}
+			if err := write(tx, unnestKey, args); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	args := make([]any, 0, min(v.Len(), bulkSizes[0])*len(b.fields))
 	for at := 0; at < v.Len(); {
 		n := statementRows(v.Len() - at)
@@ -151,6 +207,44 @@ func (b *Bulk) each(ctx context.Context, db bun.IDB, rows any, write func(tx *sq
 	return nil
 }
 
+// columns binds rows lo..hi of v as PostgreSQL's unnest statement takes them: one array a column.
+func (b *Bulk) columns(v reflect.Value, lo, hi int) ([]any, error) {
+	n := hi - lo
+	args := make([]any, len(b.fields))
+	for j, f := range b.fields {
+		kind, _ := bindKind(f.IndirectType)
+		switch kind {
+		case bindInt:
+			args[j] = make([]pgtype.Int8, n)
+		case bindBool:
+			args[j] = make([]pgtype.Bool, n)
+		default:
+			args[j] = make([]pgtype.Text, n)
+		}
+	}
+	for i := lo; i < hi; i++ {
+		strct := reflect.Indirect(v.Index(i))
+		for j, f := range b.fields {
+			a, err := b.bind(f.Value(strct))
+			if err != nil {
+				return nil, fmt.Errorf("store: %s.%s: %w", strct.Type().Name(), f.GoName, err)
+			}
+			if a == nil {
+				continue // NULL: the zero value is not Valid
+			}
+			switch col := args[j].(type) {
+			case []pgtype.Int8:
+				col[i-lo] = pgtype.Int8{Int64: a.(int64), Valid: true}
+			case []pgtype.Bool:
+				col[i-lo] = pgtype.Bool{Bool: a.(bool), Valid: true}
+			case []pgtype.Text:
+				col[i-lo] = pgtype.Text{String: a.(string), Valid: true}
+			}
+		}
+	}
+	return args, nil
+}
+
 // statementRows is how many of left rows to write next: the largest of bulkSizes that fits.
 func statementRows(left int) int {
 	for _, size := range bulkSizes {
@@ -161,7 +255,7 @@ func statementRows(left int) int {
 	return bulkSizes[len(bulkSizes)-1]
 }
 
-// BulkStatements is how many statements a Bulk writes n rows in.
+// BulkStatements is how many statements a Bulk writes n rows in on SQLite.
 func BulkStatements(n int) int {
 	k := 0
 	for left := n; left > 0; left -= statementRows(left) {
@@ -226,30 +320,19 @@ func (b *Bulk) prepare(n int) {
 	}
 }
 
-// sql is the INSERT of n rows, with the dialect's placeholders.
+// sql is SQLite's INSERT of n rows, or PostgreSQL's unnest statement.
 func (b *Bulk) sql(n int) string {
+	if !b.sqlite {
+		return b.unnest
+	}
 	var sb strings.Builder
 	sb.Grow(len(b.head) + n*(len(b.row)+2)*2 + len(b.suffix) + 1)
 	sb.WriteString(b.head)
-	p := 0
 	for i := range n {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		if b.sqlite {
-			sb.WriteString(b.row)
-			continue
-		}
-		sb.WriteByte('(')
-		for j := range b.fields {
-			if j > 0 {
-				sb.WriteString(", ")
-			}
-			p++
-			sb.WriteByte('$')
-			sb.WriteString(strconv.Itoa(p))
-		}
-		sb.WriteByte(')')
+		sb.WriteString(b.row)
 	}
 	if b.suffix != "" {
 		sb.WriteByte(' ')

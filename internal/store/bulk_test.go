@@ -135,7 +135,7 @@ func TestBulkWritesWhatBunWrites(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		createProbe(t, db)
-		const n = 341 // 256 + 64 + 16 + 4 + 1: every statement size
+		const n = 341 // 256 + 64 + 16 + 4 + 1: every statement size of SQLite
 		want := probeRows("bun", n)
 		if _, err := db.NewInsert().Model(&want).Exec(ctx); err != nil {
 			t.Fatal(err)
@@ -144,8 +144,12 @@ func TestBulkWritesWhatBunWrites(t *testing.T) {
 		for pass, prefix := range []string{"tx", "db", "prepared"} {
 			if pass == 2 {
 				// The first passes prepared the pool's statements aside.
+				keys := []int{256, 1}
+				if !store.IsSQLite(db) {
+					keys = []int{store.UnnestKey}
+				}
 				deadline := time.Now().Add(10 * time.Second)
-				for !store.BulkPrepared(bulk, 256) || !store.BulkPrepared(bulk, 1) {
+				for slices.ContainsFunc(keys, func(k int) bool { return !store.BulkPrepared(bulk, k) }) {
 					if time.Now().After(deadline) {
 						t.Fatal("the pool's statements were never prepared")
 					}
@@ -245,6 +249,42 @@ func TestBulkCountsOnlyTheRowsItsSuffixKeeps(t *testing.T) {
 			t.Fatalf("RETURNING gave %v, want the 20 new ids %v", ids, want)
 		}
 	})
+}
+
+// On PostgreSQL a write is one statement whatever its number of rows (up to store.UnnestRows), so a
+// statement-level trigger (ledger_sums on ledger entries) runs once per write: a statement-level
+// trigger on the probe table counts the statements.
+func TestBulkWritesOneStatementAWriteOnPostgres(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	createProbe(t, db)
+	for _, q := range []string{
+		"CREATE TABLE probe_statements (n BIGINT NOT NULL)",
+		"INSERT INTO probe_statements VALUES (0)",
+		"CREATE FUNCTION count_probe_statement() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE probe_statements SET n = n + 1; RETURN NULL; END $$",
+		"CREATE TRIGGER probe_statement AFTER INSERT ON bulk_probe FOR EACH STATEMENT EXECUTE FUNCTION count_probe_statement()",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bulk := store.MustBulk(db, (*bulkProbe)(nil), "")
+	for _, c := range []struct{ rows, statements int }{{341, 1}, {28, 1}, {1, 1}, {store.UnnestRows + 3, 2}} {
+		if _, err := db.ExecContext(ctx, "UPDATE probe_statements SET n = 0"); err != nil {
+			t.Fatal(err)
+		}
+		written, err := bulk.Insert(ctx, db, probeRows(fmt.Sprintf("r%d", c.rows), c.rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var statements int
+		if err := db.QueryRowContext(ctx, "SELECT n FROM probe_statements").Scan(&statements); err != nil {
+			t.Fatal(err)
+		}
+		if written != int64(c.rows) || statements != c.statements {
+			t.Errorf("%d rows: %d written in %d statements, want %d", c.rows, written, statements, c.statements)
+		}
+	}
 }
 
 // TestMustBulkRefusesWhatItCannotBind: a field bun writes as DEFAULT, or whose value it would write

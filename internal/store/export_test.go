@@ -6,3 +6,9 @@ func BulkPrepared(b *Bulk, n int) bool {
 	defer b.mu.Unlock()
 	return b.stmts[n] != nil
 }
+
+// UnnestKey is the key of PostgreSQL's one statement among a Bulk's prepared ones.
+const UnnestKey = unnestKey
+
+// UnnestRows is the most rows one statement of a Bulk writes on PostgreSQL.
+const UnnestRows = unnestRows
