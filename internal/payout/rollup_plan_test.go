@@ -92,22 +92,29 @@ func TestLedgerSumsTriggersReadByIndexAsTheTablesGrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // the test's writes are dropped with its schema
-	scans := func() (n int64) {
+	// Sequential scans started, and rows read (by any scan) from the two tables.
+	scans := func() (n, rows int64) {
 		t.Helper()
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(seq_scan), 0) FROM pg_stat_xact_user_tables
-			WHERE relname IN ('conversions', 'ledger_entries') AND schemaname = current_schema()`).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(seq_scan), 0), COALESCE(SUM(seq_tup_read + COALESCE(idx_tup_fetch, 0)), 0)
+			FROM pg_stat_xact_user_tables WHERE relname IN ('conversions', 'ledger_entries') AND schemaname = current_schema()`).Scan(&n, &rows); err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return n, rows
 	}
-	before := scans()
+	before, beforeRows := scans()
 	// Orders as they come, a few at a time, and approvals.
 	for i := 0; i < len(late); i += 10 {
 		insert(tx, ptr(entriesOf(late[i:i+10])))
 		approve(tx, late[i:i+5])
 	}
-	if n := scans() - before; n > 0 {
+	after, afterRows := scans()
+	if n := after - before; n > 0 {
 		t.Errorf("storing 200 entries and approving 100 conversions scanned conversions or ledger_entries %d times: a trigger's plan reads whole tables", n)
+	}
+	// A few rows a lookup (the conversion, its entries, the foreign keys' checks); a plan that finds
+	// them by the organization alone reads its 20,000 conversions each time.
+	if rows := afterRows - beforeRows; rows > 10*300 {
+		t.Errorf("storing 200 entries and approving 100 conversions read %d rows of conversions and ledger_entries: a lookup reads the organization's rows", rows)
 	}
 	var sum struct {
 		Entries int64 `bun:"entries"`
