@@ -539,67 +539,72 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 		return page.List[Creator]{}, err
 	}
 	var total int64
+	estimated := false
 	if f.Q != "" && len(req.After) == 0 {
-		c, n, ok := s.cachedTotalAt(p.OrgID, f, seq)
+		c, e, ok := s.cachedTotalAt(p.OrgID, f, seq)
 		if !ok {
 			return s.countedPage(ctx, p, f, req, c)
 		}
-		total = n
-	} else if total, err = s.totalAt(ctx, p.OrgID, f, seq); err != nil {
+		total, estimated = e.total, e.estimated
+	} else if total, estimated, err = s.totalAt(ctx, p.OrgID, f, seq); err != nil {
 		return page.List[Creator]{}, err
 	}
 	if f.narrows() && total > 0 {
 		// Walk when a page is expected to fill within as many rows as sorting the matches would take.
-		all, err := s.totalAt(ctx, p.OrgID, Filter{Deleted: f.Deleted}, seq)
+		all, _, err := s.totalAt(ctx, p.OrgID, Filter{Deleted: f.Deleted}, seq)
 		if err != nil {
 			return page.List[Creator]{}, err
 		}
 		f.walk = walkCheaper(total, all, req.Fetch())
 	}
-	return s.listPage(ctx, p, f, req, total)
+	l, err := s.listPage(ctx, p, f, req, total)
+	l.TotalEstimated = estimated
+	return l, err
 }
 
-// countedPage answers the first page of a search whose total is not known yet with one pass over
-// its matches: the database gathers them from the search's indexes to count them anyway, so the same
-// query sorts them and keeps the page's ids (a window count is taken before the LIMIT), where
-// counting first and then fetching the page gathered every match twice. A search is typed afresh
-// character by character, so its total is rarely reused; the ids are narrow to sort, and the page's
-// rows are then read by primary key.
+// countedPage answers the first page of a search whose total is not known yet. A search matching
+// many creators of a large catalogue walks the newest creators until its page is full and
+// estimates its total (walkedPage). Otherwise one pass over its matches: the database gathers them
+// from the search's indexes to count them anyway, so the same query sorts them and keeps the page's
+// ids (a window count is taken before the LIMIT), where counting first and then fetching the page
+// gathered every match twice. A search is typed afresh character by character, so its total is
+// rarely reused; the ids are narrow to sort, and the page's rows are then read by primary key.
 func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, c counting) (page.List[Creator], error) {
-	hits, err := s.searchHits(ctx, p.OrgID, f, req.Fetch())
+	all, _, err := s.totalAt(ctx, p.OrgID, Filter{Deleted: f.Deleted}, c.seq)
 	if err != nil {
 		return page.List[Creator]{}, err
 	}
+	var ids []string
 	var total int64
-	rows := make([]Creator, 0, len(hits))
-	if len(hits) > 0 {
-		total = hits[0].Total
-		ids := make(store.List, len(hits))
+	estimated := false
+	if f.walks(all) {
+		if ids, total, estimated, err = s.walkedPage(ctx, p.OrgID, f, req.Fetch(), all, c.seq); err != nil {
+			return page.List[Creator]{}, err
+		}
+	}
+	if !estimated {
+		hits, err := s.searchHits(ctx, p.OrgID, f, req.Fetch())
+		if err != nil {
+			return page.List[Creator]{}, err
+		}
+		ids = make([]string, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ID
 		}
-		var found []Creator
-		if err := s.page.creators.Scan(ctx, s.db, &found, ids, p.OrgID); err != nil {
-			return page.List[Creator]{}, err
-		}
-		byID := make(map[string]Creator, len(found))
-		for _, r := range found {
-			byID[r.ID] = r
-		}
-		for _, id := range ids {
-			r, ok := byID[id]
-			if !ok {
-				// Deleted between the two reads: count and page again, the usual way.
-				return s.recount(ctx, p, f, req)
-			}
-			rows = append(rows, r)
+		if len(hits) > 0 {
+			total = hits[0].Total
 		}
 	}
-	s.keepTotal(c, total)
-	l := page.Finish(rows, req, total, f.cursorKey)
-	if err := s.hydrate(ctx, p.OrgID, l.Items); err != nil {
+	l, ok, err := s.listFound(ctx, p, f, req, ids, total)
+	if err != nil {
 		return page.List[Creator]{}, err
 	}
+	if !ok {
+		// Deleted between the two reads: count and page again, the usual way.
+		return s.recount(ctx, p, f, req)
+	}
+	s.keepTotal(c, total, estimated)
+	l.TotalEstimated = estimated
 	return l, nil
 }
 

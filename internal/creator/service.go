@@ -33,7 +33,8 @@ type Service struct {
 	activity Activity
 	risks    Risks
 	erasers  []Eraser
-	totals   *totals // the list's totals, reused while nothing changed (total.go)
+	totals   *totals    // the list's totals, reused while nothing changed (total.go)
+	bounds   walkBounds // where a search's walk stops on SQLite (estimate.go)
 	imports  *importWriters
 	page     pageQueries
 	sqlite   bool // the database is SQLite, in process: a lookup costs no round trip
@@ -47,6 +48,9 @@ type pageQueries struct {
 	// search is the first page of a search for q alone (Filter.searchAlone), of live creators and
 	// of the bin (true).
 	search map[bool]*store.Prepared
+	// A search's walk, the rank of its last match (SQLite) and the bound on its matches (SQLite's
+	// trigram index): estimate.go.
+	searchWalk, walkBound, walkRank, searchCount, searchPlan *store.Prepared
 }
 
 func newPageQueries(db *bun.DB) pageQueries {
@@ -57,6 +61,11 @@ func newPageQueries(db *bun.DB) pageQueries {
 			false: {Query: searchAloneQuery(store.IsSQLite(db), false), PlanEachRun: true},
 			true:  {Query: searchAloneQuery(store.IsSQLite(db), true), PlanEachRun: true},
 		},
+		searchWalk:  &store.Prepared{Query: searchWalkQuery(store.IsSQLite(db)), PlanEachRun: true},
+		walkBound:   &store.Prepared{Query: walkBoundQuery},
+		walkRank:    &store.Prepared{Query: walkRankQuery},
+		searchCount: &store.Prepared{Query: searchCountQuery},
+		searchPlan:  &store.Prepared{Query: searchPlanQuery, PlanEachRun: true},
 		// A search's page, by the ids its one pass found (countedPage).
 		creators: &store.Prepared{Query: `SELECT ` + store.Columns(db, (*Creator)(nil), "c") + ` FROM creators AS c
 			WHERE c.id = ANY(?) AND c.org_id = ?`},

@@ -96,8 +96,8 @@ func TestATotalIsReusedOnlyWhileNothingChanged(t *testing.T) {
 	k := Filter{Tags: []string{"lamps"}}.key("org")
 	now := time.Now()
 	c.put(k, totalEntry{seq: 7, total: 42, counted: now})
-	if n, ok := c.get(k, 7, now.Add(time.Minute)); !ok || n != 42 {
-		t.Fatalf("same number: %d %v", n, ok)
+	if e, ok := c.get(k, 7, now.Add(time.Minute)); !ok || e.total != 42 {
+		t.Fatalf("same number: %d %v", e.total, ok)
 	}
 	if _, ok := c.get(k, 8, now.Add(time.Minute)); ok {
 		t.Fatal("reused after a change")

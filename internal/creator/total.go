@@ -33,9 +33,10 @@ type totalKey struct {
 }
 
 type totalEntry struct {
-	seq     int64 // creator_changes.seq when counted
-	total   int64
-	counted time.Time
+	seq       int64 // creator_changes.seq when counted
+	total     int64
+	estimated bool // a search's estimate (estimate.go), not a count
+	counted   time.Time
 }
 
 // totals caches list totals by organization and filter.
@@ -46,14 +47,14 @@ type totals struct {
 
 func newTotals() *totals { return &totals{entries: map[totalKey]totalEntry{}} }
 
-func (t *totals) get(k totalKey, seq int64, now time.Time) (int64, bool) {
+func (t *totals) get(k totalKey, seq int64, now time.Time) (totalEntry, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e, ok := t.entries[k]
 	if !ok || e.seq != seq || now.Sub(e.counted) > totalTTL || now.Before(e.counted) {
-		return 0, false
+		return totalEntry{}, false
 	}
-	return e.total, true
+	return e, true
 }
 
 func (t *totals) put(k totalKey, e totalEntry) {
@@ -92,22 +93,24 @@ func (s *Service) total(ctx context.Context, orgID string, f Filter) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	return s.totalAt(ctx, orgID, f, seq)
+	n, _, err := s.totalAt(ctx, orgID, f, seq)
+	return n, err
 }
 
 // totalAt is total with the organization's change number already read (seq): a list request reads
-// it once for the counts it needs.
-func (s *Service) totalAt(ctx context.Context, orgID string, f Filter, seq int64) (int64, error) {
-	c, n, ok := s.cachedTotalAt(orgID, f, seq)
+// it once for the counts it needs. The total reused may be a search's estimate (estimated): the
+// later pages of a search repeat its first page's.
+func (s *Service) totalAt(ctx context.Context, orgID string, f Filter, seq int64) (n int64, estimated bool, err error) {
+	c, e, ok := s.cachedTotalAt(orgID, f, seq)
 	if ok {
-		return n, nil
+		return e.total, e.estimated, nil
 	}
 	cnt, err := f.apply(s.db.NewSelect().Model((*Creator)(nil)), orgID).Count(ctx)
 	if err != nil {
-		return 0, store.MapError(err)
+		return 0, false, store.MapError(err)
 	}
-	s.keepTotal(c, int64(cnt))
-	return int64(cnt), nil
+	s.keepTotal(c, int64(cnt), false)
+	return int64(cnt), false, nil
 }
 
 // counting is a total being counted: its key and the change number and time it was counted at.
@@ -117,28 +120,17 @@ type counting struct {
 	at  time.Time
 }
 
-// cachedTotal returns f's reusable total if there is one (ok), else what keepTotal needs to store
-// the count the caller takes.
-func (s *Service) cachedTotal(ctx context.Context, orgID string, f Filter) (counting, int64, bool, error) {
-	// The number is read before counting: a change that lands in between moves it past the number
-	// stored with the count, so that count is never reused.
-	seq, err := s.changeSeq(ctx, orgID)
-	if err != nil {
-		return counting{}, 0, false, err
-	}
-	c, n, ok := s.cachedTotalAt(orgID, f, seq)
-	return c, n, ok, nil
-}
-
-// cachedTotalAt is cachedTotal with the change number already read, before any count it serves.
-func (s *Service) cachedTotalAt(orgID string, f Filter, seq int64) (counting, int64, bool) {
+// cachedTotalAt returns f's reusable total if there is one (ok), else what keepTotal needs to store
+// the count the caller takes. The change number (seq) is read before counting: a change that lands
+// in between moves it past the number stored with the count, so that count is never reused.
+func (s *Service) cachedTotalAt(orgID string, f Filter, seq int64) (counting, totalEntry, bool) {
 	// The wall clock, not the service's: this is the cache's age, not a business time.
 	c := counting{key: f.key(orgID), seq: seq, at: time.Now()}
-	n, ok := s.totals.get(c.key, seq, c.at)
-	return c, n, ok
+	e, ok := s.totals.get(c.key, seq, c.at)
+	return c, e, ok
 }
 
-// keepTotal stores a total counted after cachedTotal.
-func (s *Service) keepTotal(c counting, n int64) {
-	s.totals.put(c.key, totalEntry{seq: c.seq, total: n, counted: c.at})
+// keepTotal stores a total counted (or, for a search, estimated) after cachedTotalAt.
+func (s *Service) keepTotal(c counting, n int64, estimated bool) {
+	s.totals.put(c.key, totalEntry{seq: c.seq, total: n, estimated: estimated, counted: c.at})
 }

@@ -27,6 +27,9 @@ type List[T any] struct {
 	Items      []T     `json:"items"`
 	NextCursor *string `json:"next_cursor"`
 	Total      int64   `json:"total"`
+	// TotalEstimated marks Total as an estimate, not a count: a search over a large catalogue
+	// matching many creators (internal/creator/estimate.go). Absent, Total is exact.
+	TotalEstimated bool `json:"total_estimated,omitempty"`
 }
 
 // Parse reads limit and cursor query parameters; bad values are a 400.

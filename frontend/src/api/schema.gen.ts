@@ -1330,6 +1330,7 @@ export interface components {
             items: components["schemas"]["APIKey"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Account: {
             avg_views: number;
@@ -1403,6 +1404,7 @@ export interface components {
             items: components["schemas"]["Agency"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         AuditEntry: {
             action: string;
@@ -1420,6 +1422,7 @@ export interface components {
             items: components["schemas"]["AuditEntry"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Batch: {
             carried_over: components["schemas"]["Carry"][];
@@ -1504,6 +1507,7 @@ export interface components {
             items: components["schemas"]["Campaign"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Carry: {
             amount_minor: number;
@@ -1587,6 +1591,7 @@ export interface components {
             items: components["schemas"]["Conversion"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         CreateAPIKeyRequest: {
             name: string;
@@ -1670,6 +1675,7 @@ export interface components {
             items: components["schemas"]["Creator"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Dashboard: {
             accounts: components["schemas"]["NamedFigure"][];
@@ -1730,6 +1736,7 @@ export interface components {
             items: components["schemas"]["Deliverable"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Dependent: {
             accounts: components["schemas"]["AccountRef"][];
@@ -1767,6 +1774,7 @@ export interface components {
             items: components["schemas"]["Enrolment"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Erasure: {
             confirm: boolean;
@@ -1801,6 +1809,7 @@ export interface components {
             items: components["schemas"]["Event"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Explanation: {
             base?: string;
@@ -1941,6 +1950,7 @@ export interface components {
             items: components["schemas"]["LedgerEntry"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Link: {
             account_id: string;
@@ -1966,6 +1976,7 @@ export interface components {
             items: components["schemas"]["Link"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         ListAnswer: {
             items: components["schemas"]["PlatformEntry"][];
@@ -2218,6 +2229,7 @@ export interface components {
             items: components["schemas"]["Payout"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Period: {
             /** Format: date-time */
@@ -2306,6 +2318,7 @@ export interface components {
             items: components["schemas"]["Product"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         PromoCode: {
             account_id: string;
@@ -2328,6 +2341,7 @@ export interface components {
             items: components["schemas"]["PromoCode"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         Public: {
             code: string;
@@ -2425,6 +2439,7 @@ export interface components {
             items: components["schemas"]["Sample"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         SetupRequest: {
             base_currency: string;
@@ -2530,6 +2545,7 @@ export interface components {
             items: components["schemas"]["User"][];
             next_cursor: string;
             total: number;
+            total_estimated?: boolean;
         };
         WebhookResult: {
             conversion_id?: string;

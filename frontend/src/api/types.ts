@@ -66,6 +66,8 @@ export interface Page<T> {
   items: T[]
   next_cursor: string | null
   total: number
+  /** total is an estimate (a search over a large catalogue matching many creators), not a count. */
+  total_estimated?: boolean
 }
 
 export interface SetupStatus {
