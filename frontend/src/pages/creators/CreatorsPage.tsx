@@ -389,7 +389,9 @@ export default function CreatorsPage() {
       />
       )}
       <Flex justify="space-between" align="center" wrap gap={8} style={{ marginTop: 16 }}>
-        <span data-testid="creators-total">{data && t('common.total', { count: data.total })}</span>
+        <span data-testid="creators-total">
+          {data && t(data.total_estimated ? 'common.totalAbout' : 'common.total', { count: data.total })}
+        </span>
         <Space>
           <span>{t('creators.page', { page: pageNumber(stack) })}</span>
           <Button
