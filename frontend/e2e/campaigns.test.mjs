@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, logIn, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, setUp, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -28,14 +28,7 @@ async function api(method, path, body) {
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
-    body: JSON.stringify({ org_name: 'Ningbo Home', base_currency: 'USD', timezone: 'Asia/Shanghai', ...owner }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 201, text)
-  token = JSON.parse(text).access_token
+  token = await setUp(srv.baseURL, { org_name: 'Ningbo Home', base_currency: 'USD', timezone: 'Asia/Shanghai' }, owner)
 })
 
 after(async () => {

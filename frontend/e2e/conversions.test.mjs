@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expandRow, expectCount, expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
+import { en, expandRow, expectCount, expectText, launchBrowser, logIn, newContext, setUp, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -36,14 +36,7 @@ async function api(method, path, body) {
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
-    body: JSON.stringify({ org_name: 'Ningbo Bright Home', base_currency: 'CNY', timezone: 'Asia/Shanghai', ...owner }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 201, text)
-  token = JSON.parse(text).access_token
+  token = await setUp(srv.baseURL, { org_name: 'Ningbo Bright Home', base_currency: 'CNY', timezone: 'Asia/Shanghai' }, owner)
   await api('POST', '/api/v1/users', finance)
   // Orders in USD are booked in CNY at the latest rate on or before their day.
   await api('PUT', '/api/v1/fx-rates', { on: FX_DAY, currency: 'USD', base_currency: 'CNY', rate: '7.1' })

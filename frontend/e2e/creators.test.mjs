@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, logIn, newContext, startServer, waitPath } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, setUp, startServer, waitPath } from './helpers.mjs'
 
 let srv
 let browser
@@ -15,13 +15,7 @@ const owner = { name: 'Zhang Min', email: 'owner@example.com', password: 'correc
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  // Setup through the API: this file is about creators, setup-login.test.mjs covers the setup page.
-  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
-    body: JSON.stringify({ org_name: 'Yiwu Goods', base_currency: 'USD', timezone: 'Asia/Shanghai', ...owner }),
-  })
-  assert.equal(res.status, 201, await res.text())
+  await setUp(srv.baseURL, { org_name: 'Yiwu Goods', base_currency: 'USD', timezone: 'Asia/Shanghai' }, owner)
 })
 
 after(async () => {

@@ -9,7 +9,7 @@
 //   CARAVAN_BIN=/tmp/caravan node --test e2e/dashboard.test.mjs
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, logIn, newContext, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, setUp, startServer, TIMEOUT, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -38,14 +38,7 @@ const isoDay = (d) => d.toISOString().slice(0, 10)
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
-    body: JSON.stringify({ org_name: 'Yiwu Bright Lamps', base_currency: 'CNY', timezone: 'Asia/Shanghai', ...owner }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 201, text)
-  token = JSON.parse(text).access_token
+  token = await setUp(srv.baseURL, { org_name: 'Yiwu Bright Lamps', base_currency: 'CNY', timezone: 'Asia/Shanghai' }, owner)
 })
 
 after(async () => {

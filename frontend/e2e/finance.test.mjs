@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expandRow, expectCount, expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
+import { en, expandRow, expectCount, expectText, launchBrowser, logIn, newContext, setUp, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -54,14 +54,7 @@ const CURRENT = monthInZone(Date.now())
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
-    body: JSON.stringify({ org_name: 'Ningbo Bright Home', base_currency: 'CNY', timezone: ZONE, ...owner }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 201, text)
-  token = JSON.parse(text).access_token
+  token = await setUp(srv.baseURL, { org_name: 'Ningbo Bright Home', base_currency: 'CNY', timezone: ZONE }, owner)
   await api('POST', '/api/v1/users', finance)
   await api('PUT', '/api/v1/fx-rates', { on: '2025-01-01', currency: 'USD', base_currency: 'CNY', rate: '7.1' })
 })

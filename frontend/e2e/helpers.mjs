@@ -134,6 +134,21 @@ export async function newContext(browser, options, timeout = TIMEOUT) {
   return context
 }
 
+/**
+ * Sets a new server up through the API (setup-login.test.mjs covers the setup page): the organization
+ * ({ org_name, base_currency, timezone }) and its owner ({ name, email, password }). Answers the owner's access token.
+ */
+export async function setUp(baseURL, org, owner) {
+  const res = await fetch(`${baseURL}/api/v1/setup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
+    body: JSON.stringify({ ...org, ...owner }),
+  })
+  const text = await res.text()
+  assert.equal(res.status, 201, text)
+  return JSON.parse(text).access_token
+}
+
 /** Opens the login page and signs in as user ({ email, password }); the caller waits for where it lands. */
 export async function logIn(page, user) {
   await page.goto('/login')

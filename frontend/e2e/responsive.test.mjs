@@ -4,7 +4,7 @@
 //   CARAVAN_BIN=/tmp/caravan npm run e2e
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launchBrowser, newContext, startServer, waitPath } from './helpers.mjs'
+import { launchBrowser, newContext, setUp, startServer, waitPath } from './helpers.mjs'
 
 let srv
 let browser
@@ -28,14 +28,7 @@ let routes = []
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
-    body: JSON.stringify({ org_name: 'Hangzhou Everyday Goods Trading', base_currency: 'USD', timezone: 'Asia/Shanghai', ...owner }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 201, text)
-  token = JSON.parse(text).access_token
+  token = await setUp(srv.baseURL, { org_name: 'Hangzhou Everyday Goods Trading', base_currency: 'USD', timezone: 'Asia/Shanghai' }, owner)
   // Some data, so lists and detail pages show rows rather than empty states.
   const creator = await api('POST', '/api/v1/creators', {
     display_name: 'Isabella Montgomery-Richardson',

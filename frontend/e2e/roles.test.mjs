@@ -4,7 +4,7 @@
 //   CARAVAN_BIN=/tmp/caravan npm run e2e
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
+import { expectText, launchBrowser, logIn, newContext, setUp, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -31,14 +31,7 @@ async function api(method, path, body) {
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
-    body: JSON.stringify({ org_name: 'Suzhou Silk', base_currency: 'USD', timezone: 'Asia/Shanghai', ...owner }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 201, text)
-  token = JSON.parse(text).access_token
+  token = await setUp(srv.baseURL, { org_name: 'Suzhou Silk', base_currency: 'USD', timezone: 'Asia/Shanghai' }, owner)
   await api('POST', '/api/v1/users', viewer)
   await api('POST', '/api/v1/users', finance)
   await api('POST', '/api/v1/users', manager)

@@ -5,7 +5,7 @@
 //   CARAVAN_BIN=/tmp/caravan npm run e2e
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { en, expectText, launchBrowser, logIn, newContext, startServer, waitPath, zh } from './helpers.mjs'
+import { en, expectText, launchBrowser, logIn, newContext, setUp, startServer, waitPath, zh } from './helpers.mjs'
 
 let srv
 let browser
@@ -17,13 +17,7 @@ const rares = 12
 before(async () => {
   srv = await startServer()
   browser = await launchBrowser()
-  const res = await fetch(`${srv.baseURL}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'caravan' },
-    body: JSON.stringify({ org_name: 'Ningbo Lamps', base_currency: 'USD', timezone: 'Asia/Shanghai', ...owner }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 201, text)
+  const token = await setUp(srv.baseURL, { org_name: 'Ningbo Lamps', base_currency: 'USD', timezone: 'Asia/Shanghai' }, owner)
   // The catalogue through the import endpoint: every name holds "luna", twelve also "rare bird".
   const rows = ['Display Name,Country,Platform,Handle']
   for (let i = 0; i < rares; i++) rows.push(`Rare Bird Luna ${i},GB,youtube,rarebird${i}`)
@@ -32,7 +26,7 @@ before(async () => {
   form.append('file', new Blob([rows.join('\n')], { type: 'text/csv' }), 'creators.csv')
   const imported = await fetch(`${srv.baseURL}/api/v1/creators/import`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${JSON.parse(text).access_token}` },
+    headers: { Authorization: `Bearer ${token}` },
     body: form,
   })
   const body = await imported.text()
