@@ -13,19 +13,18 @@ import (
 
 	"github.com/caravan-crm/caravan/internal/actor"
 	"github.com/caravan-crm/caravan/internal/page"
-	"github.com/caravan-crm/caravan/internal/platform"
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
 // A search's exact total is the count of every creator it matches, and gathering them costs what
 // they number: a common three letters of a name ("son") match 6,000 of 100,000 creators, and their
 // first page took 10 ms on SQLite and 19 ms on PostgreSQL to find, sort and count them all (sqlite3
-// and psql on the bench's catalogue). Such a
-// search is common and its exact total means little to a seller (nobody reads 6,000 names), so its
-// first page walks the newest creators instead, testing each one's name, e-mail and handles, and
-// stops once the page is full: about 700 creators for "son". The share of the walked creators that
-// matched, times the organization's creators, estimates the total, which the answer marks
-// (total_estimated); a search is the only list whose total is ever estimated.
+// and psql on the bench's catalogue). Such a search is common and its exact total means little to a
+// seller (nobody reads 6,000 names), so its first page walks the newest creators instead, testing
+// each one's name, e-mail and handles, and stops once the page is full: about 700 creators for
+// "son". The share of the walked creators that matched, times the organization's creators,
+// estimates the total, which the answer marks (total_estimated); a search is the only list whose
+// total is ever estimated.
 //
 // A search that matches few creators gathers them as before and counts them exactly: a walk would
 // pass over many creators to fill its page. walkRows bounds the walk: a search whose page is not
@@ -76,14 +75,6 @@ func (s *Service) matchArgs(orgID string, f Filter) []any {
 		return []any{q, q, handleMark + handleMark} // never found: no handle is empty
 	}
 	return []any{q, q, handleMark + h}
-}
-
-// handlePrefix is the handle q is a prefix of: q itself, lower-cased, or the handle of a profile URL.
-func (f Filter) handlePrefix() string {
-	if _, h := platform.NormalizeHandle(f.Q); h != "" {
-		return h
-	}
-	return strings.ToLower(f.Q)
 }
 
 // searchWalkQuery is the walk over the organization's live creators, newest first, for the first
@@ -209,8 +200,7 @@ func (s *Service) walkedPage(ctx context.Context, orgID string, f Filter, fetch,
 		if _, indexed := f.indexedSearch(); indexed {
 			// Fewer matches in the whole index than an estimate starts from: gather them.
 			var n int64
-			phrase := `"` + strings.ReplaceAll(strings.ToLower(f.Q), `"`, `""`) + `"`
-			if err := s.page.searchCount.QueryRow(ctx, s.db, phrase, estimateFrom).Scan(&n); err != nil {
+			if err := s.page.searchCount.QueryRow(ctx, s.db, ftsPhrase(f.Q), estimateFrom).Scan(&n); err != nil {
 				return nil, 0, false, store.MapError(err)
 			}
 			if n < estimateFrom {

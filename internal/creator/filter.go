@@ -224,10 +224,7 @@ func (f Filter) apply(q *bun.SelectQuery, orgID string) *bun.SelectQuery {
 	}
 	if f.Q != "" && !f.qApart {
 		like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
-		_, h := platform.NormalizeHandle(f.Q)
-		if h == "" {
-			h = strings.ToLower(f.Q)
-		}
+		h := f.handlePrefix()
 		// handle >= h AND handle < h+U+10FFFF is a prefix match that uses the (org_id, handle) index on
 		// both dialects (both compare these columns by code point).
 		byHandle := "c.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?)"
@@ -344,10 +341,8 @@ const minIndexedQ = 3
 func searchIDs(db bun.IDB, orgID, lower, like, handle string) (string, []any) {
 	const byHandle = " UNION ALL SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?"
 	if store.IsSQLite(db) {
-		// An FTS5 phrase: the query between double quotes, its own double quotes doubled.
-		phrase := `"` + strings.ReplaceAll(lower, `"`, `""`) + `"`
 		return `SELECT r.creator_id FROM creator_search JOIN creator_search_rows AS r ON r.id = creator_search.rowid
-			WHERE creator_search MATCH ? AND r.org_id = ?` + byHandle, []any{phrase, orgID, orgID, handle, handle + "\U0010FFFF"}
+			WHERE creator_search MATCH ? AND r.org_id = ?` + byHandle, []any{ftsPhrase(lower), orgID, orgID, handle, handle + "\U0010FFFF"}
 	}
 	return `SELECT id FROM creators WHERE org_id = ? AND name_key LIKE ? ESCAPE '\'
 		UNION ALL SELECT id FROM creators WHERE org_id = ? AND email LIKE ? ESCAPE '\'` + byHandle,
@@ -361,10 +356,20 @@ func (f Filter) indexedSearch() (handle string, ok bool) {
 		utf8.RuneCountInString(f.Q) < minIndexedQ {
 		return "", false
 	}
+	return f.handlePrefix(), true
+}
+
+// handlePrefix is the handle q is a prefix of: q itself, lower-cased, or the handle of a profile URL.
+func (f Filter) handlePrefix() string {
 	if _, h := platform.NormalizeHandle(f.Q); h != "" {
-		return h, true
+		return h
 	}
-	return strings.ToLower(f.Q), true
+	return strings.ToLower(f.Q)
+}
+
+// ftsPhrase is q as an FTS5 phrase: lower-cased, between double quotes, its own double quotes doubled.
+func ftsPhrase(q string) string {
+	return `"` + strings.ReplaceAll(strings.ToLower(q), `"`, `""`) + `"`
 }
 
 // searchUnion selects, on PostgreSQL, the id of every creator f matches and the count of them
@@ -446,9 +451,7 @@ func searchAloneQuery(sqlite, deleted bool) string {
 func (f Filter) searchAloneArgs(sqlite bool, orgID, handle string) []any {
 	end := handle + "\U0010FFFF"
 	if sqlite {
-		// An FTS5 phrase: the query between double quotes, its own double quotes doubled.
-		phrase := `"` + strings.ReplaceAll(strings.ToLower(f.Q), `"`, `""`) + `"`
-		return []any{phrase, orgID, orgID, handle, end, orgID}
+		return []any{ftsPhrase(f.Q), orgID, orgID, handle, end, orgID}
 	}
 	like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
 	return []any{orgID, like, orgID, like, orgID, orgID, handle, end}
