@@ -2,6 +2,7 @@ package creator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -416,7 +417,9 @@ func (f Filter) searchAlone() bool {
 // searchAloneQuery is the first page of searchAlone, of live creators or of the bin; its last
 // parameter is the page's length.
 //
-// On PostgreSQL it is searchUnion's query for q alone. On SQLite it reads the search index's rows
+// On PostgreSQL it is searchUnion's query for q alone. SQLite answers the live creators' first page
+// from the search index's own order (ordered.go), but for a q whose handle form is one character
+// (spaces and invisible characters are no part of a handle), and the bin's here. On SQLite it reads the search index's rows
 // (creator_search_rows), which hold each creator's created_at and deleted_at, so the matches are
 // counted and ordered without looking each one up in creators by its text id, which was most of the
 // time of a common search (1,300 matches of 20,000: 11 ms, 3.5 ms from the rows). A row matching by
@@ -565,11 +568,13 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 	return l, err
 }
 
-// countedPage answers the first page of a search whose total is not known yet. A search matching
-// many creators of a large catalogue walks the newest creators until its page is full and
-// estimates its total (walkedPage). Otherwise one pass over its matches: the database gathers them
-// from the search's indexes to count them anyway, so the same query sorts them and keeps the page's
-// ids (a window count is taken before the LIMIT), where counting first and then fetching the page
+// countedPage answers the first page of a search whose total is not known yet. On SQLite a search
+// for q alone reads its page from the search index, which yields matches in creation order, and
+// counts or estimates its total (orderedPage). Otherwise a search matching many creators of a
+// large catalogue walks the newest creators until its page is full and estimates its total
+// (walkedPage: PostgreSQL's searches, and SQLite's too short for the trigram index). Otherwise one pass over its matches (searchHits): the database gathers them from
+// the search's indexes to count them anyway, so the same query sorts them and keeps the page's ids
+// (a window count is taken before the LIMIT), where counting first and then fetching the page
 // gathered every match twice. A search is typed afresh character by character, so its total is
 // rarely reused; the ids are narrow to sort, and the page's rows are then read by primary key.
 func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, c counting) (page.List[Creator], error) {
@@ -577,26 +582,9 @@ func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req 
 	if err != nil {
 		return page.List[Creator]{}, err
 	}
-	var ids []string
-	var total int64
-	estimated := false
-	if f.walks(all) {
-		if ids, total, estimated, err = s.walkedPage(ctx, p.OrgID, f, req.Fetch(), all, c.seq); err != nil {
-			return page.List[Creator]{}, err
-		}
-	}
-	if !estimated {
-		hits, err := s.searchHits(ctx, p.OrgID, f, req.Fetch())
-		if err != nil {
-			return page.List[Creator]{}, err
-		}
-		ids = make([]string, len(hits))
-		for i, h := range hits {
-			ids[i] = h.ID
-		}
-		if len(hits) > 0 {
-			total = hits[0].Total
-		}
+	ids, total, estimated, err := s.searchPage(ctx, p.OrgID, f, req.Fetch(), all)
+	if err != nil {
+		return page.List[Creator]{}, err
 	}
 	l, ok, err := s.listFound(ctx, p, f, req, ids, total)
 	if err != nil {
@@ -609,6 +597,36 @@ func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req 
 	s.keepTotal(c, total, estimated)
 	l.TotalEstimated = estimated
 	return l, nil
+}
+
+// searchPage is countedPage's search: the ids of the first fetch matches of f and their total,
+// counted or estimated. all is the organization's number of creators (live, or in the bin).
+func (s *Service) searchPage(ctx context.Context, orgID string, f Filter, fetch, all int64) ([]string, int64, bool, error) {
+	if search, ok := s.ordered(f); ok {
+		ids, total, estimated, err := s.orderedPage(ctx, orgID, search, fetch, f.walks(all))
+		if !errors.Is(err, errUnordered) {
+			return ids, total, estimated, err
+		}
+	}
+	if f.walks(all) {
+		ids, total, estimated, err := s.walkedPage(ctx, orgID, f, fetch, all)
+		if err != nil || estimated {
+			return ids, total, estimated, err
+		}
+	}
+	hits, err := s.searchHits(ctx, orgID, f, fetch)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	var total int64
+	if len(hits) > 0 {
+		total = hits[0].Total
+	}
+	return ids, total, false, nil
 }
 
 // searchHit is a creator of a search's first page, with the number of the search's matches.

@@ -33,8 +33,7 @@ type Service struct {
 	activity Activity
 	risks    Risks
 	erasers  []Eraser
-	totals   *totals    // the list's totals, reused while nothing changed (total.go)
-	bounds   walkBounds // where a search's walk stops on SQLite (estimate.go)
+	totals   *totals // the list's totals, reused while nothing changed (total.go)
 	imports  *importWriters
 	page     pageQueries
 	sqlite   bool // the database is SQLite, in process: a lookup costs no round trip
@@ -48,9 +47,10 @@ type pageQueries struct {
 	// search is the first page of a search for q alone (Filter.searchAlone), of live creators and
 	// of the bin (true).
 	search map[bool]*store.Prepared
-	// A search's walk, the rank of its last match (SQLite) and the bound on its matches (SQLite's
-	// trigram index): estimate.go.
-	searchWalk, walkBound, walkRank, searchCount, searchPlan *store.Prepared
+	// A search's walk and the planner's guess of its matches (PostgreSQL's): estimate.go.
+	searchWalk, searchPlan *store.Prepared
+	// A search's first page from the search index's creation order (SQLite): ordered.go.
+	orderedMatches, orderedTotal, orderedCount *store.Prepared
 }
 
 func newPageQueries(db *bun.DB) pageQueries {
@@ -61,11 +61,11 @@ func newPageQueries(db *bun.DB) pageQueries {
 			false: {Query: searchAloneQuery(store.IsSQLite(db), false), PlanEachRun: true},
 			true:  {Query: searchAloneQuery(store.IsSQLite(db), true), PlanEachRun: true},
 		},
-		searchWalk:  &store.Prepared{Query: searchWalkQuery(store.IsSQLite(db)), PlanEachRun: true},
-		walkBound:   &store.Prepared{Query: walkBoundQuery},
-		walkRank:    &store.Prepared{Query: walkRankQuery},
-		searchCount: &store.Prepared{Query: searchCountQuery},
-		searchPlan:  &store.Prepared{Query: searchPlanQuery, PlanEachRun: true},
+		searchWalk:     &store.Prepared{Query: searchWalkQuery(store.IsSQLite(db)), PlanEachRun: true},
+		searchPlan:     &store.Prepared{Query: searchPlanQuery, PlanEachRun: true},
+		orderedMatches: &store.Prepared{Query: orderedMatchesQuery},
+		orderedTotal:   &store.Prepared{Query: orderedTotalQuery},
+		orderedCount:   &store.Prepared{Query: orderedCountQuery},
 		// A search's page, by the ids its one pass found (countedPage).
 		creators: &store.Prepared{Query: `SELECT ` + store.Columns(db, (*Creator)(nil), "c") + ` FROM creators AS c
 			WHERE c.id = ANY(?) AND c.org_id = ?`},
