@@ -415,11 +415,8 @@ func creatorsListOn(ctx context.Context, env *Env, dialect string) ([]Result, er
 	g := newBenchGen(7)
 	people := g.people(n, "", now)
 	start := time.Now()
-	// Written oldest first, as creators are created (the searches draw from people as generated). SQLite's
-	// search index is numbered in creation order: written in random order, its FTS5 index flushes at
-	// every row.
-	written := slices.Clone(people)
-	slices.SortStableFunc(written, func(a, b benchPerson) int { return a.created.Compare(b.created) })
+	// Written oldest first (the searches draw from people as generated).
+	written := oldestFirst(people)
 	for i := 0; i < len(written); i += 5_000 {
 		if err := insertRows(ctx, s.App.DB, rowsOf(s.OrgID, written[i:min(i+5_000, len(written))], now)); err != nil {
 			return nil, err
@@ -646,6 +643,15 @@ func importPeople(rows int) []benchPerson {
 	return out
 }
 
+// oldestFirst is people in the order Caravan writes creators, each when it is created: SQLite's
+// search index is numbered in creation order, and FTS5 flushes its in-memory segment before a row
+// numbered below the last one written.
+func oldestFirst(people []benchPerson) []benchPerson {
+	out := slices.Clone(people)
+	slices.SortStableFunc(out, func(a, b benchPerson) int { return a.created.Compare(b.created) })
+	return out
+}
+
 func creatorsImport(ctx context.Context, env *Env) ([]Result, error) {
 	rows := env.Scale(50_000, 10_000)
 	people := importPeople(rows)
@@ -666,7 +672,7 @@ func creatorsImport(ctx context.Context, env *Env) ([]Result, error) {
 				return 0, err
 			}
 			defer s.Close()
-			b := rowsOf(s.OrgID, people, time.Now().UTC())
+			b := rowsOf(s.OrgID, oldestFirst(people), time.Now().UTC())
 			start := time.Now()
 			if err := insertRows(ctx, s.App.DB, b); err != nil {
 				return 0, err
