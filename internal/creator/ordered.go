@@ -29,7 +29,7 @@ import (
 // alone on its server, with few creators in the bin, the estimate is close to the count.
 //
 // Measured in the server's own driver on the bench's 100,000 creators (the thirteenth pass in
-// BENCHMARKS.md): the search alone, 900 terms, p95 9.4–12.9 → 3.1–3.5 ms.
+// BENCHMARKS.md): the search's query alone, 900 terms, p95 12.6 → 4.4–4.5 ms against the gather.
 
 // searchSlotBits is the bits of a search index rowid below its millisecond.
 const searchSlotBits = 20
@@ -83,7 +83,7 @@ func (s *Service) ordered(f Filter) (orderedSearch, bool) {
 }
 
 // orderedPage is the first fetch matches of search among the organization's live creators, in the
-// default order, and its total: counted, or estimated when mayEstimate (f.walks) and the indexes'
+// default order, and its total: counted, or estimated when mayEstimate (f.walks) and the index's
 // matches are many.
 func (s *Service) orderedPage(ctx context.Context, orgID string, search orderedSearch, fetch int64, mayEstimate bool) ([]string, int64, bool, error) {
 	found, last, err := s.orderedMatches(ctx, orgID, search, fetch)
