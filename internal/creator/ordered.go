@@ -29,7 +29,7 @@ import (
 // alone on its server, with few creators in the bin, the estimate is close to the count.
 //
 // Measured in the server's own driver on the bench's 100,000 creators (the thirteenth pass in
-// BENCHMARKS.md): the search's query alone, 900 terms, p95 12.6 → 4.4–4.5 ms against the gather.
+// BENCHMARKS.md): the search's query alone, 900 terms, p95 12.6–15.3 → 4.4–5.4 ms against the gather.
 
 // searchSlotBits is the bits of a search index rowid below its millisecond.
 const searchSlotBits = 20
