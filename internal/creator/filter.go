@@ -418,8 +418,8 @@ func (f Filter) searchAlone() bool {
 // parameter is the page's length.
 //
 // On PostgreSQL it is searchUnion's query for q alone. SQLite answers the live creators' first page
-// from the search index's own order (ordered.go), but for a q whose handle form is one character
-// (spaces and invisible characters are no part of a handle), and the bin's here. On SQLite it reads the search index's rows
+// from the search index's own order (ordered.go; here only if its merge ever came out of order)
+// and the bin's here. On SQLite it reads the search index's rows
 // (creator_search_rows), which hold each creator's created_at and deleted_at, so the matches are
 // counted and ordered without looking each one up in creators by its text id, which was most of the
 // time of a common search (1,300 matches of 20,000: 11 ms, 3.5 ms from the rows). A row matching by
@@ -572,8 +572,8 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 // for q alone reads its page from the search index, which yields matches in creation order, and
 // counts or estimates its total (orderedPage). Otherwise a search matching many creators of a
 // large catalogue walks the newest creators until its page is full and estimates its total
-// (walkedPage: PostgreSQL's searches, and SQLite's too short for the trigram index). Otherwise one pass over its matches (searchHits): the database gathers them from
-// the search's indexes to count them anyway, so the same query sorts them and keeps the page's ids
+// (walkedPage: PostgreSQL's searches, and SQLite's too short for the trigram index). Otherwise
+// one pass over its matches (searchHits): the database gathers them from the search's indexes to count them anyway, so the same query sorts them and keeps the page's ids
 // (a window count is taken before the LIMIT), where counting first and then fetching the page
 // gathered every match twice. A search is typed afresh character by character, so its total is
 // rarely reused; the ids are narrow to sort, and the page's rows are then read by primary key.
