@@ -570,13 +570,14 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 
 // countedPage answers the first page of a search whose total is not known yet. On SQLite a search
 // for q alone reads its page from the search index, which yields matches in creation order, and
-// counts or estimates its total (orderedPage). Otherwise a search matching many creators of a
-// large catalogue walks the newest creators until its page is full and estimates its total
-// (walkedPage: PostgreSQL's searches, and SQLite's too short for the trigram index). Otherwise
-// one pass over its matches (searchHits): the database gathers them from the search's indexes to count them anyway, so the same query sorts them and keeps the page's ids
-// (a window count is taken before the LIMIT), where counting first and then fetching the page
-// gathered every match twice. A search is typed afresh character by character, so its total is
-// rarely reused; the ids are narrow to sort, and the page's rows are then read by primary key.
+// counts or estimates its total (orderedPage). Otherwise a search matching many creators of a large
+// catalogue walks the newest creators until its page is full and estimates its total (walkedPage:
+// PostgreSQL's searches, and SQLite's too short for the trigram index). Otherwise one pass over its
+// matches (searchHits): the database gathers them from the search's indexes to count them anyway,
+// so the same query sorts them and keeps the page's ids (a window count is taken before the LIMIT),
+// where counting first and then fetching the page gathered every match twice. A search is typed
+// afresh character by character, so its total is rarely reused; the ids are narrow to sort, and the
+// page's rows are then read by primary key.
 func (s *Service) countedPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, c counting) (page.List[Creator], error) {
 	all, _, err := s.totalAt(ctx, p.OrgID, Filter{Deleted: f.Deleted}, c.seq)
 	if err != nil {
