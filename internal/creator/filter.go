@@ -417,7 +417,13 @@ func (f Filter) searchAlone() bool {
 // searchAloneQuery is the first page of searchAlone, of live creators or of the bin; its last
 // parameter is the page's length.
 //
-// On PostgreSQL it is searchUnion's query for q alone. SQLite answers the live creators' first page
+// On PostgreSQL it reads the creators that its three indexes find (the trigram indexes of name_key
+// and email, the handles' creators by primary key) in one bitmap heap scan, each creator once. As
+// searchUnion's three-part UNION, a creator whose name, e-mail and handle all match (most matches
+// of a name search: the three are usually alike) was read up to three times and the parts hashed to
+// merge them: "madis", 1,405 matches of 100,000, 9.0 → 7.4 ms; "son", 6,389 matches, 13 → 6.8 ms
+// (psql on caravan bench's catalogue). OFFSET 0 keeps the planner, when it expects many matches,
+// from walking creators_created_idx for the order instead and testing every creator. SQLite answers the live creators' first page
 // from the search index's own order (ordered.go; here only if its merge ever came out of order)
 // and the bin's here. On SQLite it reads the search index's rows
 // (creator_search_rows), which hold each creator's created_at and deleted_at, so the matches are
@@ -442,11 +448,11 @@ func searchAloneQuery(sqlite, deleted bool) string {
 	if deleted {
 		live = "c.deleted_at IS NOT NULL"
 	}
-	part := `SELECT c.id, c.created_at FROM creators AS c WHERE c.org_id = ? AND ` + live + ` AND `
 	return `SELECT c.id, count(*) OVER () AS total FROM (
-		` + part + `c.name_key LIKE ? ESCAPE '\'
-		UNION ` + part + `c.email LIKE ? ESCAPE '\'
-		UNION ` + part + `c.id = ANY(ARRAY(SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?))
+		SELECT c.id, c.created_at FROM creators AS c WHERE c.org_id = ? AND ` + live + ` AND (c.name_key LIKE ? ESCAPE '\'
+			OR c.email LIKE ? ESCAPE '\'
+			OR c.id = ANY(ARRAY(SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?)))
+		OFFSET 0
 	) AS c ORDER BY c.created_at DESC, c.id DESC LIMIT ?`
 }
 
@@ -457,7 +463,7 @@ func (f Filter) searchAloneArgs(sqlite bool, orgID, handle string) []any {
 		return []any{ftsPhrase(f.Q), orgID, orgID, handle, end, orgID}
 	}
 	like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
-	return []any{orgID, like, orgID, like, orgID, orgID, handle, end}
+	return []any{orgID, like, like, orgID, handle, end}
 }
 
 // tierRanges merges the follower ranges of tiers into the fewest ranges ([min, max), max 0 for
