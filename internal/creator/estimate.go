@@ -72,8 +72,8 @@ func searchWalkQuery(sqlite bool) string {
 // plans the query with its values and runs nothing. Its answer only chooses how the page is found
 // (it never reaches the answer); it is rough (within about two times on the bench's catalogue), so
 // a walk is tried from twice estimateFrom.
-const searchPlanQuery = `EXPLAIN (FORMAT JSON) SELECT 1 FROM creators AS c WHERE c.org_id = ? AND c.deleted_at IS NULL
-	AND (c.name_key LIKE ? ESCAPE '\' OR c.email LIKE ? ESCAPE '\')`
+var searchPlanQuery = `EXPLAIN (FORMAT JSON) SELECT 1 FROM creators AS c WHERE c.org_id = ? AND c.deleted_at IS NULL
+	AND (` + pgLike("c.name_key") + ` OR ` + pgLike("c.email") + `)`
 
 // plannedMatches is the number of rows searchPlanQuery's plan expects.
 func (s *Service) plannedMatches(ctx context.Context, orgID string, f Filter) (float64, error) {

@@ -345,9 +345,18 @@ func searchIDs(db bun.IDB, orgID, lower, like, handle string) (string, []any) {
 		return `SELECT r.creator_id FROM creator_search JOIN creator_search_rows AS r ON r.id = creator_search.rowid
 			WHERE creator_search MATCH ? AND r.org_id = ?` + byHandle, []any{ftsPhrase(lower), orgID, orgID, handle, handle + "\U0010FFFF"}
 	}
-	return `SELECT id FROM creators WHERE org_id = ? AND name_key LIKE ? ESCAPE '\'
-		UNION ALL SELECT id FROM creators WHERE org_id = ? AND email LIKE ? ESCAPE '\'` + byHandle,
+	return `SELECT id FROM creators WHERE org_id = ? AND ` + pgLike("name_key") + `
+		UNION ALL SELECT id FROM creators WHERE org_id = ? AND ` + pgLike("email") + byHandle,
 		[]any{orgID, like, orgID, like, orgID, handle, handle + "\U0010FFFF"}
+}
+
+// pgLike is PostgreSQL's "col LIKE ?" (ESCAPE '\') as the trigram indexes of name_key and email
+// answer it: they index the values with every space and 'ǂ' swapped (migration 20261206100000), so
+// that a q with a space in it is looked up by trigrams across the space, where pg_trgm's own
+// trigrams stop at word ends. The pattern is swapped alike; a permutation of characters leaves what
+// LIKE matches unchanged.
+func pgLike(col string) string {
+	return "translate(" + col + ", ' ǂ', 'ǂ ') LIKE translate(?, ' ǂ', 'ǂ ') ESCAPE '\\'"
 }
 
 // indexedSearch tells whether f searches for a q the search indexes answer (not a handle alone, not
@@ -397,8 +406,8 @@ func (f Filter) searchUnion(db bun.IDB, orgID string) (*bun.SelectQuery, bool) {
 	// ANY(ARRAY(...)): the handles' creators are looked up by primary key; as an IN the planner
 	// hashed them and scanned every creator again.
 	u := db.NewSelect().TableExpr("(? UNION ? UNION ?) AS c",
-		part(`c.name_key LIKE ? ESCAPE '\'`, like),
-		part(`c.email LIKE ? ESCAPE '\'`, like),
+		part(pgLike("c.name_key"), like),
+		part(pgLike("c.email"), like),
 		part("c.id = ANY(ARRAY(SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?))",
 			orgID, h, h+"\U0010FFFF"))
 	return u.Column("c.id").ColumnExpr("count(*) OVER () AS total"), true
@@ -449,8 +458,8 @@ func searchAloneQuery(sqlite, deleted bool) string {
 		live = "c.deleted_at IS NOT NULL"
 	}
 	return `SELECT c.id, count(*) OVER () AS total FROM (
-		SELECT c.id, c.created_at FROM creators AS c WHERE c.org_id = ? AND ` + live + ` AND (c.name_key LIKE ? ESCAPE '\'
-			OR c.email LIKE ? ESCAPE '\'
+		SELECT c.id, c.created_at FROM creators AS c WHERE c.org_id = ? AND ` + live + ` AND (` + pgLike("c.name_key") + `
+			OR ` + pgLike("c.email") + `
 			OR c.id = ANY(ARRAY(SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?)))
 		OFFSET 0
 	) AS c ORDER BY c.created_at DESC, c.id DESC LIMIT ?`
