@@ -48,7 +48,7 @@ type Filter struct {
 	marked []string // with Exposed: the marked "platform:country" pairs (Service.withMarks)
 	walk   bool     // test conditions on accounts, tags and search row by row along the sort (see apply)
 	byTag  bool     // walk the first tag's creators newest first (creator_tags AS dt; see pageQuery)
-	qApart bool     // the caller applies q itself (searchUnion): apply leaves it out
+	qApart bool     // the caller applies q itself (searchMatches): apply leaves it out
 }
 
 // FilterParams documents the query parameters ParseFilter reads.
@@ -382,16 +382,17 @@ func ftsPhrase(q string) string {
 	return `"` + strings.ReplaceAll(strings.ToLower(q), `"`, `""`) + `"`
 }
 
-// searchUnion selects, on PostgreSQL, the id of every creator f matches and the count of them
-// (total), as the union of three queries on creators: the name matches, the e-mail matches and the
-// handle matches, each with the rest of f. Each part reads the creators it finds from the trigram
-// index (or, for handles, by primary key), where "c.id IN (the three sets)" had the planner, which
-// cannot tell how many match, join the set to a scan of every creator of the organization: 15 to
-// 20 ms for a three-letter search on 20,000 creators, 4 to 7 ms as a union. It applies to a search
-// the trigram indexes answer (not ok otherwise); SQLite has its own shape for q alone
-// (searchAloneQuery) and sets otherwise.
-// The caller adds the order (f.order: every sort key is a column of the union) and the limit.
-func (f Filter) searchUnion(db bun.IDB, orgID string) (*bun.SelectQuery, bool) {
+// searchMatches selects, on PostgreSQL, the id of every creator f matches and the count of them
+// (total): the creators whose name or e-mail the trigram indexes find or whose handle starts with q
+// (looked up by primary key), each with the rest of f, in one bitmap heap scan that reads each
+// creator once (see searchAloneQuery, which is the same for q alone). "c.id IN (the three sets)"
+// had the planner, which cannot tell how many match, join the set to a scan of every creator of the
+// organization: 15 to 20 ms for a three-letter search on 20,000 creators. OFFSET 0 keeps the order
+// out of the matches' plan, so the planner does not walk a sort's index testing every creator. It
+// applies to a search the trigram indexes answer (not ok otherwise); SQLite has its own shape for q
+// alone (searchAloneQuery) and sets otherwise.
+// The caller adds the order (f.order: every sort key is a column of the matches) and the limit.
+func (f Filter) searchMatches(db bun.IDB, orgID string) (*bun.SelectQuery, bool) {
 	h, ok := f.indexedSearch()
 	if !ok {
 		return nil, false
@@ -399,18 +400,15 @@ func (f Filter) searchUnion(db bun.IDB, orgID string) (*bun.SelectQuery, bool) {
 	like := "%" + likeEscaper.Replace(strings.ToLower(f.Q)) + "%"
 	rest := f
 	rest.qApart, rest.walk = true, false
-	part := func(cond string, args ...any) *bun.SelectQuery {
-		q := db.NewSelect().TableExpr("creators AS c").ColumnExpr("c.id, c.name_key, c.created_at, c.max_followers, c.gmv_90d_minor")
-		return rest.apply(q, orgID).Where(cond, args...)
-	}
-	// ANY(ARRAY(...)): the handles' creators are looked up by primary key; as an IN the planner
-	// hashed them and scanned every creator again.
-	u := db.NewSelect().TableExpr("(? UNION ? UNION ?) AS c",
-		part(pgLike("c.name_key"), like),
-		part(pgLike("c.email"), like),
-		part("c.id = ANY(ARRAY(SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?))",
-			orgID, h, h+"\U0010FFFF"))
-	return u.Column("c.id").ColumnExpr("count(*) OVER () AS total"), true
+	q := db.NewSelect().TableExpr("creators AS c").ColumnExpr("c.id, c.name_key, c.created_at, c.max_followers, c.gmv_90d_minor")
+	q = rest.apply(q, orgID).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		// ANY(ARRAY(...)): the handles' creators are looked up by primary key; as an IN the planner
+		// hashed them and scanned every creator again.
+		return q.Where(pgLike("c.name_key"), like).WhereOr(pgLike("c.email"), like).
+			WhereOr("c.id = ANY(ARRAY(SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?))",
+				orgID, h, h+"\U0010FFFF")
+	})
+	return db.NewSelect().TableExpr("(? OFFSET 0) AS c", q).Column("c.id").ColumnExpr("count(*) OVER () AS total"), true
 }
 
 // searchAlone is the search box's usual question: q alone (live or deleted creators), in the default
@@ -427,20 +425,21 @@ func (f Filter) searchAlone() bool {
 // parameter is the page's length.
 //
 // On PostgreSQL it reads the creators that its three indexes find (the trigram indexes of name_key
-// and email, the handles' creators by primary key) in one bitmap heap scan, each creator once. As
-// searchUnion's three-part UNION, a creator whose name, e-mail and handle all match (most matches
-// of a name search: the three are usually alike) was read up to three times and the parts hashed to
-// merge them: "madis", 1,405 matches of 100,000, 9.0 → 7.4 ms; "son", 6,389 matches, 13 → 6.8 ms
-// (psql on caravan bench's catalogue). OFFSET 0 keeps the planner, when it expects many matches,
-// from walking creators_created_idx for the order instead and testing every creator. SQLite answers the live creators' first page
-// from the search index's own order (ordered.go; here only if its merge ever came out of order)
-// and the bin's here. On SQLite it reads the search index's rows
-// (creator_search_rows), which hold each creator's created_at and deleted_at, so the matches are
-// counted and ordered without looking each one up in creators by its text id, which was most of the
-// time of a common search (1,300 matches of 20,000: 11 ms, 3.5 ms from the rows). A row matching by
-// name or by handle is one condition on those rows (SQLite's MULTI-INDEX OR reads each row once):
-// as a UNION of the name matches and the handle matches, SQLite sorted each part to merge them
-// before it sorted the whole for the page.
+// and email, the handles' creators by primary key) in one bitmap heap scan, each creator once. As a
+// UNION of three parts, a creator whose name, e-mail and handle all match (most matches of a name
+// search: the three are usually alike) was read up to three times and the parts hashed to merge
+// them: "madis", 1,405 matches of 100,000, 9.0 → 7.4 ms; "son", 6,389 matches, 13 → 6.8 ms (psql
+// on caravan bench's catalogue). OFFSET 0 keeps the planner, when it expects many matches, from
+// walking creators_created_idx for the order instead and testing every creator.
+//
+// SQLite answers the live creators' first page from the search index's own order (ordered.go;
+// here only if its merge ever came out of order) and the bin's here. It reads the search index's
+// rows (creator_search_rows), which hold each creator's created_at and deleted_at, so the matches
+// are counted and ordered without looking each one up in creators by its text id, which was most
+// of the time of a common search (1,300 matches of 20,000: 11 ms, 3.5 ms from the rows). A row
+// matching by name or by handle is one condition on those rows (SQLite's MULTI-INDEX OR reads each
+// row once): as a UNION of the name matches and the handle matches, SQLite sorted each part to
+// merge them before it sorted the whole for the page.
 func searchAloneQuery(sqlite, deleted bool) string {
 	if sqlite {
 		live := "r.deleted_at IS NULL"
@@ -662,7 +661,7 @@ func (s *Service) searchHits(ctx context.Context, orgID string, f Filter, fetch 
 	var q *bun.SelectQuery
 	ok := false
 	if !s.sqlite {
-		q, ok = f.searchUnion(s.db, orgID)
+		q, ok = f.searchMatches(s.db, orgID)
 	}
 	if !ok {
 		q = f.apply(s.db.NewSelect().TableExpr("creators AS c").Column("c.id").ColumnExpr("count(*) OVER () AS total"), orgID)
