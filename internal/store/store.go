@@ -287,8 +287,11 @@ func Optimize(ctx context.Context, db bun.IDB) error {
 		}
 		return Analyze(ctx, db, tables...)
 	}
-	// 0x10002: also analyze tables never analyzed before, with a row limit that keeps it fast.
-	_, err := db.ExecContext(ctx, "PRAGMA optimize=0x10002")
+	// 0x10012: analyze the tables that might benefit (0x02), with a temporary analysis_limit (0x10,
+	// part of the default mask but not of a mask given), checking every table, not only those this
+	// connection used (0x10000). Without 0x10 the ANALYZE reads each index whole and holds the write
+	// lock throughout: seconds over millions of conversions, past every writer's busy timeout.
+	_, err := db.ExecContext(ctx, "PRAGMA optimize=0x10012")
 	return MapError(err)
 }
 
