@@ -39,18 +39,18 @@ type walkHit struct {
 	Rank int64  `bun:"rn"`
 }
 
-// searchWalkMatch is the condition a walk tests on each creator w: q in its name or e-mail, or a
-// handle starting with q. It answers what the trigram indexes and the accounts' handle index answer
-// for a gathered search: the values are lower-cased as q is, and compared as they are. The
-// handles' set is gathered once and probed for each creator walked. Its parameters: q, q, the
-// organization, the handle prefix and its end.
-func searchWalkMatch(sqlite bool) string {
-	handles := "w.id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?)"
+// searchWalkMatch is the condition a walk tests on each creator (alias.id, alias.name_key,
+// alias.email): q in its name or e-mail, or a handle starting with q. It answers what the trigram
+// indexes and the accounts' handle index answer for a gathered search: the values are lower-cased
+// as q is, and compared as they are. The handles' set is gathered once and probed for each creator
+// walked. Its parameters: q, q, the organization, the handle prefix and its end.
+func searchWalkMatch(sqlite bool, alias string) string {
+	handles := alias + ".id IN (SELECT creator_id FROM creator_accounts WHERE org_id = ? AND handle >= ? AND handle < ?)"
 	if sqlite {
 		// The trigram index holds lower(email) (SQLite's lower, ASCII only), as here.
-		return "instr(w.name_key, ?) > 0 OR instr(lower(w.email), ?) > 0 OR " + handles
+		return "instr(" + alias + ".name_key, ?) > 0 OR instr(lower(" + alias + ".email), ?) > 0 OR " + handles
 	}
-	return "strpos(w.name_key, ?) > 0 OR strpos(w.email, ?) > 0 OR " + handles
+	return "strpos(" + alias + ".name_key, ?) > 0 OR strpos(" + alias + ".email, ?) > 0 OR " + handles
 }
 
 // searchWalkQuery is the walk over the organization's newest walkRows live creators, by
@@ -63,7 +63,7 @@ func searchWalkQuery(sqlite bool) string {
 		SELECT c.id, c.created_at, c.name_key, c.email, row_number() OVER (ORDER BY c.created_at DESC, c.id DESC) AS rn
 		FROM creators AS c WHERE c.org_id = ? AND c.deleted_at IS NULL
 		ORDER BY c.created_at DESC, c.id DESC LIMIT ?) AS w
-	WHERE ` + searchWalkMatch(sqlite) + `
+	WHERE ` + searchWalkMatch(sqlite, "w") + `
 	ORDER BY w.created_at DESC, w.id DESC LIMIT ?`
 }
 

@@ -151,16 +151,18 @@ func jacksons(t *testing.T) (*bun.DB, *apitest.Env, apitest.User) {
 }
 
 // The next pages of a search (PostgreSQL), and its first page once its total is known, walk the
-// sort's index and test each creator against the set of matches, or look a few matches up by
-// primary key: they never read every creator. As "c.id IN (the matches)" the planner, which cannot
-// tell how many the set holds, joined it to a scan of every creator of the organization and sorted
-// the matches: page 2 of a 1,000-match search of 20,000 creators took 20 ms (caravan bench data).
+// sort's index and test each creator they pass over (name, e-mail, the set of handles starting with
+// q), or look a few matches up by primary key: they never read every creator, and a walk never
+// gathers every match first ("har", 7,074 of 100,000 creators: 16,030 ids hashed, 28 of its 36 ms).
+// As "c.id IN (the matches)" the planner, which cannot tell how many the set holds, joined it to a
+// scan of every creator of the organization and sorted the matches: page 2 of a 1,000-match search
+// of 20,000 creators took 20 ms (caravan bench data).
 func TestASearchsNextPagesReadOnlyTheCreatorsTheyShow(t *testing.T) {
 	db, e, owner := jacksons(t)
 	ctx := context.Background()
 	// The page queries of the search: not the one-pass first page.
 	log := &sqlLog{keep: func(q string) bool {
-		return strings.Contains(q, "LIKE translate(") && strings.Contains(q, "LIMIT") && !strings.Contains(q, "count(*)")
+		return (strings.Contains(q, "LIKE translate(") || strings.Contains(q, "strpos(")) && strings.Contains(q, "LIMIT") && !strings.Contains(q, "count(*)")
 	}}
 	db.AddQueryHook(log)
 	for _, c := range []struct{ q, sort string }{{"cks", ""}, {"cks", "&sort=name"}, {"jackson 1", ""}, {"jackson 19", "&sort=-followers"}} {
@@ -183,8 +185,14 @@ func TestASearchsNextPagesReadOnlyTheCreatorsTheyShow(t *testing.T) {
 			if err := db.NewRaw("EXPLAIN "+q).Scan(ctx, &plan); err != nil {
 				t.Fatal(err)
 			}
-			if all := strings.Join(plan, "\n"); regexp.MustCompile(`Seq Scan on creators c\b`).MatchString(all) {
+			all := strings.Join(plan, "\n")
+			if regexp.MustCompile(`Seq Scan on creators c\b`).MatchString(all) {
 				t.Errorf("q=%s%s reads every creator:\n%s", c.q, c.sort, all)
+			}
+			// "cks" matches 1,000 of 20,000: its pages walk the sort, testing each creator passed over
+			// (its name, its e-mail, the set of handles starting with q), never every match first.
+			if c.q == "cks" && strings.Contains(all, "_trgm_idx") {
+				t.Errorf("q=%s%s gathers every match to walk its page:\n%s", c.q, c.sort, all)
 			}
 		}
 	}
