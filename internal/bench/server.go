@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -139,7 +140,9 @@ func (e *Env) NewServer(ctx context.Context, dialect, name string) (*Server, err
 	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	cfg.BodyLimit = 8 << 20
 	cfg.AccessTTL = 12 * time.Hour // a scenario's seeding can outlast the usual 15 minutes
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// The server's warnings and errors (a background job that failed, an answer of 500) join the
+	// bench's progress lines: a failed scenario says what the server saw.
+	log := slog.New(slog.NewTextHandler(logLines{e.Log, name + " server: "}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		ln.Close()
@@ -217,6 +220,17 @@ func (s *Server) Close() error {
 	err := <-s.done
 	s.Client.CloseIdleConnections()
 	return errors.Join(err, s.App.Close(), s.db.drop())
+}
+
+// logLines writes each line it is given (slog writes a record in one Write) to a progress log.
+type logLines struct {
+	log    func(format string, args ...any)
+	prefix string
+}
+
+func (l logLines) Write(p []byte) (int, error) {
+	l.log("%s%s", l.prefix, strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
 
 func randomHex(n int) string {
