@@ -569,6 +569,11 @@ func (s *Service) List(ctx context.Context, p actor.Actor, f Filter, req page.Re
 			return s.countedPage(ctx, p, f, req, c)
 		}
 		total, estimated = e.total, e.estimated
+		// SQLite: read from the search index newest first, as the first asking did.
+		if l, ok, err := s.knownOrderedPage(ctx, p, f, req, total); err != nil || ok {
+			l.TotalEstimated = estimated
+			return l, err
+		}
 	} else if total, estimated, err = s.totalAt(ctx, p.OrgID, f, seq); err != nil {
 		return page.List[Creator]{}, err
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caravan-crm/caravan/internal/actor"
+	"github.com/caravan-crm/caravan/internal/page"
 	"github.com/caravan-crm/caravan/internal/store"
 )
 
@@ -90,10 +92,7 @@ func (s *Service) orderedPage(ctx context.Context, orgID string, search orderedS
 	if err != nil {
 		return nil, 0, false, err
 	}
-	ids := make([]string, min(int64(len(found)), fetch))
-	for i := range ids {
-		ids[i] = found[i].id
-	}
+	ids := firstIDs(found, fetch)
 	if int64(len(found)) < fetch {
 		return ids, int64(len(found)), false, nil // every match is on the page
 	}
@@ -114,6 +113,34 @@ func (s *Service) orderedPage(ctx context.Context, orgID string, search orderedS
 		return nil, 0, false, store.MapError(err)
 	}
 	return ids, total, false, nil
+}
+
+// knownOrderedPage is the first page of a search whose total is known (the same search asked
+// again, on SQLite): its matches read newest first from the search index, as orderedPage reads
+// them, without the count. Not ok when the index does not answer f, or a creator found was deleted
+// in between; the caller then walks the list.
+func (s *Service) knownOrderedPage(ctx context.Context, p actor.Actor, f Filter, req page.Request, total int64) (page.List[Creator], bool, error) {
+	search, ok := s.ordered(f)
+	if !ok {
+		return page.List[Creator]{}, false, nil
+	}
+	found, _, err := s.orderedMatches(ctx, p.OrgID, search, req.Fetch())
+	if errors.Is(err, errUnordered) {
+		return page.List[Creator]{}, false, nil
+	}
+	if err != nil {
+		return page.List[Creator]{}, false, err
+	}
+	return s.listFound(ctx, p, f, req, firstIDs(found, req.Fetch()), total)
+}
+
+// firstIDs is the ids of the first fetch matches found.
+func firstIDs(found []orderedMatch, fetch int64) []string {
+	ids := make([]string, min(int64(len(found)), fetch))
+	for i := range ids {
+		ids[i] = found[i].id
+	}
+	return ids
 }
 
 // errUnordered is orderedMatches' answer when the matches did not come newest first, which would be

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -252,5 +253,36 @@ func TestASearchsFirstPageCountsItsMatchesWithoutReadingCreators(t *testing.T) {
 	}
 	if len(log.qs) != 1 {
 		t.Fatalf("q=jack&status=prospect: %d one-pass queries", len(log.qs))
+	}
+}
+
+// The same search asked again (SQLite), its total known, reads its first page from the search
+// index newest first, as its first asking did, without the count: it walked the list instead,
+// testing each creator against the set of every match gathered first (on the bench's 100,000
+// creators, the second asking's median 7.7–10.9 ms, 3.9–4.4 ms from the index). Next pages walk.
+func TestASearchAskedAgainReadsItsPageFromTheSearchIndex(t *testing.T) {
+	db := storetest.SQLite(t)
+	e := apitest.New(t, db)
+	owner := e.Setup("Ningbo Export", "li@example.com")
+	for i := range 7 {
+		newCreator(t, e, owner, obj{"display_name": []string{"Olivia Jackson", "Jackie Chan", "Mia Stone"}[i%3] + " " + strconv.Itoa(i), "country": "US",
+			"accounts": []obj{{"platform": "tiktok", "handle": []string{"liv", "jackiec", "jackmia"}[i%3] + strconv.Itoa(i)}}})
+	}
+	// The query builder's page queries of the search (the prepared ones are not seen here).
+	log := &sqlLog{keep: func(q string) bool { return strings.Contains(q, "creator_search") }}
+	db.AddQueryHook(log)
+	for _, limit := range []string{"", "&limit=3"} {
+		path := "/api/v1/creators?q=jack" + limit
+		first := call(t, e, owner, "GET", path, nil, http.StatusOK)
+		log.qs = nil
+		again := call(t, e, owner, "GET", path, nil, http.StatusOK)
+		if first["total"] != float64(7) || again["total"] != first["total"] || !slices.Equal(ids(items(again)), ids(items(first))) ||
+			again["next_cursor"] != first["next_cursor"] {
+			t.Fatalf("%s: first asked %v %v (next %v), again %v %v (next %v)", path, first["total"], names(items(first)), first["next_cursor"],
+				again["total"], names(items(again)), again["next_cursor"])
+		}
+		if len(log.qs) != 0 {
+			t.Errorf("%s asked again walked the list:\n%s", path, strings.Join(log.qs, "\n"))
+		}
 	}
 }
