@@ -262,21 +262,32 @@ type statementSeed struct {
 
 func (sd statementSeed) month(m int) string { return sd.first.AddDate(0, m, 0).Format("2006-01") }
 
-// insert runs INSERT INTO head SELECT cols FROM the numbers lo..hi (as i) WHERE where.
+// insert runs INSERT INTO head SELECT cols FROM the numbers lo..hi (as i) WHERE where, in statements
+// of seedChunk numbers: one statement of a month's 416,666 conversions held SQLite's write lock for
+// half a minute or more, and the server's own jobs (its lease renewed every few seconds) failed with
+// SQLITE_BUSY after their 10 s busy timeout throughout the seed.
 func (sd statementSeed) insert(ctx context.Context, db *bun.DB, head, cols string, lo, hi int, where string, args ...any) error {
 	if where == "" {
 		where = "TRUE"
 	}
-	var q string
-	if sd.dialect == "sqlite" {
-		q = fmt.Sprintf("WITH RECURSIVE n(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM n WHERE i < %d) INSERT INTO %s SELECT %s FROM n WHERE %s",
-			lo, hi-1, head, cols, where)
-	} else {
-		q = fmt.Sprintf("INSERT INTO %s SELECT %s FROM generate_series(%d::bigint, %d::bigint) AS n(i) WHERE %s", head, cols, lo, hi-1, where)
+	for a := lo; a < hi; a += seedChunk {
+		b := min(a+seedChunk, hi)
+		var q string
+		if sd.dialect == "sqlite" {
+			q = fmt.Sprintf("WITH RECURSIVE n(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM n WHERE i < %d) INSERT INTO %s SELECT %s FROM n WHERE %s",
+				a, b-1, head, cols, where)
+		} else {
+			q = fmt.Sprintf("INSERT INTO %s SELECT %s FROM generate_series(%d::bigint, %d::bigint) AS n(i) WHERE %s", head, cols, a, b-1, where)
+		}
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
 	}
-	_, err := db.ExecContext(ctx, q, args...)
-	return err
+	return nil
 }
+
+// seedChunk is how many numbers one INSERT of the seed covers (a second or two of SQLite's write lock).
+const seedChunk = 25_000
 
 // hex formats an integer expression as w lower-case hex digits.
 func (sd statementSeed) hex(expr string, w int) string {
